@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+import { main } from '../dist/src/server/main.js';
+main(process.argv.slice(2)).catch((e) => {
+  console.error(e?.stack ?? String(e));
+  process.exit(1);
+});

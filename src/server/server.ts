@@ -1,0 +1,414 @@
+// The server: listening sockets, clients, databases, the command dispatcher
+// (Redis's processCommand + call), propagation of writes to replicas/AOF, and cron.
+import net from 'node:net';
+import crypto from 'node:crypto';
+import { Client } from './client.js';
+import { CommandTable, keysOf, type ResolvedCommand } from './command.js';
+import { Config } from './config.js';
+import { CommandError, Database, type KeyspaceHost } from './db.js';
+import { Logger } from './log.js';
+
+export const REDIS_VERSION = '7.0.15';
+
+/** Receives every write as it should reach replicas and the AOF (MULTI/EXEC wrapping done). */
+export type PropagationSink = (db: number, argv: string[]) => void;
+
+export interface ServerStats {
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  totalCommands: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  /** per command fullname: calls, usec, rejected, failed */
+  commands: Map<string, { calls: number; usec: number; rejected: number; failed: number }>;
+  /** per error code: count */
+  errors: Map<string, number>;
+}
+
+export class Server implements KeyspaceHost {
+  readonly config = new Config();
+  readonly log = new Logger();
+  readonly commands = new CommandTable();
+  dbs: Database[] = [];
+  readonly clients = new Map<number, Client>();
+  readonly runId = crypto.randomBytes(20).toString('hex');
+  readonly startTime = Date.now();
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  /** Changes since the last save (rdb_changes_since_last_save); also drives propagation. */
+  dirty = 0;
+  readonly stats: ServerStats = {
+    expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, totalCommands: 0, totalConnections: 0,
+    rejectedConnections: 0, netInputBytes: 0, netOutputBytes: 0, commands: new Map(), errors: new Map(),
+  };
+  /** The client whose command is executing (null in cron/expiry). */
+  currentClient: Client | null = null;
+  readonly sinks: PropagationSink[] = [];
+  /** Listeners told about every key modification (blocked clients, tracking). */
+  readonly keyListeners: ((db: number, key: string) => void)[] = [];
+  /** Watched keys: "<db>\0<key>" -> clients. */
+  readonly watchedKeys = new Map<string, Set<Client>>();
+  /** Replication state, maintained by the replication module. */
+  replication = {
+    /** host of our master, or null when we are a master */
+    masterHost: null as string | null,
+    masterPort: 0,
+    /** replication link to the master is up (connected and synced) */
+    linkUp: false,
+    /** count of replicas that acked within min-replicas-max-lag (for min-replicas-to-write) */
+    goodReplicas: () => 0,
+  };
+  /** Set while loading a dataset at start or during a full sync. */
+  loading = false;
+  private callDepth = 0;
+  private pendingProp: { db: number; argv: string[] }[] = [];
+  private toFlush = new Set<Client>();
+  private flushScheduled = false;
+  private cronTimer: NodeJS.Timeout | null = null;
+  /** Functions run on every cron tick (hz times a second). */
+  readonly cronJobs: (() => void)[] = [];
+  /** Functions run at shutdown (save, close AOF, remove pidfile). Awaited in order. */
+  readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  /** Set by server families: INFO section providers by lower-case section name. */
+  readonly infoSections = new Map<string, () => string>();
+  shuttingDown = false;
+  /** True when this process runs as a sentinel (HELLO reports mode:sentinel). */
+  sentinelMode = false;
+
+  constructor() {
+    this.resizeDatabases();
+  }
+
+  resizeDatabases(): void {
+    const n = this.config.int('databases');
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+  }
+
+  // ---- KeyspaceHost
+  isReplica(): boolean {
+    return this.replication.masterHost !== null;
+  }
+  executingMasterCommand(): boolean {
+    return this.currentClient?.isMaster === true;
+  }
+  propagateExpired(db: number, key: string): void {
+    this.propagate(db, ['DEL', key]);
+  }
+  keyModified(db: number, key: string): void {
+    if (this.watchedKeys.size !== 0) {
+      const w = this.watchedKeys.get(db + '\0' + key);
+      if (w) for (const c of w) c.dirtyCas = true;
+    }
+    for (const l of this.keyListeners) l(db, key);
+  }
+  /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of a key in `db` (or all dbs) is invalidated. */
+  touchAllWatched(db?: number): void {
+    for (const [k, clients] of this.watchedKeys) {
+      if (db === undefined || k.startsWith(db + '\0')) for (const c of clients) c.dirtyCas = true;
+    }
+  }
+
+  authRequiredByConfig(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  // ---- networking
+  async listen(): Promise<void> {
+    const port = this.config.int('port');
+    const binds = this.config.get('bind').split(' ').filter(Boolean);
+    for (const raw of binds) {
+      const optional = raw.startsWith('-');
+      let host = optional ? raw.slice(1) : raw;
+      if (host === '*') host = '0.0.0.0';
+      else if (host === '::*') host = '::';
+      const srv = net.createServer((s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port, host, backlog: this.config.int('tcp-backlog'), exclusive: true, ipv6Only: host.includes(':') }, () => {
+            srv.removeListener('error', reject);
+            resolve();
+          });
+        });
+        this.listeners.push(srv);
+      } catch (e) {
+        if (optional) continue;
+        throw new Error(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
+      }
+    }
+    if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+  }
+
+  /** Actual listening port (useful when port 0 was configured). */
+  get listeningPort(): number {
+    const a = this.listeners[0]?.address();
+    return a && typeof a === 'object' ? a.port : this.config.int('port');
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    if (this.clients.size >= this.config.int('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const denied = this.protectedModeRefusal?.(socket);
+    if (denied) {
+      this.stats.rejectedConnections++;
+      socket.end(denied);
+      return;
+    }
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    socket.on('data', (d) => {
+      this.stats.netInputBytes += d.length;
+      if (c.isReplica) return; // replica links are read by the replication module
+      c.onData(d);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => c.close());
+  }
+
+  /** Set by the admin family: returns the DENIED reply for a refused connection, if any. */
+  protectedModeRefusal: ((s: net.Socket) => string | null) | null = null;
+
+  /** Registers a client that has no listening socket of ours (e.g. the master link). */
+  addClient(socket: net.Socket | null): Client {
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    return c;
+  }
+
+  onClientClosed(c: Client): void {
+    this.clients.delete(c.id);
+    for (const k of c.watched) this.watchedKeys.get(k)?.delete(c);
+    for (const l of this.clientCloseListeners) l(c);
+  }
+  readonly clientCloseListeners: ((c: Client) => void)[] = [];
+
+  scheduleFlush(c: Client): void {
+    this.toFlush.add(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => {
+        this.flushScheduled = false;
+        const list = [...this.toFlush];
+        this.toFlush.clear();
+        for (const x of list) x.flush();
+      });
+    }
+  }
+
+  // ---- dispatch
+  /** Redis's processCommand: checks, MULTI queueing, then call(). */
+  processCommand(c: Client, argv: string[]): Promise<void> | undefined {
+    const reply = c.reply;
+    let cmd = this.commands.get(argv[0]!);
+    if (argv[0]!.toLowerCase() === 'quit' && !cmd) {
+      reply.ok();
+      c.closeAfterReply = true;
+      return;
+    }
+    if (!cmd) {
+      let args = '';
+      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+      return this.reject(c, `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`);
+    }
+    if (cmd.subIndex && argv.length >= 2) {
+      const sub = cmd.subIndex.get(argv[1]!.toLowerCase());
+      if (!sub) {
+        return this.reject(c, `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${cmd.name.toUpperCase()} HELP.`);
+      }
+      cmd = sub;
+    }
+    if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
+      return this.reject(c, `ERR wrong number of arguments for '${cmd.fullname}' command`);
+    }
+    if (!c.authenticated && !cmd.flags.includes('no_auth') && this.authRequiredByConfig()) {
+      return this.reject(c, 'NOAUTH Authentication required.');
+    }
+    if (c.inMulti && cmd.flags.includes('no_multi')) {
+      return this.reject(c, 'ERR Command not allowed inside a transaction');
+    }
+    const isMasterClient = c.isMaster;
+    if (cmd.isWrite && !isMasterClient) {
+      if (this.replication.masterHost === null) {
+        const need = this.config.int('min-replicas-to-write');
+        if (need > 0 && this.config.int('min-replicas-max-lag') > 0 && this.replication.goodReplicas() < need) {
+          return this.reject(c, 'NOREPLICAS Not enough good replicas to write.');
+        }
+      } else if (this.config.bool('replica-read-only')) {
+        return this.reject(c, "READONLY You can't write against a read only replica.");
+      }
+    }
+    if (c.reply.proto === 2 && (c.channels.size > 0 || c.patterns.size > 0) && !PUBSUB_ALLOWED.has(cmd.fullname)) {
+      return this.reject(
+        c,
+        `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+    }
+    if (
+      this.replication.masterHost !== null && !this.replication.linkUp && !isMasterClient &&
+      !this.config.bool('replica-serve-stale-data') && !cmd.flags.includes('stale')
+    ) {
+      return this.reject(c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    }
+    if (this.loading && !cmd.flags.includes('loading')) {
+      return this.reject(c, 'LOADING Redis is loading the dataset in memory');
+    }
+    if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.fullname)) {
+      c.multiQueue.push({ cmd, argv });
+      reply.simple('QUEUED');
+      return;
+    }
+    return this.call(c, cmd, argv);
+  }
+
+  private reject(c: Client, msg: string): undefined {
+    if (c.inMulti) c.dirtyExec = true;
+    c.reply.error(msg);
+    this.countError(msg);
+    return undefined;
+  }
+
+  countError(msg: string): void {
+    const code = msg.slice(0, msg.indexOf(' ') === -1 ? msg.length : msg.indexOf(' '));
+    this.stats.errors.set(code, (this.stats.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Runs a command and propagates what it changed. Also used by EXEC for queued commands. */
+  call(c: Client, cmd: ResolvedCommand, argv: string[]): Promise<void> | undefined {
+    const prevClient = this.currentClient;
+    this.currentClient = c;
+    this.callDepth++;
+    const dirtyBefore = this.dirty;
+    c.rewrittenArgv = null;
+    c.preventPropagation = false;
+    const t0 = process.hrtime.bigint();
+    let result: void | Promise<void> = undefined;
+    let failed = false;
+    try {
+      result = cmd.handler!(c, argv);
+    } catch (e) {
+      failed = true;
+      if (e instanceof CommandError) {
+        c.reply.error(e.message);
+        this.countError(e.message);
+      } else {
+        const msg = (e as Error).message;
+        c.reply.error('ERR ' + msg);
+        this.countError('ERR');
+        this.log.warning(`Error running '${cmd.fullname}': ${(e as Error).stack ?? msg}`);
+      }
+    }
+    this.stats.totalCommands++;
+    if (cmd.name !== 'exec' || !cmd.parent) c.lastCmd = cmd.fullname;
+    let st = this.stats.commands.get(cmd.fullname);
+    if (!st) this.stats.commands.set(cmd.fullname, (st = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+    st.calls++;
+    st.usec += Number(process.hrtime.bigint() - t0) / 1000;
+    if (failed) st.failed++;
+    if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
+      for (const k of keysOf(cmd, argv)) this.keyModified(c.db.id, k);
+      this.propagate(c.db.id, c.rewrittenArgv ?? argv);
+    }
+    this.callDepth--;
+    this.currentClient = prevClient;
+    if (this.callDepth === 0) this.flushPropagation();
+    if (result instanceof Promise) {
+      return result.catch((e) => {
+        if (e instanceof CommandError) c.reply.error(e.message);
+        else c.reply.error('ERR ' + (e as Error).message);
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Queues a write for replicas and the AOF. Inside a command, writes are batched and sent
+   * when the outermost call returns (wrapped in MULTI/EXEC when there are several).
+   */
+  propagate(db: number, argv: string[]): void {
+    this.pendingProp.push({ db, argv });
+    if (this.callDepth === 0) this.flushPropagation();
+  }
+
+  /** EXEC sets this so that a transaction's writes reach replicas as one MULTI/EXEC. */
+  forceTransactionWrap = false;
+
+  private flushPropagation(): void {
+    const ops = this.pendingProp;
+    if (ops.length === 0) {
+      this.forceTransactionWrap = false;
+      return;
+    }
+    this.pendingProp = [];
+    if (this.sinks.length === 0) {
+      this.forceTransactionWrap = false;
+      return;
+    }
+    const wrap = ops.length > 1 || this.forceTransactionWrap;
+    this.forceTransactionWrap = false;
+    if (wrap) for (const s of this.sinks) s(ops[0]!.db, ['MULTI']);
+    for (const op of ops) for (const s of this.sinks) s(op.db, op.argv);
+    if (wrap) for (const s of this.sinks) s(ops[ops.length - 1]!.db, ['EXEC']);
+  }
+
+  // ---- lifecycle
+  startCron(): void {
+    const hz = Math.max(1, Math.min(500, this.config.int('hz')));
+    this.cronTimer = setInterval(() => {
+      for (const db of this.dbs) db.activeExpireCycle(2);
+      for (const job of this.cronJobs) {
+        try {
+          job();
+        } catch (e) {
+          this.log.warning(`cron job failed: ${(e as Error).stack}`);
+        }
+      }
+    }, Math.floor(1000 / hz));
+    this.cronTimer.unref?.();
+  }
+
+  async closeListeners(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    this.listeners = [];
+  }
+
+  /** Functions run after the server listens, before "Ready to accept connections". */
+  readonly startHooks: (() => void | Promise<void>)[] = [];
+  /** Whether SHUTDOWN / SIGTERM should save (set by the persistence module for the shutdown hooks). */
+  shutdownSave: boolean | undefined;
+
+  /** SHUTDOWN / SIGTERM: logs as Redis does, runs hooks (final save...), closes everything. */
+  async requestShutdown(opts: { save?: boolean } = {}): Promise<void> {
+    this.shutdownSave = opts.save;
+    this.log.role = this.isReplica() ? 'S' : 'M';
+    this.log.warning('User requested shutdown...');
+    await this.shutdown();
+    this.log.warning('Redis is now ready to exit, bye bye...');
+  }
+
+  /** Stops everything: runs shutdown hooks (save etc.), closes sockets. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    for (const h of this.shutdownHooks) {
+      try {
+        await h();
+      } catch (e) {
+        this.log.warning(`shutdown hook failed: ${(e as Error).message}`);
+      }
+    }
+    for (const c of this.clients.values()) c.socket?.destroy();
+    await this.closeListeners();
+  }
+}
+
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
