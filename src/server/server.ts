@@ -111,8 +111,20 @@ export class Server implements KeyspaceHost {
     }
   }
 
+  /** requirepass is set; cached because the dispatcher asks on every command. */
+  private passwordSet: boolean | null = null;
+  private passwordWatched = false;
   authRequiredByConfig(): boolean {
-    return this.config.get('requirepass') !== '';
+    if (this.passwordSet === null) {
+      this.passwordSet = this.config.get('requirepass') !== '';
+      if (!this.passwordWatched) {
+        this.passwordWatched = true;
+        this.config.onChange((name) => {
+          if (name === 'requirepass') this.passwordSet = null;
+        });
+      }
+    }
+    return this.passwordSet;
   }
 
   // ---- networking
@@ -245,7 +257,7 @@ export class Server implements KeyspaceHost {
         return this.reject(c, "READONLY You can't write against a read only replica.");
       }
     }
-    if (c.reply.proto === 2 && (c.channels.size > 0 || c.patterns.size > 0) && !PUBSUB_ALLOWED.has(cmd.fullname)) {
+    if (c.reply.proto === 2 && (c.channels.size > 0 || c.patterns.size > 0 || c.shardChannels.size > 0) && !PUBSUB_ALLOWED.has(cmd.fullname)) {
       return this.reject(
         c,
         `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
@@ -313,7 +325,9 @@ export class Server implements KeyspaceHost {
     st.usec += Number(process.hrtime.bigint() - t0) / 1000;
     if (failed) st.failed++;
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
-      for (const k of keysOf(cmd, argv)) this.keyModified(c.db.id, k);
+      if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {
+        for (const k of keysOf(cmd, argv)) this.keyModified(c.db.id, k);
+      }
       this.propagate(c.db.id, c.rewrittenArgv ?? argv);
     }
     this.callDepth--;
