@@ -49,6 +49,15 @@ export class Server implements KeyspaceHost {
   readonly sinks: PropagationSink[] = [];
   /** Listeners told about every key modification (blocked clients, tracking). */
   readonly keyListeners: ((db: number, key: string) => void)[] = [];
+  /**
+   * Told BEFORE a write command runs, once per declared key (persistence uses it to freeze
+   * a container for a background snapshot). Code that mutates a container outside a
+   * command's declared keys (e.g. serving a blocked BLMOVE) calls keyWillChange first.
+   */
+  readonly beforeWriteListeners: ((db: number, key: string) => void)[] = [];
+  keyWillChange(db: number, key: string): void {
+    for (const l of this.beforeWriteListeners) l(db, key);
+  }
   /** Watched keys: "<db>\0<key>" -> clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();
   /** Replication state, maintained by the replication module. */
@@ -303,6 +312,9 @@ export class Server implements KeyspaceHost {
     const t0 = process.hrtime.bigint();
     let result: void | Promise<void> = undefined;
     let failed = false;
+    if (this.beforeWriteListeners.length !== 0 && cmd.isWrite) {
+      for (const k of keysOf(cmd, argv)) this.keyWillChange(c.db.id, k);
+    }
     try {
       result = cmd.handler!(c, argv);
     } catch (e) {

@@ -1,0 +1,159 @@
+// The RDB API used by SAVE/BGSAVE, the AOF base file, DEBUG RELOAD and replication full syncs.
+import type { Server } from '../server.js';
+import { REDIS_VERSION } from '../server.js';
+import { RList, type Value } from '../types.js';
+import { parseRdb, RdbFormatError } from './rdb-reader.js';
+import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
+import { captureKeyspace, releaseCapture } from './snapshot.js';
+
+export { RdbFormatError } from './rdb-reader.js';
+
+export interface RdbSaveOptions {
+  replId?: string;
+  replOffset?: number;
+  replStreamDb?: number;
+  /** Written as aux aof-base 1 (an AOF base file). */
+  aofBase?: boolean;
+}
+
+export function encodingLimits(server: Server): EncodingLimits {
+  const cfg = server.config;
+  const num = (k: string, d: number) => {
+    try {
+      return cfg.int(k);
+    } catch {
+      return d;
+    }
+  };
+  return {
+    compression: cfg.bool('rdbcompression'),
+    listMaxListpackSize: num('list-max-listpack-size', DEFAULT_LIMITS.listMaxListpackSize),
+    setMaxIntsetEntries: num('set-max-intset-entries', DEFAULT_LIMITS.setMaxIntsetEntries),
+    hashMaxListpackEntries: num('hash-max-listpack-entries', DEFAULT_LIMITS.hashMaxListpackEntries),
+    hashMaxListpackValue: num('hash-max-listpack-value', DEFAULT_LIMITS.hashMaxListpackValue),
+    zsetMaxListpackEntries: num('zset-max-listpack-entries', DEFAULT_LIMITS.zsetMaxListpackEntries),
+    zsetMaxListpackValue: num('zset-max-listpack-value', DEFAULT_LIMITS.zsetMaxListpackValue),
+  };
+}
+
+function isEmptyContainer(v: Value): boolean {
+  return typeof v !== 'string' && (v instanceof RList ? v.length : v.size) === 0;
+}
+
+/** A complete RDB of all dbs as of now (synchronous; blocks for large datasets). */
+export function encodeRdb(server: Server, opts: RdbSaveOptions = {}): Buffer {
+  const out = new RdbOutput();
+  const lim = encodingLimits(server);
+  writeHeader(out, REDIS_VERSION, opts);
+  for (const db of server.dbs) {
+    if (db.dict.size === 0) continue;
+    writeDbHeader(out, db.id, db.dict.size, db.expires.size);
+    for (const [k, v] of db.dict) writeKeyValue(out, k, v, db.expires.get(k), lim);
+  }
+  return out.finish(server.config.bool('rdbchecksum'));
+}
+
+export interface SnapshotOptions extends RdbSaveOptions {
+  /** Longest time one slice may run before yielding to the event loop (ms). */
+  sliceMs?: number;
+  /** Called once the point-in-time capture is taken (before encoding starts). */
+  onCaptured?: () => void;
+}
+
+const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * A complete RDB as of the moment of the call: the keyspace is captured synchronously
+ * (writes after this call are not in it), then encoded in slices so clients keep being served.
+ */
+export async function snapshotRdb(server: Server, opts: SnapshotOptions = {}): Promise<Buffer> {
+  const cap = captureKeyspace(server);
+  const lim = encodingLimits(server);
+  const checksum = server.config.bool('rdbchecksum');
+  const sliceMs = opts.sliceMs ?? 5;
+  opts.onCaptured?.();
+  try {
+    const out = new RdbOutput();
+    writeHeader(out, REDIS_VERSION, opts);
+    let deadline = Date.now() + sliceMs;
+    for (const db of cap.dbs) {
+      const expires = new Map<string, number>();
+      for (let i = 0; i < db.expKeys.length; i++) {
+        expires.set(db.expKeys[i]!, db.expWhen[i]!);
+        if ((i & 1023) === 1023 && Date.now() >= deadline) {
+          await yieldToLoop();
+          deadline = Date.now() + sliceMs;
+        }
+      }
+      writeDbHeader(out, db.id, db.keys.length, db.expKeys.length);
+      for (let i = 0; i < db.keys.length; i++) {
+        const k = db.keys[i]!;
+        const v = cap.view(db.values[i]!);
+        writeKeyValue(out, k, v, expires.size ? expires.get(k) : undefined, lim);
+        if ((i & 63) === 63 && Date.now() >= deadline) {
+          await yieldToLoop();
+          deadline = Date.now() + sliceMs;
+        }
+      }
+    }
+    return out.finish(checksum);
+  } finally {
+    releaseCapture(server, cap);
+  }
+}
+
+export interface LoadResult {
+  replId?: string;
+  replOffset?: number;
+  replStreamDb?: number;
+  keys: number;
+  expired: number;
+  aux: Map<string, string>;
+  /** Byte offset after the RDB (an AOF preamble continues with commands there). */
+  end: number;
+}
+
+/**
+ * Replaces the dataset with the RDB's content (emptyFirst, the default) or merges into it.
+ * Expired keys are skipped when this server is a master, as Redis does. Throws
+ * RdbFormatError on a bad signature, version, encoding or checksum (the dataset is then
+ * left empty when emptyFirst).
+ */
+export function loadRdb(server: Server, data: Buffer, opts: { emptyFirst?: boolean } = {}): LoadResult {
+  if (opts.emptyFirst !== false) for (const db of server.dbs) db.flush();
+  const now = Date.now();
+  const master = !server.isReplica();
+  let keys = 0;
+  let expired = 0;
+  const res = parseRdb(data, {
+    selectDb(id) {
+      if (id >= server.dbs.length) {
+        throw new RdbFormatError(`FATAL: Data file was created with a Redis server configured to handle more than ${server.dbs.length} databases. Exiting`);
+      }
+    },
+    entry(e) {
+      if (e.value === null || isEmptyContainer(e.value)) return;
+      if (master && e.expireMs !== undefined && e.expireMs < now) {
+        expired++;
+        return;
+      }
+      const db = server.dbs[e.db]!;
+      db.dict.set(e.key, e.value);
+      if (e.expireMs !== undefined) db.expires.set(e.key, e.expireMs);
+      else db.expires.delete(e.key);
+      keys++;
+    },
+  });
+  const aux = res.aux;
+  const off = aux.get('repl-offset');
+  const sdb = aux.get('repl-stream-db');
+  return {
+    replId: aux.get('repl-id'),
+    replOffset: off !== undefined ? Number(off) : undefined,
+    replStreamDb: sdb !== undefined ? Number(sdb) : undefined,
+    keys,
+    expired,
+    aux,
+    end: res.end,
+  };
+}
