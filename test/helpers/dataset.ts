@@ -2,7 +2,7 @@
 // into an in-process Server directly, into any live server by commands, and read back from
 // either in one normalised form for comparison.
 import { Server } from '../../src/server/server.js';
-import { RList, RZSet, type Value } from '../../src/server/types.js';
+import { RHash, RList, RSet, RZSet, type Value } from '../../src/server/types.js';
 import type { RespClient } from '../../src/resp/client.js';
 
 export interface Item {
@@ -57,9 +57,9 @@ function toValue(it: Item): Value {
     case 'list':
       return new RList(it.value as string[]);
     case 'set':
-      return new Set(it.value as string[]);
+      return new RSet(it.value as string[]);
     case 'hash':
-      return new Map(it.value as [string, string][]);
+      return new RHash(it.value as [string, string][]);
     case 'zset': {
       const z = new RZSet();
       for (const [m, s] of it.value as [string, number][]) z.add(m, s);

@@ -4,7 +4,7 @@ import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
 import { decodeIntset, decodeListpack, decodeZiplist } from './listpack.js';
 import { QUICKLIST_NODE_PLAIN, RDB_OPCODE, RDB_TYPE, parseScore } from './rdb-format.js';
-import { RList, RZSet, type Value } from '../types.js';
+import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
 
 export class RdbFormatError extends Error {}
 
@@ -235,7 +235,7 @@ function pairsToZset(pairs: [string, number][]): RZSet {
 function fromFlat(items: string[], what: 'hash' | 'zset'): Value {
   if (items.length % 2 !== 0) throw new RdbFormatError(`Bad ${what} encoding: odd number of entries`);
   if (what === 'hash') {
-    const h = new Map<string, string>();
+    const h = new RHash();
     for (let i = 0; i < items.length; i += 2) h.set(items[i]!, items[i + 1]!);
     return h;
   }
@@ -265,7 +265,7 @@ function readValue(r: Reader, type: number): Value | null {
     }
     case RDB_TYPE.SET: {
       const n = r.len();
-      const s = new Set<string>();
+      const s = new RSet();
       for (let i = 0; i < n; i++) s.add(r.string());
       return n === 0 ? null : s;
     }
@@ -281,7 +281,7 @@ function readValue(r: Reader, type: number): Value | null {
     }
     case RDB_TYPE.HASH: {
       const n = r.len();
-      const h = new Map<string, string>();
+      const h = new RHash();
       for (let i = 0; i < n; i++) {
         const f = r.string();
         h.set(f, r.string());
@@ -290,7 +290,7 @@ function readValue(r: Reader, type: number): Value | null {
     }
     case RDB_TYPE.SET_INTSET: {
       const items = wrapBad('Intset', () => decodeIntset(r.bytes()));
-      return items.length === 0 ? null : new Set(items);
+      return items.length === 0 ? null : new RSet(items);
     }
     case RDB_TYPE.LIST_ZIPLIST: {
       const items = wrapBad('Ziplist', () => decodeZiplist(r.bytes()));

@@ -5,7 +5,7 @@ import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
 import { ListpackBuilder, encodeIntset, strictInt64 } from './listpack.js';
 import { RDB_OPCODE, RDB_TYPE, RDB_VERSION, QUICKLIST_NODE_PACKED, d2string } from './rdb-format.js';
-import { RList, RZSet, type Value } from '../types.js';
+import { RList, RZSet, type RHash, type RSet, type Value } from '../types.js';
 
 /** Limits from the server's config that choose compact encodings (as Redis's would). */
 export interface EncodingLimits {
@@ -222,7 +222,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
     out.string(key, z);
     writeQuicklist(out, v, lim);
   } else if (v instanceof Map) {
-    let small = v.size <= lim.hashMaxListpackEntries;
+    let small = !(v as RHash).hashtable && v.size <= lim.hashMaxListpackEntries;
     if (small) {
       for (const [f, x] of v) {
         if (f.length > lim.hashMaxListpackValue || x.length > lim.hashMaxListpackValue) {
@@ -248,7 +248,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
       }
     }
   } else if (v instanceof Set) {
-    let ints: bigint[] | null = v.size <= lim.setMaxIntsetEntries ? [] : null;
+    let ints: bigint[] | null = !(v as RSet).hashtable && v.size <= lim.setMaxIntsetEntries ? [] : null;
     if (ints) {
       for (const m of v) {
         const n = strictInt64(m);
@@ -269,7 +269,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
     }
   } else if (v instanceof RZSet) {
     const members = v.members();
-    let small = v.size <= lim.zsetMaxListpackEntries;
+    let small = !v.skiplist && v.size <= lim.zsetMaxListpackEntries;
     if (small) {
       for (const m of members) {
         if (m.length > lim.zsetMaxListpackValue) {

@@ -1,7 +1,8 @@
 // The RDB API used by SAVE/BGSAVE, the AOF base file, DEBUG RELOAD and replication full syncs.
 import type { Server } from '../server.js';
 import { REDIS_VERSION } from '../server.js';
-import { RList, type Value } from '../types.js';
+import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
+import { strictInt64 } from './listpack.js';
 import { parseRdb, RdbFormatError } from './rdb-reader.js';
 import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
 import { captureKeyspace, releaseCapture } from './snapshot.js';
@@ -34,6 +35,23 @@ export function encodingLimits(server: Server): EncodingLimits {
     zsetMaxListpackEntries: num('zset-max-listpack-entries', DEFAULT_LIMITS.zsetMaxListpackEntries),
     zsetMaxListpackValue: num('zset-max-listpack-value', DEFAULT_LIMITS.zsetMaxListpackValue),
   };
+}
+
+/** Encoding flags as Redis 7.0 leaves them after loading (converted when over the limits). */
+function setEncodingFlags(v: Value, lim: EncodingLimits): void {
+  if (v instanceof RHash) {
+    let big = v.size > lim.hashMaxListpackEntries;
+    if (!big) for (const [f, x] of v) if (f.length > lim.hashMaxListpackValue || x.length > lim.hashMaxListpackValue) big = true;
+    v.hashtable = big;
+  } else if (v instanceof RSet) {
+    let big = v.size > lim.setMaxIntsetEntries;
+    if (!big) for (const m of v) if (strictInt64(m) === null) big = true;
+    v.hashtable = big;
+  } else if (v instanceof RZSet) {
+    let big = v.size > lim.zsetMaxListpackEntries;
+    if (!big) for (const m of v.members()) if (m.length > lim.zsetMaxListpackValue) big = true;
+    v.skiplist = big;
+  }
 }
 
 function isEmptyContainer(v: Value): boolean {
@@ -125,6 +143,7 @@ export function loadRdb(server: Server, data: Buffer, opts: { emptyFirst?: boole
   const master = !server.isReplica();
   let keys = 0;
   let expired = 0;
+  const lim = encodingLimits(server);
   const res = parseRdb(data, {
     selectDb(id) {
       if (id >= server.dbs.length) {
@@ -137,6 +156,7 @@ export function loadRdb(server: Server, data: Buffer, opts: { emptyFirst?: boole
         expired++;
         return;
       }
+      setEncodingFlags(e.value, lim);
       const db = server.dbs[e.db]!;
       db.dict.set(e.key, e.value);
       if (e.expireMs !== undefined) db.expires.set(e.key, e.expireMs);

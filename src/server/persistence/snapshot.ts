@@ -4,7 +4,7 @@
 // write command is announced (Server.beforeWriteListeners) before it runs, and the first
 // write to a container clones it for the captures that may still encode it.
 import type { Server } from '../server.js';
-import { RList, RZSet, type Value } from '../types.js';
+import { cloneValue, type Value } from '../types.js';
 
 export interface CapturedDb {
   id: number;
@@ -24,19 +24,6 @@ export class Capture {
     if (typeof v === 'string') return v;
     return this.frozen.get(v) ?? v;
   }
-}
-
-export function cloneValue(v: Value): Value {
-  if (typeof v === 'string') return v;
-  if (v instanceof RList) return new RList(v.toArray());
-  if (v instanceof Map) return new Map(v);
-  if (v instanceof Set) return new Set(v);
-  if (v instanceof RZSet) {
-    const z = new RZSet();
-    for (const [m, s] of v.entries()) z.add(m, s); // ascending: each add lands at the end
-    return z;
-  }
-  return v;
 }
 
 const active = new WeakMap<Server, Set<Capture>>();
