@@ -26,6 +26,11 @@ export interface KeyspaceHost {
 export class Database {
   readonly dict = new Map<string, Value>();
   readonly expires = new Map<string, number>();
+  /**
+   * String values whose OBJECT ENCODING is not what their content implies (APPEND/SETRANGE
+   * make "raw", INCRBYFLOAT makes "embstr"): key -> encoding. Cleared when the key is replaced.
+   */
+  readonly strEncoding = new Map<string, 'raw' | 'embstr'>();
 
   constructor(
     readonly id: number,
@@ -51,6 +56,7 @@ export class Database {
   private deleteExpired(key: string): void {
     this.dict.delete(key);
     this.expires.delete(key);
+    if (this.strEncoding.size !== 0) this.strEncoding.delete(key);
     this.host.stats.expiredKeys++;
     this.host.propagateExpired(this.id, key);
     this.host.keyModified(this.id, key);
@@ -88,6 +94,7 @@ export class Database {
   set(key: string, v: Value, keepTtl = false): void {
     this.dict.set(key, v);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.strEncoding.size !== 0) this.strEncoding.delete(key);
   }
 
   /** Replaces a value in place keeping the TTL (APPEND, INCR, SETRANGE...). */
@@ -98,6 +105,7 @@ export class Database {
   delete(key: string): boolean {
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.strEncoding.size !== 0) this.strEncoding.delete(key);
     return true;
   }
 
@@ -133,6 +141,7 @@ export class Database {
   flush(): void {
     this.dict.clear();
     this.expires.clear();
+    this.strEncoding.clear();
   }
 
   /**

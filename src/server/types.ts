@@ -89,12 +89,24 @@ export class RList {
   }
 }
 
-export type RHash = Map<string, string>;
-export type RSet = Set<string>;
+/**
+ * Hash. `hashtable` records that Redis would have converted it from listpack (it never
+ * converts back): OBJECT ENCODING and reply order depend on it.
+ */
+export class RHash extends Map<string, string> {
+  hashtable = false;
+}
+
+/** Set. `hashtable` false = intset (all members integers, few enough), as Redis 7.0 has it. */
+export class RSet extends Set<string> {
+  hashtable = false;
+}
 
 /** Sorted set: score lookup by member plus an array kept sorted by (score, member). */
 export class RZSet {
   readonly scores = new Map<string, number>();
+  /** Converted from listpack to skiplist (Redis keeps it so until the key is rewritten). */
+  skiplist = false;
   /** Members in (score, member-bytes) order. Kept sorted; fine for the sizes the harness uses. */
   private order: string[] = [];
 
@@ -165,6 +177,26 @@ export class RZSet {
   entries(): [string, number][] {
     return this.order.map((m) => [m, this.scores.get(m)!]);
   }
+}
+
+/** A deep copy (COPY): same type, same encoding flags. */
+export function cloneValue(v: Value): Value {
+  if (typeof v === 'string') return v;
+  if (v instanceof RList) return new RList(v.toArray());
+  if (v instanceof Map) {
+    const h = new RHash(v);
+    h.hashtable = (v as RHash).hashtable === true;
+    return h;
+  }
+  if (v instanceof Set) {
+    const s = new RSet(v);
+    s.hashtable = (v as RSet).hashtable === true;
+    return s;
+  }
+  const z = new RZSet();
+  for (const [m, sc] of v.entries()) z.add(m, sc);
+  z.skiplist = v.skiplist;
+  return z;
 }
 
 export type Value = string | RList | RHash | RSet | RZSet;
