@@ -1,6 +1,10 @@
 // Public API of the checker module (linearizability, Elle-style transactions, EDN).
-// Stub: the checker change replaces the bodies; signatures are the contract the engine uses.
+// See README.md in this folder. The engine calls these four functions; the rest is exported
+// for tools and tests.
 import type { Op } from '../history.js';
+import { checkLinearizableHistory, type LinearOptions } from './linearizable.js';
+import { checkListAppendHistory } from './elle/index.js';
+import { parseEdnOps, writeEdnOps } from './edn.js';
 
 export type Verdict = true | false | 'unknown';
 
@@ -17,22 +21,35 @@ export interface LinearizableOptions {
   memoryLimitMb?: number;
   /** worker threads for per-key partitions (default: cores) */
   workers?: number;
+  /** split by key ([k, v] values); default: detected */
+  independent?: boolean;
+  /** compiled worker script (default ./worker.js next to the compiled module); false: in-thread */
+  workerUrl?: URL | string | false;
 }
 
-export async function checkLinearizable(_history: readonly Op[], _opts: LinearizableOptions): Promise<CheckResult> {
-  return { valid: 'unknown', error: 'linearizability checker not implemented yet' };
+export async function checkLinearizable(history: readonly Op[], opts: LinearizableOptions): Promise<CheckResult> {
+  return checkLinearizableHistory(history, opts as LinearOptions);
 }
 
-export async function checkListAppend(_history: readonly Op[], _opts: { timeLimitMs?: number } = {}): Promise<CheckResult> {
-  return { valid: 'unknown', error: 'list-append checker not implemented yet' };
+export async function checkListAppend(history: readonly Op[], opts: { timeLimitMs?: number } = {}): Promise<CheckResult> {
+  return checkListAppendHistory(history, opts);
 }
 
 /** Parses a Jepsen/Knossos history.edn into ops. */
-export function parseEdnHistory(_text: string): Op[] {
-  throw new Error('EDN reader not implemented yet');
+export function parseEdnHistory(text: string): Op[] {
+  return parseEdnOps(text);
 }
 
 /** Writes ops as a Jepsen history.edn (a vector of maps). */
-export function toEdnHistory(_ops: readonly Op[]): string {
-  return '[]\n';
+export function toEdnHistory(ops: readonly Op[]): string {
+  return writeEdnOps(ops);
 }
+
+export { checkLinearizableHistory } from './linearizable.js';
+export type { LinearOptions, LinearResult } from './linearizable.js';
+export { models, getModel, type Model, type ModelOp } from './models.js';
+export { checkWgl, type WglOp } from './wgl.js';
+export { checkBruteForce } from './reference.js';
+export { parseEdn, writeEdn, type EdnValue } from './edn.js';
+export { checkListAppendHistory, type ElleResult } from './elle/index.js';
+export { checkHistoryFile } from './check-file.js';

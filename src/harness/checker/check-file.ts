@@ -1,0 +1,71 @@
+// `harness check --history FILE`: checks a history from any source (our history.jsonl, or a
+// Jepsen/Knossos/Elle history.edn) with the linearizability or list-append checker.
+import fs from 'node:fs';
+import { readHistoryJsonl, type Op } from '../history.js';
+import { parseEdnOps } from './edn.js';
+import { checkListAppendHistory } from './elle/index.js';
+import { checkLinearizableHistory } from './linearizable.js';
+
+export interface CheckFileOptions {
+  file: string;
+  /** jsonl | edn; default from the extension, else sniffed from the first character. */
+  format?: 'jsonl' | 'edn';
+  /** Linearizability model (register, cas-register, multi-register, set, counter); default guessed. */
+  model?: string;
+  /** register (linearizability) | list-append; default guessed from the ops. */
+  workload?: string;
+  timeLimitMs?: number;
+  memoryLimitMb?: number;
+  workers?: number;
+}
+
+export interface CheckFileResult {
+  valid: true | false | 'unknown';
+  /** Checker name -> result ("linear" or "elle"), as in results.json's `checkers`. */
+  results: Record<string, { valid: true | false | 'unknown'; error?: string; [field: string]: unknown }>;
+  ops: number;
+  format: 'jsonl' | 'edn';
+}
+
+export function readHistoryFile(file: string, format?: 'jsonl' | 'edn'): { ops: Op[]; format: 'jsonl' | 'edn' } {
+  const fmt = format ?? (file.endsWith('.edn') ? 'edn' : file.endsWith('.jsonl') || file.endsWith('.json') ? 'jsonl' : sniff(file));
+  return { ops: fmt === 'edn' ? parseEdnOps(fs.readFileSync(file, 'utf8')) : readHistoryJsonl(file), format: fmt };
+}
+
+function sniff(file: string): 'jsonl' | 'edn' {
+  const head = fs.readFileSync(file, 'utf8').slice(0, 200).trimStart();
+  return head.startsWith('{"') || head.startsWith('{\n') ? 'jsonl' : 'edn';
+}
+
+/** Picks a model from the ops' f values: cas -> cas-register, txn -> multi-register, add -> set, incr -> counter. */
+export function guessModel(ops: readonly Op[]): string {
+  const fs = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
+  if (fs.has('cas')) return 'cas-register';
+  if (fs.has('incr')) return 'counter';
+  if (fs.has('add')) return 'set';
+  if (fs.has('txn')) return 'multi-register';
+  return 'register';
+}
+
+export function isListAppend(ops: readonly Op[]): boolean {
+  return ops.some((o) => o.f === 'txn' && Array.isArray(o.value) && o.value.some((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'a')));
+}
+
+export async function checkHistoryFile(opts: CheckFileOptions): Promise<CheckFileResult> {
+  const { ops, format } = readHistoryFile(opts.file, opts.format);
+  const workload = opts.workload ?? (isListAppend(ops) && !opts.model ? 'list-append' : 'register');
+  const results: CheckFileResult['results'] = {};
+  if (workload === 'list-append' || workload === 'append' || workload === 'elle') {
+    results.elle = await checkListAppendHistory(ops, { timeLimitMs: opts.timeLimitMs });
+  } else {
+    results.linear = await checkLinearizableHistory(ops, {
+      model: opts.model ?? guessModel(ops),
+      timeLimitMs: opts.timeLimitMs,
+      memoryLimitMb: opts.memoryLimitMb,
+      workers: opts.workers,
+    });
+  }
+  const verdicts = Object.values(results).map((r) => r.valid);
+  const valid = verdicts.includes(false) ? false : verdicts.includes('unknown') ? 'unknown' : true;
+  return { valid, results, ops: ops.length, format };
+}

@@ -1,0 +1,151 @@
+// A dependency graph between transactions with typed edges, Tarjan's strongly connected
+// components, and shortest-cycle search inside a component (BFS), as Elle does it.
+
+export const WW = 1; // write-write: b's append followed a's in the key's version order
+export const WR = 2; // write-read: b read a's append
+export const RW = 4; // read-write (anti-dependency): a read a version, b appended the next element
+export const PROCESS = 8; // a and b ran on the same process, a first
+export const REALTIME = 16; // a completed before b was invoked
+
+export const EDGE_NAMES: Record<number, string> = { [WW]: 'ww', [WR]: 'wr', [RW]: 'rw', [PROCESS]: 'process', [REALTIME]: 'realtime' };
+
+export class Graph {
+  readonly out: number[][];
+  readonly mask: number[][];
+  edges = 0;
+
+  constructor(readonly size: number) {
+    this.out = Array.from({ length: size }, () => []);
+    this.mask = Array.from({ length: size }, () => []);
+  }
+
+  add(a: number, b: number, type: number): void {
+    if (a === b) return;
+    const o = this.out[a]!;
+    const m = this.mask[a]!;
+    for (let i = 0; i < o.length; i++)
+      if (o[i] === b) {
+        m[i]! |= type;
+        return;
+      }
+    o.push(b);
+    m.push(type);
+    this.edges++;
+  }
+
+  /** Adds without looking for an existing a->b edge (high-degree real-time edges); may duplicate. */
+  addUnchecked(a: number, b: number, type: number): void {
+    if (a === b) return;
+    this.out[a]!.push(b);
+    this.mask[a]!.push(type);
+    this.edges++;
+  }
+
+  edgeMask(a: number, b: number): number {
+    const o = this.out[a]!;
+    let m = 0;
+    for (let i = 0; i < o.length; i++) if (o[i] === b) m |= this.mask[a]![i]!;
+    return m;
+  }
+
+  /**
+   * Strongly connected components (with more than one node) over edges whose type intersects
+   * `allowed`. Returns comp[node] (-1 for nodes in no such component) and the components.
+   */
+  sccs(allowed: number, nodes?: Iterable<number>): { comp: Int32Array; comps: number[][] } {
+    const n = this.size;
+    const index = new Int32Array(n).fill(-1);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
+    const comp = new Int32Array(n).fill(-1);
+    const comps: number[][] = [];
+    const stack: number[] = [];
+    let counter = 0;
+    // Iterative Tarjan: call stack of (node, next edge position).
+    const callNode: number[] = [];
+    const callEdge: number[] = [];
+    for (const root of nodes ?? range(n)) {
+      if (index[root] !== -1) continue;
+      callNode.push(root);
+      callEdge.push(0);
+      index[root] = low[root] = counter++;
+      stack.push(root);
+      onStack[root] = 1;
+      while (callNode.length) {
+        const v = callNode[callNode.length - 1]!;
+        const e = callEdge[callEdge.length - 1]!;
+        const o = this.out[v]!;
+        const m = this.mask[v]!;
+        if (e < o.length) {
+          callEdge[callEdge.length - 1] = e + 1;
+          if ((m[e]! & allowed) === 0) continue;
+          const w = o[e]!;
+          if (index[w] === -1) {
+            index[w] = low[w] = counter++;
+            stack.push(w);
+            onStack[w] = 1;
+            callNode.push(w);
+            callEdge.push(0);
+          } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+          continue;
+        }
+        callNode.pop();
+        callEdge.pop();
+        if (callNode.length) {
+          const u = callNode[callNode.length - 1]!;
+          low[u] = Math.min(low[u]!, low[v]!);
+        }
+        if (low[v] === index[v]) {
+          const members: number[] = [];
+          let w: number;
+          do {
+            w = stack.pop()!;
+            onStack[w] = 0;
+            members.push(w);
+          } while (w !== v);
+          if (members.length > 1) {
+            for (const x of members) comp[x] = comps.length;
+            comps.push(members);
+          }
+        }
+      }
+    }
+    return { comp, comps };
+  }
+
+  /**
+   * Shortest path from `from` to `to` using edges whose type intersects `allowed`, staying
+   * inside component `c` of `comp`. Returns the node list (from ... to) or null.
+   */
+  path(from: number, to: number, allowed: number, comp: Int32Array, c: number, budget: { steps: number }): number[] | null {
+    if (from === to) return [from];
+    const parent = new Map<number, number>([[from, -1]]);
+    let frontier = [from];
+    while (frontier.length && budget.steps > 0) {
+      const next: number[] = [];
+      for (const v of frontier) {
+        const o = this.out[v]!;
+        const m = this.mask[v]!;
+        budget.steps -= o.length + 1;
+        for (let i = 0; i < o.length; i++) {
+          const w = o[i]!;
+          if ((m[i]! & allowed) === 0 || comp[w] !== c || parent.has(w)) continue;
+          parent.set(w, v);
+          if (w === to) {
+            const p = [w];
+            let x = v;
+            while (x !== -1) p.push(x), (x = parent.get(x)!);
+            return p.reverse();
+          }
+          next.push(w);
+        }
+      }
+      frontier = next;
+    }
+    return null;
+  }
+}
+
+function* range(n: number): Iterable<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
