@@ -170,7 +170,7 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
     if (best === null || depth > best.depth) {
       best = { depth, opId: op.id, prefix: stackNode.map((e) => ops[(e - 2) >> 1]!.id), states: new Map() };
     }
-    if (depth === best.depth && best.opId === op.id && best.states.size < MAX_STATES) best.states.set(model.hash(state), state);
+    if (best.opId === op.id && best.states.size < MAX_STATES) best.states.set(model.hash(state), state);
     if (depth === 0) return { valid: false, failure: toFailure(best)!, explored };
     const back = stackNode.pop()!;
     state = stackState.pop()!;
