@@ -124,3 +124,4 @@ export async function createNetwork(name: NetBackendName): Promise<Network> {
   }
   return new NoNetwork();
 }
+export * from './partitions.js';
