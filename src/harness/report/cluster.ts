@@ -1,0 +1,144 @@
+// What the cluster did: master intervals (sentinel view and INFO observations), faults paired
+// into intervals, sentinel events tied to the node they concern. All times in ms since start.
+import type { NodeInfo, RawEvent } from './data.js';
+
+export interface Fault { f: string; label: string; nodes: string[]; from: number; to: number; open: boolean }
+export interface RoleInterval { node: string; role: 'master' | 'observed-master' | 'stale-master' | 'down' | 'paused'; from: number; to: number; why?: string }
+export interface EventMark { t: number; source: string; event: string; text: string; node?: string }
+export interface ClusterModel {
+  nodes: { name: string; kind: string; addr: string }[];
+  roles: RoleInterval[];
+  faults: Fault[];
+  events: EventMark[];
+  nemesis: { t: number; to: number; f: string; text: string }[];
+  switches: { t: number; from?: string; to?: string }[];
+}
+
+interface NemesisOp { time: number; type: string; f: string; value: unknown }
+
+/** Which begin-faults an end op closes; null when `f` does not end anything. */
+function closes(f: string): RegExp | null {
+  const g = f.toLowerCase();
+  if (g === 'start' || g === 'restart' || g === 'recover') return /^(kill|crash|stop-node|shutdown)/;
+  if (g === 'resume' || g === 'cont' || g === 'continue') return /^(pause|stop$|sigstop)/;
+  if (g === 'heal' || g === 'stop-partition' || g === 'heal-partition') return /partition|isolate|split|bridge|ring|halves/;
+  let m = /^stop-(.+)$/.exec(g);
+  if (m) return new RegExp(`^start-${m[1]!.replace(/[^a-z0-9-]/g, '')}$`);
+  m = /^(.+)-stop$/.exec(g);
+  if (m) return new RegExp(`^${m[1]!.replace(/[^a-z0-9-]/g, '')}-start$`);
+  if (g === 'reset' || g === 'clock-reset') return /clock|bump|strobe/;
+  return null;
+}
+
+function begins(f: string): boolean {
+  return /^(kill|crash|pause|partition|start-|isolate|split|bridge|clock|bump|strobe|corrupt|delay|loss|drop|block|shutdown)|-start$/i.test(f) && !closes(f);
+}
+
+export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisOp[], raw: RawEvent[], tEndMs: number): ClusterModel {
+  const nodes = nodeInfos.map((n) => ({ name: n.name, kind: n.kind, addr: `${n.host}:${n.port}` }));
+  const byAddr = new Map<string, string>();
+  for (const n of nodeInfos) {
+    byAddr.set(`${n.host}:${n.port}`, n.name);
+    byAddr.set(`${n.host} ${n.port}`, n.name);
+  }
+  const nodeIn = (s: string): string[] => {
+    const found = new Set<string>();
+    for (const m of s.matchAll(/(\d{1,3}(?:\.\d{1,3}){3})[: ](\d{2,5})/g)) {
+      const name = byAddr.get(`${m[1]}:${m[2]}`);
+      if (name) found.add(name);
+    }
+    for (const n of nodeInfos) if (new RegExp(`(^|[^A-Za-z0-9_])${n.name}([^A-Za-z0-9_]|$)`).test(s)) found.add(n.name);
+    return [...found];
+  };
+
+  // nemesis actions: invoke + completion -> one action
+  const actions: { f: string; from: number; to: number; value: unknown; text: string; nodes: string[] }[] = [];
+  const pending = new Map<string, number>();
+  for (const op of nemesisOps) {
+    const t = op.time / 1e6;
+    const text = typeof op.value === 'string' ? op.value : JSON.stringify(op.value) ?? '';
+    if (op.type === 'invoke') {
+      pending.set(op.f, actions.length);
+      actions.push({ f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) });
+    } else {
+      const i = pending.get(op.f);
+      if (i !== undefined) {
+        pending.delete(op.f);
+        actions[i]!.to = t;
+        if (op.value !== undefined && op.value !== null) { actions[i]!.text = text; actions[i]!.nodes = nodeIn(text); }
+      } else actions.push({ f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) });
+    }
+  }
+  const faults: Fault[] = [];
+  for (const a of actions) {
+    const ends = closes(a.f);
+    if (ends) {
+      for (const fl of faults) {
+        if (!fl.open || !ends.test(fl.f.toLowerCase())) continue;
+        if (a.nodes.length && fl.nodes.length && !fl.nodes.some((n) => a.nodes.includes(n))) continue;
+        fl.open = false;
+        fl.to = a.to;
+      }
+    } else {
+      const label = `${a.f}${a.nodes.length ? ' ' + a.nodes.join(',') : ''}`;
+      faults.push({ f: a.f, label, nodes: a.nodes, from: a.from, to: begins(a.f) ? tEndMs : a.to, open: begins(a.f) });
+    }
+  }
+  const roles: RoleInterval[] = [];
+  for (const fl of faults) {
+    const role = /pause|sigstop|^stop$/i.test(fl.f) ? 'paused' : /kill|crash|shutdown/i.test(fl.f) ? 'down' : null;
+    if (role) for (const n of fl.nodes) roles.push({ node: n, role, from: fl.from, to: fl.to, why: fl.label });
+  }
+
+  // sentinel view of the master: initial master, then each +switch-master (first sentinel to publish it)
+  const events: EventMark[] = [];
+  const switches: ClusterModel['switches'] = [];
+  let master = nodeInfos.find((n) => n.initialRole === 'master')?.name;
+  let masterSince = 0;
+  const observedSince = new Map<string, number>();
+  for (const e of raw) {
+    const t = e.time / 1e6;
+    const body = e.text.startsWith(e.event) ? e.text.slice(e.event.length) : e.text;
+    const toks = body.trim().split(/\s+/);
+    let node: string | undefined;
+    if (e.event === '+switch-master' && toks.length >= 5) {
+      const from = byAddr.get(`${toks[1]}:${toks[2]}`), to = byAddr.get(`${toks[3]}:${toks[4]}`);
+      node = to;
+      if (to && to !== master) {
+        if (master) roles.push({ node: master, role: 'master', from: masterSince, to: t });
+        switches.push({ t, from, to });
+        master = to;
+        masterSince = t;
+      }
+    } else {
+      // the instance an event concerns: "<type> <name> <ip> <port>" or "slave <ip:port> ..."
+      node = nodeIn(toks.slice(0, 4).join(' '))[0] ?? nodeIn(body)[0];
+    }
+    if (e.event === '+convert-to-slave' && node) {
+      // a node told to become a replica had been acting as a (writable) master since it came back
+      let since = -1;
+      for (const fl of faults) if (fl.nodes.includes(node) && !fl.open && fl.to <= t) since = Math.max(since, fl.to);
+      for (const ev of events) if (ev.node === node && ev.event === '-sdown' && ev.t <= t) since = Math.max(since, ev.t);
+      if (since >= 0) roles.push({ node, role: 'stale-master', from: since, to: t, why: 'accepted writes as a master until +convert-to-slave' });
+    }
+    if (!e.event.startsWith('+') && !e.event.startsWith('-')) {
+      // harness observations (INFO polling): "<node> role:master" and the like
+      const role = /role[:= ](\w+)/.exec(e.text)?.[1] ?? (/\bmaster\b/.test(body) ? 'master' : /\b(slave|replica)\b/.test(body) ? 'slave' : undefined);
+      const subject = node ?? nodeIn(e.source)[0];
+      if (subject && role) {
+        if (role === 'master' && !observedSince.has(subject)) observedSince.set(subject, t);
+        if (role !== 'master' && observedSince.has(subject)) {
+          roles.push({ node: subject, role: 'observed-master', from: observedSince.get(subject)!, to: t });
+          observedSince.delete(subject);
+        }
+      }
+    }
+    events.push({ t, source: e.source, event: e.event, text: e.text, ...(node ? { node } : {}) });
+  }
+  if (master) roles.push({ node: master, role: 'master', from: masterSince, to: tEndMs });
+  for (const [n, from] of observedSince) roles.push({ node: n, role: 'observed-master', from, to: tEndMs });
+  return {
+    nodes, roles, faults, events, switches,
+    nemesis: actions.map((a) => ({ t: a.from, to: a.to, f: a.f, text: a.text.slice(0, 300) })),
+  };
+}

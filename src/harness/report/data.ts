@@ -1,0 +1,295 @@
+// Run directory -> compact report model. The history is folded into columnar typed arrays while
+// it streams in (a million ops never exist as a million objects), gzip-compressed and base64'd
+// for the page; everything else is small JSON.
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import zlib from 'node:zlib';
+import { readLogs, type LogModel } from './logs.js';
+import { buildClusterTimeline, type ClusterModel } from './cluster.js';
+
+export type Verdict = true | false | 'unknown';
+
+export interface OpColumns {
+  count: number;
+  fNames: string[];
+  nodeNames: string[];
+  errors: string[];
+  /** gzip+base64 of the columns, laid out as `layout` says (little-endian typed arrays). */
+  packed: string;
+  layout: { name: string; type: 'f32' | 'u32' | 'i32' | 'u16' | 'u8'; offset: number }[];
+}
+
+export interface Quantiles { f: string; ok: number; fail: number; info: number; p50: number; p90: number; p99: number; p999: number; max: number; mean: number }
+
+export interface ReportModel {
+  run: {
+    dir: string; name: string; startedAt?: string; endedAt?: string; seed?: unknown; command: string;
+    options: Record<string, unknown>; versions: Record<string, unknown>; nodes: NodeInfo[];
+  };
+  verdict: Verdict;
+  /** results.json missing: the run did not finish or was not checked. */
+  incomplete: boolean;
+  summary: Record<string, number | undefined>;
+  checkers: Record<string, { valid: Verdict; error?: string; fields: Record<string, unknown> }>;
+  /** Span of the history in ms since the test started. */
+  tEndMs: number;
+  cluster: ClusterModel;
+  ops: OpColumns;
+  quantiles: Quantiles[];
+  topErrors: { error: string; type: string; count: number }[];
+  lost: unknown[];
+  lostTotal: number;
+  incidents: unknown[];
+  linear?: unknown;
+  elle?: unknown;
+  logs: LogModel;
+  files: string[];
+  warnings: string[];
+}
+
+export interface NodeInfo { name: string; kind: string; host: string; port: number; initialRole?: string; logFile?: string; configFile?: string }
+
+const TYPE_CODE: Record<string, number> = { ok: 1, fail: 2, info: 3 };
+const MAX_LOST_ROWS = 100_000;
+const MAX_ERRORS = 2000;
+
+function readJson(file: string, warnings: string[]): any {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${path.basename(file)}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Shell-quotes argv so the line can be pasted into a shell as is. */
+export function shellQuote(argv: unknown): string {
+  if (typeof argv === 'string') return argv;
+  if (!Array.isArray(argv)) return '';
+  return argv.map((a) => {
+    const s = String(a);
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  }).join(' ');
+}
+
+function verdictOf(v: unknown): Verdict {
+  return v === true || v === false ? v : 'unknown';
+}
+
+/** Growable typed column. */
+class Col<T extends Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array> {
+  a: T;
+  constructor(private readonly ctor: new (n: number) => T, n = 1024) { this.a = new ctor(n); }
+  ensure(n: number) {
+    if (n <= this.a.length) return;
+    const b = new this.ctor(Math.max(n, this.a.length * 2));
+    b.set(this.a as any);
+    this.a = b;
+  }
+}
+
+export interface HistoryFold {
+  count: number;
+  start: Col<Float32Array>; lat: Col<Float32Array>; proc: Col<Uint32Array>; val: Col<Int32Array>;
+  f: Col<Uint8Array>; type: Col<Uint8Array>; node: Col<Uint8Array>; err: Col<Uint16Array>;
+  fNames: string[]; nodeNames: string[]; errors: string[];
+  nemesis: { time: number; type: string; f: string; value: unknown }[];
+  lastTime: number;
+}
+
+export const NO_VALUE = -2147483648;
+
+/** Streams history.jsonl into columns (invocation order); a torn last line is ignored. */
+export async function foldHistory(file: string, warnings: string[]): Promise<HistoryFold> {
+  const h: HistoryFold = {
+    count: 0, start: new Col(Float32Array), lat: new Col(Float32Array), proc: new Col(Uint32Array), val: new Col(Int32Array),
+    f: new Col(Uint8Array), type: new Col(Uint8Array), node: new Col(Uint8Array), err: new Col(Uint16Array),
+    fNames: [], nodeNames: [], errors: [], nemesis: [], lastTime: 0,
+  };
+  if (!fs.existsSync(file)) { warnings.push('history.jsonl is missing'); return h; }
+  const fIdx = new Map<string, number>(), nodeIdx = new Map<string, number>(), errIdx = new Map<string, number>();
+  const intern = (m: Map<string, number>, list: string[], s: string, cap: number) => {
+    let i = m.get(s);
+    if (i === undefined) {
+      if (list.length >= cap) return cap - 1;
+      i = list.length; list.push(s); m.set(s, i);
+    }
+    return i;
+  };
+  const open = new Map<unknown, number>();
+  const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let bad = 0;
+  for await (const line of rl) {
+    if (!line) continue;
+    let op: any;
+    try { op = JSON.parse(line); } catch { bad++; continue; }
+    const time = typeof op.time === 'number' ? op.time : 0;
+    if (time > h.lastTime) h.lastTime = time;
+    if (op.process === 'nemesis' || typeof op.process !== 'number') {
+      if (h.nemesis.length < 100_000) h.nemesis.push({ time, type: String(op.type), f: String(op.f), value: op.value });
+      continue;
+    }
+    if (op.type === 'invoke') {
+      const i = h.count++;
+      for (const c of [h.start, h.lat, h.proc, h.val, h.f, h.type, h.node, h.err]) c.ensure(h.count);
+      h.start.a[i] = time / 1e6;
+      h.lat.a[i] = NaN;
+      h.proc.a[i] = op.process;
+      h.val.a[i] = Number.isSafeInteger(op.value) && Math.abs(op.value) < 2 ** 31 ? op.value : NO_VALUE;
+      h.f.a[i] = intern(fIdx, h.fNames, String(op.f), 255);
+      h.type.a[i] = 3; // no completion (yet): unknown outcome
+      h.node.a[i] = 0;
+      h.err.a[i] = 0;
+      open.set(op.process, i);
+    } else {
+      const i = open.get(op.process);
+      if (i === undefined) continue;
+      open.delete(op.process);
+      h.lat.a[i] = Math.max(0, time / 1e6 - h.start.a[i]!);
+      h.type.a[i] = TYPE_CODE[op.type] ?? 3;
+      if (typeof op.node === 'string') h.node.a[i] = 1 + intern(nodeIdx, h.nodeNames, op.node, 254);
+      if (op.error !== undefined && op.error !== null) h.err.a[i] = 1 + intern(errIdx, h.errors, String(op.error).slice(0, 300), MAX_ERRORS);
+      if (h.val.a[i] === NO_VALUE && Number.isSafeInteger(op.value) && Math.abs(op.value) < 2 ** 31) h.val.a[i] = op.value;
+    }
+  }
+  if (bad > 1) warnings.push(`history.jsonl: ${bad} unreadable lines skipped`);
+  return h;
+}
+
+function packColumns(h: HistoryFold): OpColumns {
+  const n = h.count;
+  const cols: [string, OpColumns['layout'][number]['type'], ArrayBufferView][] = [
+    ['start', 'f32', h.start.a.subarray(0, n)], ['lat', 'f32', h.lat.a.subarray(0, n)], ['proc', 'u32', h.proc.a.subarray(0, n)],
+    ['val', 'i32', h.val.a.subarray(0, n)], ['err', 'u16', h.err.a.subarray(0, n)], ['f', 'u8', h.f.a.subarray(0, n)],
+    ['type', 'u8', h.type.a.subarray(0, n)], ['node', 'u8', h.node.a.subarray(0, n)],
+  ];
+  const layout: OpColumns['layout'] = [];
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, type, arr] of cols) {
+    layout.push({ name, type, offset });
+    parts.push(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength));
+    offset += arr.byteLength;
+    const padTo = (offset + 3) & ~3; // keep every column 4-byte aligned for typed-array views
+    if (padTo > offset) { parts.push(Buffer.alloc(padTo - offset)); offset = padTo; }
+  }
+  const packed = zlib.gzipSync(Buffer.concat(parts), { level: 6 }).toString('base64');
+  return { count: n, fNames: h.fNames, nodeNames: h.nodeNames, errors: h.errors, packed, layout };
+}
+
+function quantile(sorted: Float32Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function latencyQuantiles(h: HistoryFold): Quantiles[] {
+  const out: Quantiles[] = [];
+  for (let fi = 0; fi < h.fNames.length; fi++) {
+    let ok = 0, fail = 0, info = 0;
+    for (let i = 0; i < h.count; i++) if (h.f.a[i] === fi) { const t = h.type.a[i]; if (t === 1) ok++; else if (t === 2) fail++; else info++; }
+    const lats = new Float32Array(ok);
+    let k = 0, sum = 0;
+    for (let i = 0; i < h.count; i++) if (h.f.a[i] === fi && h.type.a[i] === 1) { lats[k++] = h.lat.a[i]!; sum += h.lat.a[i]!; }
+    lats.sort();
+    out.push({ f: h.fNames[fi]!, ok, fail, info, p50: quantile(lats, 0.5), p90: quantile(lats, 0.9), p99: quantile(lats, 0.99), p999: quantile(lats, 0.999), max: ok ? lats[ok - 1]! : NaN, mean: ok ? sum / ok : NaN });
+  }
+  return out;
+}
+
+function topErrors(h: HistoryFold): ReportModel['topErrors'] {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < h.count; i++) {
+    const e = h.err.a[i]!;
+    if (e) { const key = `${h.type.a[i]}:${e}`; counts.set(key, (counts.get(key) ?? 0) + 1); }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([k, count]) => {
+    const [t, e] = k.split(':').map(Number);
+    return { error: h.errors[e! - 1] ?? '?', type: ['', 'ok', 'fail', 'info'][t!] ?? 'info', count };
+  });
+}
+
+/** Keeps a checker result's scalar and small fields for display (big arrays are summarised). */
+function checkerFields(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'valid' || k === 'error' || k === 'anomalies' || k === 'failure') continue;
+    const s = JSON.stringify(v) ?? 'undefined';
+    out[k] = s.length > 400 ? `${s.slice(0, 400)}… (${s.length} chars)` : v;
+  }
+  return out;
+}
+
+function listFiles(runDir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, depth: number) => {
+    let ents: fs.Dirent[] = [];
+    try { ents = fs.readdirSync(path.join(runDir, rel), { withFileTypes: true }); } catch { return; }
+    for (const e of ents.sort((a, b) => a.name.localeCompare(b.name))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) { if (depth < 3) walk(r, depth + 1); } else if (r !== 'report.html' && out.length < 200) out.push(r);
+    }
+  };
+  walk('', 0);
+  return out;
+}
+
+export async function buildModel(runDir: string): Promise<ReportModel> {
+  const warnings: string[] = [];
+  const test = readJson(path.join(runDir, 'test.json'), warnings) ?? {};
+  const results = readJson(path.join(runDir, 'results.json'), warnings);
+  const h = await foldHistory(path.join(runDir, 'history.jsonl'), warnings);
+  const nodes: NodeInfo[] = Array.isArray(test.nodes) ? test.nodes : [];
+  const tEndMs = Math.max(h.lastTime / 1e6, (Number(results?.summary?.durationS) || 0) * 1000);
+  const startedMs = typeof test.startedAt === 'string' ? Date.parse(test.startedAt) : NaN;
+  const logs = readLogs(runDir, nodes, startedMs, warnings);
+  const events = readEvents(path.join(runDir, 'events.jsonl'), warnings);
+  const cluster = buildClusterTimeline(nodes, h.nemesis, events, tEndMs);
+
+  let ok = 0, fail = 0, info = 0;
+  for (let i = 0; i < h.count; i++) { const t = h.type.a[i]; if (t === 1) ok++; else if (t === 2) fail++; else info++; }
+  const summary: Record<string, number | undefined> = { ops: h.count, ok, fail, info, durationS: tEndMs / 1000 };
+  if (results?.summary && typeof results.summary === 'object') {
+    for (const [k, v] of Object.entries(results.summary)) if (typeof v === 'number') summary[k] = v;
+  }
+  const checkers: ReportModel['checkers'] = {};
+  const rc = results?.checkers && typeof results.checkers === 'object' ? results.checkers : {};
+  for (const [name, r] of Object.entries<any>(rc)) {
+    if (!r || typeof r !== 'object') continue;
+    checkers[name] = { valid: verdictOf(r.valid), ...(r.error ? { error: String(r.error) } : {}), fields: checkerFields(r) };
+  }
+  const lostAll: unknown[] = Array.isArray(results?.lost) ? results.lost : [];
+  return {
+    run: {
+      dir: runDir, name: String(test.name ?? path.basename(path.dirname(runDir))), startedAt: test.startedAt, endedAt: test.endedAt,
+      seed: test.seed, command: shellQuote(test.argv), options: test.options ?? {}, versions: test.versions ?? {}, nodes,
+    },
+    verdict: results ? verdictOf(results.valid) : 'unknown',
+    incomplete: !results,
+    summary, checkers, tEndMs, cluster,
+    ops: packColumns(h),
+    quantiles: latencyQuantiles(h),
+    topErrors: topErrors(h),
+    lost: lostAll.slice(0, MAX_LOST_ROWS), lostTotal: lostAll.length,
+    incidents: Array.isArray(results?.incidents) ? results.incidents : [],
+    linear: rc.linear, elle: rc.elle,
+    logs, files: listFiles(runDir), warnings,
+  };
+}
+
+export interface RawEvent { time: number; source: string; event: string; text: string }
+
+function readEvents(file: string, warnings: string[]): RawEvent[] {
+  let text = '';
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
+  const out: RawEvent[] = [];
+  for (const l of text.split('\n')) {
+    if (!l.trim()) continue;
+    try {
+      const e = JSON.parse(l);
+      out.push({ time: Number(e.time) || 0, source: String(e.source ?? ''), event: String(e.event ?? ''), text: String(e.text ?? e.event ?? '') });
+    } catch { /* torn line */ }
+    if (out.length >= 50_000) { warnings.push('events.jsonl: only the first 50,000 events are shown'); break; }
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
