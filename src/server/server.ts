@@ -58,6 +58,11 @@ export class Server implements KeyspaceHost {
   keyWillChange(db: number, key: string): void {
     for (const l of this.beforeWriteListeners) l(db, key);
   }
+  /** Run before replies are written to a socket (the AOF writes/fsyncs here, like beforeSleep). */
+  readonly beforeReplyHooks: (() => void)[] = [];
+  beforeReply(): void {
+    for (const h of this.beforeReplyHooks) h();
+  }
   /** Watched keys: "<db>\0<key>" -> clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();
   /** Replication state, maintained by the replication module. */
@@ -70,6 +75,11 @@ export class Server implements KeyspaceHost {
     /** count of replicas that acked within min-replicas-max-lag (for min-replicas-to-write) */
     goodReplicas: () => 0,
   };
+  /**
+   * Set by the replication module: the replication id/offset/stream db an RDB written now
+   * must carry (Redis's rdbPopulateSaveInfo), or {} when there is none to record.
+   */
+  replicationSaveInfo: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
   /** Set while loading a dataset at start or during a full sync. */
   loading = false;
   private callDepth = 0;
@@ -81,6 +91,14 @@ export class Server implements KeyspaceHost {
   readonly cronJobs: (() => void)[] = [];
   /** Functions run at shutdown (save, close AOF, remove pidfile). Awaited in order. */
   readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  /** DEBUG subcommands other families implement (lower-case name, e.g. "reload", "change-repl-id"). */
+  readonly debugHooks = new Map<string, (c: Client, argv: string[]) => void | Promise<void>>();
+  /** Run after FLUSHALL emptied every database (persistence saves when save points are set). */
+  readonly flushallHooks: (() => void)[] = [];
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry sampling off. */
+  activeExpireEnabled = true;
+  /** CLIENT PAUSE: a promise the command must wait for, or null (set by the admin family). */
+  pauseGate: ((c: Client, cmd: ResolvedCommand) => Promise<void> | null) | null = null;
   /** Set by server families: INFO section providers by lower-case section name. */
   readonly infoSections = new Map<string, () => string>();
   shuttingDown = false;
@@ -281,6 +299,10 @@ export class Server implements KeyspaceHost {
     if (this.loading && !cmd.flags.includes('loading')) {
       return this.reject(c, 'LOADING Redis is loading the dataset in memory');
     }
+    if (this.pauseGate !== null) {
+      const wait = this.pauseGate(c, cmd);
+      if (wait) return wait.then(() => this.processCommand(c, argv));
+    }
     if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.fullname)) {
       c.multiQueue.push({ cmd, argv });
       reply.simple('QUEUED');
@@ -345,6 +367,7 @@ export class Server implements KeyspaceHost {
     this.callDepth--;
     this.currentClient = prevClient;
     if (this.callDepth === 0) this.flushPropagation();
+    if (this.callDepth === 0 && this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h();
     if (result instanceof Promise) {
       return result.catch((e) => {
         if (e instanceof CommandError) c.reply.error(e.message);
@@ -362,6 +385,9 @@ export class Server implements KeyspaceHost {
     this.pendingProp.push({ db, argv });
     if (this.callDepth === 0) this.flushPropagation();
   }
+
+  /** Run after every top-level command (Redis's handleClientsBlockedOnKeys point). */
+  readonly afterCommandHooks: (() => void)[] = [];
 
   /** EXEC sets this so that a transaction's writes reach replicas as one MULTI/EXEC. */
   forceTransactionWrap = false;
@@ -386,9 +412,10 @@ export class Server implements KeyspaceHost {
 
   // ---- lifecycle
   startCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer); // CONFIG SET hz restarts it
     const hz = Math.max(1, Math.min(500, this.config.int('hz')));
     this.cronTimer = setInterval(() => {
-      for (const db of this.dbs) db.activeExpireCycle(2);
+      if (this.activeExpireEnabled) for (const db of this.dbs) db.activeExpireCycle(2);
       for (const job of this.cronJobs) {
         try {
           job();

@@ -1,0 +1,122 @@
+// Clients blocked on list keys (BLPOP/BRPOP/BLMOVE/BRPOPLPUSH). A blocked command's handler
+// returns a Promise that resolves once it was served or timed out; later commands of that
+// client wait. Modified keys are collected from server.keyListeners and served after the
+// command that modified them (like Redis's handleClientsBlockedOnKeys), waiters FIFO per key.
+import { CommandError } from '../db.js';
+import type { Client } from '../client.js';
+import type { Server } from '../server.js';
+import { parseLongDouble } from './longdouble.js';
+
+export interface Waiter {
+  client: Client;
+  db: number;
+  keys: string[];
+  /** Tries to serve from `key`; true when served (the waiter is then removed). */
+  serve: (key: string) => boolean;
+  /** Called on timeout: writes the timeout reply. */
+  timeout: () => void;
+  resolve: () => void;
+  timer: NodeJS.Timeout | null;
+}
+
+interface BlockState {
+  /** "<db>\0<key>" -> waiters in arrival order */
+  byKey: Map<string, Waiter[]>;
+  ready: Set<string>;
+  serving: boolean;
+}
+
+const states = new WeakMap<Server, BlockState>();
+
+function stateOf(server: Server): BlockState {
+  let st = states.get(server);
+  if (st) return st;
+  const s: BlockState = { byKey: new Map(), ready: new Set(), serving: false };
+  states.set(server, s);
+  server.keyListeners.push((db, key) => {
+    if (s.byKey.size === 0) return;
+    const k = db + '\0' + key;
+    if (s.byKey.has(k)) s.ready.add(k);
+  });
+  server.afterCommandHooks.push(() => serveReady(s));
+  server.clientCloseListeners.push((c) => {
+    for (const list of s.byKey.values()) for (const w of list) if (w.client === c) remove(s, w, true);
+  });
+  return s;
+}
+
+function remove(s: BlockState, w: Waiter, resolve: boolean): void {
+  if (w.timer) clearTimeout(w.timer);
+  w.timer = null;
+  for (const key of w.keys) {
+    const k = w.db + '\0' + key;
+    const list = s.byKey.get(k);
+    if (!list) continue;
+    const i = list.indexOf(w);
+    if (i !== -1) list.splice(i, 1);
+    if (list.length === 0) s.byKey.delete(k);
+  }
+  if (resolve) w.resolve();
+}
+
+function serveReady(s: BlockState): void {
+  if (s.serving || s.ready.size === 0) return;
+  s.serving = true;
+  try {
+    while (s.ready.size !== 0) {
+      const k = s.ready.values().next().value!;
+      s.ready.delete(k);
+      const list = s.byKey.get(k);
+      if (!list) continue;
+      const key = k.slice(k.indexOf('\0') + 1);
+      for (const w of [...list]) {
+        if (!w.serve(key)) break;
+        remove(s, w, false);
+        w.client.flushSoon();
+        w.resolve();
+      }
+    }
+  } finally {
+    s.serving = false;
+  }
+}
+
+/** getTimeoutFromObjectOrReply (seconds, may be fractional): milliseconds, 0 = forever. */
+export function parseTimeout(arg: string): number {
+  const ld = parseLongDouble(arg);
+  if (!ld || !Number.isFinite(ld.e)) throw new CommandError('ERR timeout is not a float or out of range');
+  const secs = Number(arg.startsWith('0x') ? Number.parseFloat(arg) : Number(arg));
+  if (secs < 0 || secs * 1000 > 9.2e18) throw new CommandError('ERR timeout is negative');
+  return Math.ceil(secs * 1000);
+}
+
+/** Blocks `c` on keys; returns the promise the handler must return. */
+export function block(c: Client, keys: string[], timeoutMs: number, serve: (key: string) => boolean, onTimeout: () => void): Promise<void> {
+  const s = stateOf(c.server);
+  return new Promise<void>((resolve) => {
+    const w: Waiter = { client: c, db: c.db.id, keys, serve, timeout: onTimeout, resolve, timer: null };
+    for (const key of keys) {
+      const k = w.db + '\0' + key;
+      let list = s.byKey.get(k);
+      if (!list) s.byKey.set(k, (list = []));
+      if (!list.includes(w)) list.push(w);
+    }
+    if (timeoutMs > 0) {
+      w.timer = setTimeout(() => {
+        remove(s, w, false);
+        w.timeout();
+        w.client.flushSoon();
+        w.resolve();
+      }, timeoutMs);
+    }
+  });
+}
+
+/** Number of clients currently blocked (INFO clients blocked_clients). */
+export function blockedClients(server: Server): number {
+  const s = states.get(server);
+  if (!s) return 0;
+  const set = new Set<Client>();
+  for (const list of s.byKey.values()) for (const w of list) set.add(w.client);
+  return set.size;
+}
