@@ -1,0 +1,212 @@
+// sentinel.conf: the `sentinel ...` directives (sentinelHandleConfiguration) and the rewrite
+// of the file, fsynced, on every state change (sentinelFlushConfig).
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
+import { DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
+import type { Sentinel } from './sentinel.js';
+
+function posInt(s: string | undefined): number | null {
+  if (s === undefined || !/^-?\d+$/.test(s)) return null;
+  return Number(s);
+}
+
+/** Applies one `sentinel ...` line; returns an error text (Redis's) or null. */
+export function applySentinelDirective(st: Sentinel, a: string[]): string | null {
+  const sub = (a[0] ?? '').toLowerCase();
+  const n = a.length;
+  const master = (name: string) => st.masters.get(name);
+  const NOMASTER = 'No such master with specified name.';
+  if (sub === 'monitor' && n === 5) {
+    const quorum = posInt(a[4]) ?? 0;
+    if (quorum <= 0) return 'Quorum must be 1 or greater.';
+    const port = posInt(a[3]);
+    if (port === null || port < 0 || port > 65535) return 'Invalid port number';
+    if (st.masters.has(a[1]!)) return 'Duplicated master name.';
+    const m = st.createInstance('master', a[1]!, a[2]!, port, null);
+    m.quorum = quorum;
+    st.masters.set(m.name, m);
+    return null;
+  }
+  if ((sub === 'down-after-milliseconds' || sub === 'failover-timeout' || sub === 'parallel-syncs' || sub === 'master-reboot-down-after-period') && n === 3) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    const v = posInt(a[2]);
+    if (sub === 'parallel-syncs') {
+      m.parallelSyncs = v ?? 0;
+      return null;
+    }
+    if (sub === 'master-reboot-down-after-period') return v === null || v < 0 ? 'negative time parameter.' : null;
+    if (v === null || v <= 0) return 'negative or zero time parameter.';
+    if (sub === 'down-after-milliseconds') {
+      m.downAfter = v;
+      for (const s of [...m.slaves.values(), ...m.sentinels.values()]) s.downAfter = v;
+    } else m.failoverTimeout = v;
+    return null;
+  }
+  if ((sub === 'notification-script' || sub === 'client-reconfig-script') && n === 3) {
+    return master(a[1]!) ? null : NOMASTER;
+  }
+  if (sub === 'auth-pass' && n === 3) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    m.authPass = a[2]!;
+    return null;
+  }
+  if (sub === 'auth-user' && n === 3) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    m.authUser = a[2]!;
+    return null;
+  }
+  if (sub === 'current-epoch' && n === 2) {
+    const v = posInt(a[1]) ?? 0;
+    if (v > st.currentEpoch) st.currentEpoch = v;
+    return null;
+  }
+  if (sub === 'myid' && n === 2) {
+    if (a[1]!.length !== 40) return 'Malformed Sentinel id in myid option.';
+    st.myid = a[1]!.toLowerCase();
+    return null;
+  }
+  if ((sub === 'config-epoch' || sub === 'leader-epoch') && n === 3) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    const v = posInt(a[2]) ?? 0;
+    if (sub === 'config-epoch') {
+      m.configEpoch = v;
+      if (v > st.currentEpoch) st.currentEpoch = v;
+    } else {
+      m.leaderVoteEpoch = v;
+    }
+    return null;
+  }
+  if ((sub === 'known-slave' || sub === 'known-replica') && n === 4) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    const port = posInt(a[3]);
+    if (port === null || port <= 0 || port > 65535) return 'Wrong hostname or port for replica.';
+    if (!m.slaves.has(`${a[2]}:${port}`)) st.createInstance('slave', `${a[2]}:${port}`, a[2]!, port, m);
+    return null;
+  }
+  if (sub === 'known-sentinel' && (n === 4 || n === 5)) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    const port = posInt(a[3]);
+    if (port === null || port < 0 || port > 65535) return 'Wrong hostname or port for sentinel.';
+    const runid = n === 5 ? a[4]! : `${a[2]}:${port}`;
+    if (n === 5 && runid.toLowerCase() === st.myid) return null;
+    const s = st.createInstance('sentinel', runid, a[2]!, port, m);
+    if (n === 5) s.runid = runid;
+    return null;
+  }
+  if (sub === 'rename-command' && n === 4) return master(a[1]!) ? null : NOMASTER;
+  if (sub === 'announce-ip' && n === 2) {
+    st.announceIp = a[1]!;
+    return null;
+  }
+  if (sub === 'announce-port' && n === 2) {
+    st.announcePort = posInt(a[1]) ?? 0;
+    return null;
+  }
+  if ((sub === 'deny-scripts-reconfig' || sub === 'resolve-hostnames' || sub === 'announce-hostnames') && n === 2) {
+    const v = a[1]!.toLowerCase();
+    if (v !== 'yes' && v !== 'no') return 'Please specify yes or no for the ' + sub + ' option.';
+    if (sub === 'deny-scripts-reconfig') st.denyScriptsReconfig = v === 'yes';
+    else if (sub === 'resolve-hostnames') st.resolveHostnames = v === 'yes';
+    else st.announceHostnames = v === 'yes';
+    return null;
+  }
+  if (sub === 'sentinel-user' && n === 2) {
+    st.sentinelUser = a[1]!;
+    return null;
+  }
+  if (sub === 'sentinel-pass' && n === 2) {
+    st.sentinelPass = a[1]!;
+    return null;
+  }
+  return 'Unrecognized sentinel configuration statement.';
+}
+
+/** The `special` callback for applyConfigLines: handles `sentinel ...` lines. */
+export function sentinelLineHandler(st: Sentinel): (l: ConfigLine) => boolean {
+  return (l) => {
+    if (l.args[0]!.toLowerCase() !== 'sentinel') return false;
+    const err = applySentinelDirective(st, l.args.slice(1));
+    if (err) throw new ConfigFileError(l.file, l.line, l.text, err);
+    return true;
+  };
+}
+
+function q(s: string): string {
+  return /^[\x21-\x7e]+$/.test(s) && !/["'\\]/.test(s) ? s : JSON.stringify(s);
+}
+
+/** The `sentinel ...` lines describing the current state, in Redis's order. */
+export function sentinelConfigLines(st: Sentinel): string[] {
+  const out: string[] = [`sentinel myid ${st.myid}`];
+  if (!st.denyScriptsReconfig) out.push('sentinel deny-scripts-reconfig no');
+  if (st.resolveHostnames) out.push('sentinel resolve-hostnames yes');
+  if (st.announceHostnames) out.push('sentinel announce-hostnames yes');
+  if (st.announceIp) out.push(`sentinel announce-ip ${q(st.announceIp)}`);
+  if (st.announcePort) out.push(`sentinel announce-port ${st.announcePort}`);
+  for (const m of st.masters.values()) {
+    const [mip, mport] = st.currentMasterAddr(m);
+    out.push(`sentinel monitor ${m.name} ${mip} ${mport} ${m.quorum}`);
+    if (m.downAfter !== DEFAULT_DOWN_AFTER) out.push(`sentinel down-after-milliseconds ${m.name} ${m.downAfter}`);
+    if (m.failoverTimeout !== DEFAULT_FAILOVER_TIMEOUT) out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
+    if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${m.name} ${m.parallelSyncs}`);
+    if (m.authPass !== null) out.push(`sentinel auth-pass ${m.name} ${q(m.authPass)}`);
+    if (m.authUser !== null) out.push(`sentinel auth-user ${m.name} ${q(m.authUser)}`);
+    out.push(`sentinel config-epoch ${m.name} ${m.configEpoch}`);
+    out.push(`sentinel leader-epoch ${m.name} ${m.leaderVoteEpoch}`);
+    for (const s of m.slaves.values()) {
+      if (s.ip === mip && s.port === mport) continue;
+      out.push(`sentinel known-replica ${m.name} ${s.ip} ${s.port}`);
+    }
+    if (mip !== m.ip || mport !== m.port) out.push(`sentinel known-replica ${m.name} ${m.ip} ${m.port}`);
+    for (const s of m.sentinels.values()) {
+      if (s.runid === null) continue;
+      out.push(`sentinel known-sentinel ${m.name} ${s.ip} ${s.port} ${s.runid}`);
+    }
+  }
+  out.push(`sentinel current-epoch ${st.currentEpoch}`);
+  if (st.sentinelUser) out.push(`sentinel sentinel-user ${q(st.sentinelUser)}`);
+  if (st.sentinelPass) out.push(`sentinel sentinel-pass ${q(st.sentinelPass)}`);
+  return out;
+}
+
+const MARKER = '# Generated by CONFIG REWRITE';
+
+/** Rewrites the config file: user lines kept in place, our `sentinel` lines regenerated; fsynced. */
+export function rewriteSentinelConfig(st: Sentinel, file: string): void {
+  let old = '';
+  try {
+    old = fs.readFileSync(file, 'latin1');
+  } catch {
+    /* a missing file is recreated */
+  }
+  const kept = old.split('\n').filter((l) => {
+    const t = l.trim();
+    if (t === MARKER) return false;
+    return !/^sentinel\s/i.test(t);
+  });
+  while (kept.length > 0 && kept[kept.length - 1]!.trim() === '') kept.pop();
+  const text = [...kept, '', MARKER, ...sentinelConfigLines(st), ''].join('\n');
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, text, null, 'latin1');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  try {
+    const dfd = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    /* directory fsync is best effort */
+  }
+}
