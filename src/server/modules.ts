@@ -1,7 +1,9 @@
 // Optional server subsystems (replication, persistence, admin commands) hook themselves in
 // here so that the core stays independent of them.
 import type { Server } from './server.js';
+import { installReplication } from './replication/index.js';
 
-export async function installServerModules(_server: Server): Promise<void> {
+export async function installServerModules(server: Server): Promise<void> {
   // filled in by the replication and persistence changes
+  await installReplication(server);
 }

@@ -2,6 +2,7 @@
 import type { Server } from '../server.js';
 import { connectionCommands } from './connection.js';
 import { replicationCommands } from './replication.js';
+import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
@@ -10,6 +11,7 @@ import { setCommands } from './sets.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.add(connectionCommands);
+  server.commands.add(replicationCommands);
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
   server.commands.add(keyCommands);

@@ -1,0 +1,591 @@
+// Replica side of replication: the link to our master. Handshake (PING, AUTH, REPLCONF,
+// PSYNC), the RDB payload of a full sync ($<len> or diskless $EOF:<mark>), partial resync
+// (+CONTINUE, possibly with a new replication id), then the command stream applied through
+// the normal dispatcher with a master client, with byte-exact offset accounting. The applied
+// bytes are proxied to our own replicas and backlog (replica chains, PSYNC2 promotion).
+import fs from 'node:fs';
+import net from 'node:net';
+import type { Client } from '../client.js';
+import type { Server } from '../server.js';
+import { encodeCommand } from '../../resp/reply-parser.js';
+import { rdbCodec } from './rdb-bridge.js';
+import { readRdbAux } from './rdb-aux.js';
+import type { MasterSide } from './master.js';
+import type { ReplState } from './state.js';
+
+/** repl_state; ROLE shows them as none/connect/connecting/handshake/sync/connected. */
+export type LinkState = 'none' | 'connect' | 'connecting' | 'receive_pong' | 'handshake' | 'receive_psync' | 'transfer' | 'connected';
+
+interface CachedMaster {
+  replid: string;
+  reploff: number;
+  db: number;
+}
+
+type Expect = 'auth' | 'port' | 'ip' | 'capa';
+
+const ERRNO_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EPIPE: 'Broken pipe',
+};
+
+export class ReplicaSide {
+  linkState: LinkState = 'none';
+  /** The master link client once the stream flows (server.master). */
+  master: Client | null = null;
+  cached: CachedMaster | null = null;
+  /** Applied / read offsets of the master link (reploff / read_reploff). */
+  reploff = 0;
+  readReploff = 0;
+  /** ms timestamp the link went down (0: never / not applicable). */
+  downSince = 0;
+  transferSize = -1;
+  transferRead = 0;
+  transferLastIo = 0;
+  private socket: net.Socket | null = null;
+  private hsBuf: Buffer = Buffer.alloc(0);
+  private expects: Expect[] = [];
+  private psyncReplid = '';
+  private psyncOffset = 0;
+  private viaSync = false;
+  // full sync payload
+  private eofMark: string | null = null;
+  private payload: Buffer[] = [];
+  private payloadBytes = 0;
+  private fullsyncReplid = '';
+  private fullsyncOffset = 0;
+  // the stream
+  private raw: Buffer = Buffer.alloc(0);
+  private rawPos = 0;
+  private unapplied: Buffer[] = [];
+
+  constructor(
+    private readonly server: Server,
+    private readonly state: ReplState,
+    private readonly masterSide: MasterSide,
+  ) {
+    masterSide.masterStreamDb = () => this.master?.db.id ?? this.cached?.db ?? 0;
+    server.clientCloseListeners.push((c) => {
+      if (c === this.master) this.onMasterLost();
+    });
+  }
+
+  private get log() {
+    return this.server.log;
+  }
+
+  private get host(): string {
+    return this.server.replication.masterHost!;
+  }
+
+  private get port(): number {
+    return this.server.replication.masterPort;
+  }
+
+  // ---- role changes
+
+  /** REPLICAOF host port (also the replicaof directive at start). */
+  setMaster(host: string, port: number): void {
+    const r = this.server.replication;
+    const wasMaster = r.masterHost === null;
+    r.masterHost = null; // so that dropping the old link does not reconnect it
+    if (this.master) this.master.close();
+    r.masterHost = host;
+    r.masterPort = port;
+    r.linkUp = false;
+    this.server.log.role = 'S';
+    this.cancelHandshake();
+    if (wasMaster) {
+      this.discardCached();
+      this.cacheMasterUsingMyself();
+    }
+    this.linkState = 'connect';
+    this.log.notice(`Connecting to MASTER ${host}:${port}`);
+    this.connect();
+  }
+
+  /** REPLICAOF NO ONE. */
+  unsetMaster(): void {
+    const r = this.server.replication;
+    if (r.masterHost === null) return;
+    r.masterHost = null;
+    r.linkUp = false;
+    if (this.master) this.master.close();
+    this.discardCached();
+    this.cancelHandshake();
+    this.state.shiftReplicationId();
+    this.log.warning(
+      `Setting secondary replication ID to ${this.state.replid2}, valid up to offset: ${this.state.secondReplOffset}. New replication ID is ${this.state.replid}`,
+    );
+    this.masterSide.disconnectReplicas();
+    this.linkState = 'none';
+    this.masterSide.selectedDb = -1;
+    this.masterSide.resetNoReplicasClock();
+    this.downSince = 0;
+    this.server.log.role = 'M';
+  }
+
+  private cacheMasterUsingMyself(): void {
+    this.log.notice(
+      'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+    );
+    this.state.flush();
+    this.cached = { replid: this.state.replid, reploff: this.state.masterReplOffset, db: 0 };
+  }
+
+  private discardCached(): void {
+    if (!this.cached) return;
+    this.log.notice('Discarding previously cached master state.');
+    this.cached = null;
+  }
+
+  // ---- connecting and the handshake
+
+  private connect(): void {
+    const bindSource = this.server.config.get('bind-source-addr');
+    const sock = net.connect({ host: this.host, port: this.port, localAddress: bindSource || undefined });
+    this.socket = sock;
+    this.linkState = 'connecting';
+    this.transferLastIo = Date.now();
+    this.hsBuf = Buffer.alloc(0);
+    this.log.notice('MASTER <-> REPLICA sync started');
+    sock.setNoDelay(true);
+    sock.on('connect', () => {
+      if (sock !== this.socket) return;
+      this.log.notice('Non blocking connect for SYNC fired the event.');
+      this.linkState = 'receive_pong';
+      this.transferLastIo = Date.now();
+      sock.write(encodeCommand(['PING']));
+    });
+    sock.on('data', (d) => {
+      if (sock !== this.socket) return;
+      this.onLinkData(d);
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (sock !== this.socket) return;
+      if (this.linkState === 'connecting') {
+        this.log.warning(`Error condition on socket for SYNC: ${ERRNO_TEXT[e.code ?? ''] ?? e.message}`);
+      }
+    });
+    sock.on('close', () => {
+      if (sock !== this.socket) return;
+      this.socket = null;
+      if (this.master && this.master.socket === sock) return; // handled by the client close listener
+      if (this.linkState !== 'connected' && this.linkState !== 'none' && this.server.replication.masterHost !== null) {
+        if (this.linkState !== 'connecting') this.log.warning('Master closed the connection while in the handshake / transfer phase.');
+        this.linkState = 'connect';
+        if (!this.downSince) this.downSince = Date.now();
+      }
+    });
+  }
+
+  /** Drops a link that has not reached the connected state. */
+  private cancelHandshake(): void {
+    if (this.socket && this.linkState !== 'connected') {
+      const s = this.socket;
+      this.socket = null;
+      s.destroy();
+    }
+    this.payload = [];
+    this.payloadBytes = 0;
+    this.transferSize = -1;
+    this.transferRead = 0;
+    this.server.loading = false;
+  }
+
+  private fail(): void {
+    this.cancelHandshake();
+    if (this.server.replication.masterHost !== null) this.linkState = 'connect';
+    if (!this.downSince) this.downSince = Date.now();
+  }
+
+  private readLine(): string | null {
+    const nl = this.hsBuf.indexOf(10);
+    if (nl === -1) return null;
+    let end = nl;
+    if (end > 0 && this.hsBuf[end - 1] === 13) end--;
+    const line = this.hsBuf.latin1Slice(0, end);
+    this.hsBuf = this.hsBuf.subarray(nl + 1);
+    return line;
+  }
+
+  private onLinkData(d: Buffer): void {
+    this.transferLastIo = Date.now();
+    if (this.linkState === 'transfer' && this.eofMark !== null || (this.linkState === 'transfer' && this.transferSize >= 0)) {
+      this.onPayload(d);
+      return;
+    }
+    this.hsBuf = this.hsBuf.length === 0 ? d : Buffer.concat([this.hsBuf, d]);
+    while (this.socket) {
+      const state = this.linkState;
+      if (state === 'transfer' && (this.eofMark !== null || this.transferSize >= 0)) {
+        const rest = this.hsBuf;
+        this.hsBuf = Buffer.alloc(0);
+        if (rest.length > 0) this.onPayload(rest);
+        return;
+      }
+      const line = this.readLine();
+      if (line === null) return;
+      if (state === 'receive_pong') this.onPong(line);
+      else if (state === 'handshake') this.onHandshakeReply(line);
+      else if (state === 'receive_psync') {
+        if (this.onPsyncReply(line) === 'continue') {
+          const rest = this.hsBuf;
+          this.hsBuf = Buffer.alloc(0);
+          if (rest.length > 0) this.onStreamData(rest);
+          return;
+        }
+      } else if (state === 'transfer') this.onBulkHeader(line);
+      else return;
+    }
+  }
+
+  private onPong(line: string): void {
+    if (line.startsWith('-') && !line.startsWith('-NOAUTH') && !line.startsWith('-NOPERM') && !line.startsWith('-ERR operation not permitted')) {
+      this.log.warning(`Error reply to PING from master: '${line}'`);
+      this.fail();
+      return;
+    }
+    this.log.notice('Master replied to PING, replication can continue...');
+    const cfg = this.server.config;
+    const out: Buffer[] = [];
+    this.expects = [];
+    const auth = cfg.get('masterauth');
+    if (auth) {
+      const user = cfg.get('masteruser');
+      out.push(encodeCommand(user ? ['AUTH', user, auth] : ['AUTH', auth]));
+      this.expects.push('auth');
+    }
+    const announcePort = cfg.int('replica-announce-port') || this.server.listeningPort;
+    out.push(encodeCommand(['REPLCONF', 'listening-port', String(announcePort)]));
+    this.expects.push('port');
+    const announceIp = cfg.get('replica-announce-ip');
+    if (announceIp) {
+      out.push(encodeCommand(['REPLCONF', 'ip-address', announceIp]));
+      this.expects.push('ip');
+    }
+    out.push(encodeCommand(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']));
+    this.expects.push('capa');
+    this.linkState = 'handshake';
+    this.socket!.write(Buffer.concat(out));
+  }
+
+  private onHandshakeReply(line: string): void {
+    const what = this.expects.shift();
+    const err = line.startsWith('-');
+    if (what === 'auth' && err) {
+      this.log.warning(`Unable to AUTH to MASTER: ${line}`);
+      this.fail();
+      return;
+    }
+    if (err && what === 'port') this.log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${line}`);
+    if (err && what === 'ip') this.log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${line}`);
+    if (err && what === 'capa') this.log.notice(`(Non critical) Master does not understand REPLCONF capa: ${line}`);
+    if (this.expects.length === 0) this.sendPsync();
+  }
+
+  private sendPsync(): void {
+    if (this.cached) {
+      this.psyncReplid = this.cached.replid;
+      this.psyncOffset = this.cached.reploff + 1;
+      this.log.notice(`Trying a partial resynchronization (request ${this.psyncReplid}:${this.psyncOffset}).`);
+    } else {
+      this.psyncReplid = '?';
+      this.psyncOffset = -1;
+      this.log.notice('Partial resynchronization not possible (no cached master)');
+    }
+    this.viaSync = false;
+    this.linkState = 'receive_psync';
+    this.socket!.write(encodeCommand(['PSYNC', this.psyncReplid, String(this.psyncOffset)]));
+  }
+
+  private onPsyncReply(line: string): 'continue' | 'wait' {
+    if (line === '') return 'wait'; // keepalive newline before the reply
+    if (line.startsWith('+FULLRESYNC')) {
+      const [, id, off] = line.split(' ');
+      if (!id || id.length !== 40 || off === undefined) {
+        this.log.warning('Master replied with wrong +FULLRESYNC syntax.');
+        this.fullsyncReplid = '';
+      } else {
+        this.fullsyncReplid = id;
+        this.fullsyncOffset = Number(off);
+        this.log.notice(`Full resync from master: ${id}:${off}`);
+      }
+      this.discardCached();
+      this.startTransfer();
+      return 'wait';
+    }
+    if (line.startsWith('+CONTINUE')) {
+      this.log.notice('Successful partial resynchronization with master.');
+      const newId = line.slice('+CONTINUE'.length).trim();
+      const cached = this.cached!;
+      if (newId.length === 40 && newId !== cached.replid) {
+        this.log.warning(`Master replication ID changed to ${newId}`);
+        this.state.flush();
+        this.state.replid2 = cached.replid;
+        this.state.secondReplOffset = this.state.masterReplOffset + 1;
+        this.state.replid = newId;
+        cached.replid = newId;
+        this.masterSide.disconnectReplicas();
+      }
+      this.resurrectCached();
+      this.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      return 'continue';
+    }
+    if (line.startsWith('-NOMASTERLINK') || line.startsWith('-LOADING')) {
+      this.log.notice(`Master is currently unable to PSYNC but should be in the future: ${line}`);
+      this.fail();
+      return 'wait';
+    }
+    if (line.startsWith('-ERR')) this.log.warning(`Unexpected reply to PSYNC from master: ${line}`);
+    else this.log.notice(`Master does not support PSYNC or is in error state (reply: ${line})`);
+    // fall back to the old SYNC
+    this.discardCached();
+    this.log.notice('Retrying with SYNC...');
+    this.viaSync = true;
+    this.fullsyncReplid = '';
+    this.fullsyncOffset = -1;
+    this.socket!.write(encodeCommand(['SYNC']));
+    this.startTransfer();
+    return 'wait';
+  }
+
+  private startTransfer(): void {
+    this.linkState = 'transfer';
+    this.eofMark = null;
+    this.transferSize = -1;
+    this.transferRead = 0;
+    this.payload = [];
+    this.payloadBytes = 0;
+  }
+
+  private onBulkHeader(line: string): void {
+    if (line === '') return; // keepalive while the master prepares the RDB
+    if (line.startsWith('-')) {
+      this.log.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
+      this.fail();
+      return;
+    }
+    if (!line.startsWith('$')) {
+      this.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+      this.fail();
+      return;
+    }
+    const where = this.server.config.get('repl-diskless-load') === 'disabled' ? 'disk' : 'parser';
+    if (line.startsWith('$EOF:') && line.length >= 5 + 40) {
+      this.eofMark = line.slice(5, 45);
+      this.transferSize = 0;
+      this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
+    } else {
+      this.transferSize = Number(line.slice(1));
+      this.log.notice(`MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master to ${where}`);
+    }
+  }
+
+  private onPayload(d: Buffer): void {
+    if (this.eofMark !== null) {
+      this.payload.push(d);
+      this.payloadBytes += d.length;
+      this.transferRead = this.payloadBytes;
+      if (this.payloadBytes < 40) return;
+      const all = this.payload.length === 1 ? this.payload[0]! : Buffer.concat(this.payload);
+      this.payload = [all];
+      if (all.latin1Slice(all.length - 40) !== this.eofMark) return;
+      this.finishTransfer(all.subarray(0, all.length - 40), Buffer.alloc(0));
+      return;
+    }
+    const need = this.transferSize - this.payloadBytes;
+    if (d.length < need) {
+      this.payload.push(d);
+      this.payloadBytes += d.length;
+      this.transferRead = this.payloadBytes;
+      return;
+    }
+    this.payload.push(d.subarray(0, need));
+    this.payloadBytes += need;
+    this.transferRead = this.payloadBytes;
+    this.finishTransfer(Buffer.concat(this.payload), d.subarray(need));
+  }
+
+  /** The whole RDB arrived: replace the dataset and start the stream. */
+  private finishTransfer(rdb: Buffer, rest: Buffer): void {
+    const usemark = this.eofMark !== null;
+    this.eofMark = null;
+    this.payload = [];
+    this.payloadBytes = 0;
+    const cfg = this.server.config;
+    if (cfg.get('repl-diskless-load') === 'disabled') {
+      try {
+        const tmp = `temp-${process.pid}.${Date.now()}.rdb`;
+        fs.writeFileSync(tmp, rdb);
+        fs.renameSync(tmp, cfg.get('dbfilename'));
+      } catch (e) {
+        this.log.warning(`Failed trying to rename the temp DB into ${cfg.get('dbfilename')} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+      }
+    }
+    // attach to the new master: our replicas must resync with us too
+    this.masterSide.disconnectReplicas();
+    this.state.freeBacklog();
+    this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+    for (const db of this.server.dbs) db.flush();
+    this.server.touchAllWatched();
+    this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    this.server.loading = true;
+    try {
+      rdbCodec().loadRdb(this.server, rdb);
+    } catch (e) {
+      this.server.loading = false;
+      this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
+      for (const db of this.server.dbs) db.flush();
+      this.fail();
+      return;
+    }
+    this.server.loading = false;
+    const aux = readRdbAux(rdb);
+    const streamDb = Number(aux.get('repl-stream-db') ?? '0') || 0;
+    const replid = this.fullsyncReplid || (aux.get('repl-id') ?? this.state.replid);
+    const offset = this.fullsyncOffset >= 0 ? this.fullsyncOffset : Number(aux.get('repl-offset') ?? '0') || 0;
+    this.createMasterClient(streamDb, offset);
+    this.state.replid = replid;
+    this.state.masterReplOffset = offset;
+    this.state.clearReplicationId2();
+    if (!this.state.backlog) this.state.createBacklog();
+    this.log.notice('MASTER <-> REPLICA sync: Finished with success');
+    if (usemark) this.sendAck();
+    if (rest.length > 0) this.onStreamData(rest);
+  }
+
+  private resurrectCached(): void {
+    const cached = this.cached!;
+    this.cached = null;
+    this.createMasterClient(cached.db, cached.reploff);
+    this.state.flush();
+    if (!this.state.backlog) this.state.createBacklog();
+  }
+
+  private createMasterClient(db: number, reploff: number): void {
+    const sock = this.socket!;
+    const c = this.server.addClient(sock);
+    c.isMaster = true;
+    c.authenticated = true;
+    c.db = this.server.dbs[db] ?? this.server.dbs[0]!;
+    this.master = c;
+    this.reploff = reploff;
+    this.readReploff = reploff;
+    this.raw = Buffer.alloc(0);
+    this.rawPos = 0;
+    this.unapplied = [];
+    this.linkState = 'connected';
+    this.downSince = 0;
+    this.server.replication.linkUp = true;
+    c.lastInteraction = Date.now();
+    // the socket's data now feeds the stream (see onLinkData's early exit)
+    sock.removeAllListeners('data');
+    sock.on('data', (d) => this.onStreamData(d));
+    sock.removeAllListeners('close');
+    sock.on('close', () => c.close());
+  }
+
+  // ---- the command stream
+
+  private onStreamData(d: Buffer): void {
+    const c = this.master;
+    if (!c || c.closed) return;
+    c.lastInteraction = Date.now();
+    this.readReploff += d.length;
+    if (this.rawPos >= this.raw.length) {
+      this.raw = d;
+      this.rawPos = 0;
+    } else {
+      this.raw = Buffer.concat([this.raw.subarray(this.rawPos), d]);
+      this.rawPos = 0;
+    }
+    c.parser.feed(d);
+    for (;;) {
+      let argv: string[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (e) {
+        this.log.warning(`Protocol error from MASTER: ${(e as Error).message}`);
+        c.close();
+        return;
+      }
+      if (argv === null) break;
+      const n = c.parser.lastCommandBytes;
+      const bytes = this.raw.subarray(this.rawPos, this.rawPos + n);
+      this.rawPos += n;
+      void this.server.processCommand(c, argv);
+      c.reply.out = '';
+      if (c.closed || this.master !== c) return;
+      this.unapplied.push(bytes);
+      if (!c.inMulti) {
+        const applied = this.unapplied.length === 1 ? this.unapplied[0]! : Buffer.concat(this.unapplied);
+        this.unapplied = [];
+        this.reploff += applied.length;
+        this.state.feed(Buffer.from(applied));
+      }
+    }
+  }
+
+  /** REPLCONF ACK <applied offset>. */
+  sendAck(): void {
+    const c = this.master;
+    if (!c || c.closed || !c.socket) return;
+    c.socket.write(encodeCommand(['REPLCONF', 'ACK', String(this.reploff)]));
+  }
+
+  private onMasterLost(): void {
+    const c = this.master!;
+    this.master = null;
+    this.server.replication.linkUp = false;
+    this.log.warning('Connection with master lost.');
+    this.log.notice('Caching the disconnected master state.');
+    // bytes of a partially received command (or an open MULTI) are dropped
+    this.state.flush();
+    this.cached = { replid: this.state.replid, reploff: this.reploff, db: c.db.id };
+    this.readReploff = this.reploff;
+    this.unapplied = [];
+    this.socket = null;
+    this.downSince = Date.now();
+    if (this.server.replication.masterHost !== null) {
+      this.linkState = 'connect';
+      this.log.notice(`Reconnecting to MASTER ${this.host}:${this.port}`);
+      this.connect();
+    } else {
+      this.linkState = 'none';
+    }
+  }
+
+  // ---- once a second (replicationCron, replica part)
+
+  cron(): void {
+    if (this.server.replication.masterHost === null) return;
+    const now = Date.now();
+    const timeoutMs = this.server.config.int('repl-timeout') * 1000;
+    const st = this.linkState;
+    if ((st === 'connecting' || st === 'receive_pong' || st === 'handshake' || st === 'receive_psync') && now - this.transferLastIo > timeoutMs) {
+      this.log.warning('Timeout connecting to the MASTER...');
+      this.fail();
+    }
+    if (st === 'transfer' && now - this.transferLastIo > timeoutMs) {
+      this.log.warning(
+        "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.",
+      );
+      this.fail();
+    }
+    if (st === 'connected' && this.master && now - this.master.lastInteraction > timeoutMs) {
+      this.log.warning('MASTER timeout: no data nor PING received...');
+      this.master.close();
+    }
+    if (this.linkState === 'connect') {
+      this.log.notice(`Connecting to MASTER ${this.host}:${this.port}`);
+      this.connect();
+    }
+    if (this.linkState === 'connected') this.sendAck();
+  }
+}
