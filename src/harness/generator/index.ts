@@ -1,0 +1,3 @@
+export * from './core.js';
+export * from './combinators.js';
+export * from './interpreter.js';

@@ -1,0 +1,13 @@
+// Public API of the engine: what workloads/ and nemeses/ (and later suites) import.
+export * from './generator/index.js';
+export * from './registry.js';
+export type { Op, OpType, ProcessId, ClusterEvent } from './history.js';
+export { pairOps } from './history.js';
+export type { Cluster, NodeState, NodeSpec } from './cluster.js';
+export { MASTER_NAME } from './cluster.js';
+export type { RunOptions } from './options.js';
+export type { CheckResult, Verdict } from './checker/index.js';
+export { checkLinearizable, checkListAppend } from './checker/index.js';
+export { checkSet, checkSetFull, checkCounter, checkStats, checkExceptions, worstVerdict } from './checkers-basic.js';
+export { explainLostWrites, failoversFromEvents } from './lost.js';
+export { NS_PER_S, NS_PER_MS } from './clock.js';
