@@ -89,32 +89,34 @@ export class ReplyWriter {
   }
 }
 
-/** Redis's human form of a double for replies like ZSCORE/INCRBYFLOAT in RESP2 (%.17g shortest round-trip). */
+/**
+ * A double as Redis 7.0's addReplyDouble prints it: C's "%.17g" (17 significant digits,
+ * trailing zeros dropped, exponent form below 1e-4 or from 1e17), "inf"/"-inf".
+ */
 export function formatDouble(d: number): string {
   if (Number.isNaN(d)) return 'nan';
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
-  if (Number.isInteger(d) && Math.abs(d) < 1e17) return Object.is(d, -0) ? '-0' : String(d);
   return toG17(d);
 }
 
 function formatDoubleResp3(d: number): string {
-  if (Number.isNaN(d)) return 'nan';
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
   return formatDouble(d);
 }
 
-/** Shortest %.17g-style representation that round-trips (what Redis 7's fpconv/%.17g gives). */
+/** C's printf("%.17g", d) for a finite double. */
 export function toG17(d: number): string {
-  // JS's shortest round-trip digits, re-laid out as C's %g would (exponent when < 1e-4 or >= 1e17)
-  const s = String(d);
-  if (!s.includes('e')) {
-    return s;
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const e = d.toExponential(16); // d.dddddddddddddddde±X, correctly rounded to 17 digits
+  const at = e.indexOf('e');
+  const exp = Number(e.slice(at + 1));
+  if (exp < -4 || exp >= 17) {
+    let mant = e.slice(0, at);
+    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+    const ae = Math.abs(exp);
+    return `${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' + ae : ae}`;
   }
-  const [mant, exp] = s.split('e');
-  const e = Number(exp);
-  const sign = e < 0 ? '-' : '+';
-  const ae = Math.abs(e);
-  return `${mant}e${sign}${ae < 10 ? '0' + ae : ae}`;
+  let f = d.toFixed(16 - exp);
+  if (f.includes('.')) f = f.replace(/0+$/, '').replace(/\.$/, '');
+  return f;
 }

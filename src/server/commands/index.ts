@@ -1,21 +1,37 @@
 // Every command family, registered into a server's table.
 import type { Server } from '../server.js';
 import { connectionCommands } from './connection.js';
-import { replicationCommands } from './replication.js';
+import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
+import { adminCommands } from './admin.js';
+import { clientCommands } from './client.js';
+import { configCommands } from './config-cmd.js';
+import { commandCommands } from './command-cmd.js';
+import { infoCommands } from './info.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.add(connectionCommands);
-  server.commands.add(replicationCommands);
+  server.commands.add(persistenceCommands);
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
   server.commands.add(keyCommands);
   server.commands.add(listCommands);
   server.commands.add(hashCommands);
   server.commands.add(setCommands);
+  server.commands.add(zsetCommands);
+  server.commands.add(transactionCommands);
+  server.commands.add(pubsubCommands);
+  server.commands.add(adminCommands);
+  server.commands.add(clientCommands);
+  server.commands.add(configCommands);
+  server.commands.add(commandCommands);
+  server.commands.add(infoCommands);
 }
