@@ -38,9 +38,13 @@ export class Client {
   /** A WATCHed key changed: EXEC must answer null. */
   dirtyCas = false;
   readonly watched = new Set<string>(); // "<db>\0<key>"
+  /** Running EXEC's queued commands: blocking commands must answer as if timed out, not block. */
+  inExec = false;
   // pub/sub
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
+  /** SSUBSCRIBE channels (standalone: a separate namespace, PUBSUB SHARDCHANNELS). */
+  readonly shardChannels = new Set<string>();
   // propagation control for the command being executed
   rewrittenArgv: string[] | null = null;
   /** Set by handlers that must not be propagated even though they changed dirty. */
@@ -75,7 +79,7 @@ export class Client {
   get kind(): ClientKind {
     if (this.isMaster) return 'master';
     if (this.isReplica) return 'replica';
-    if (this.channels.size > 0 || this.patterns.size > 0) return 'pubsub';
+    if (this.channels.size > 0 || this.patterns.size > 0 || this.shardChannels.size > 0) return 'pubsub';
     return 'normal';
   }
 
@@ -125,6 +129,7 @@ export class Client {
   /** Writes pending replies to the socket (one write per batch). */
   flush(): void {
     if (this.reply.out.length > 0 && this.socket && !this.closed) {
+      if (this.server.beforeReplyHooks.length !== 0) this.server.beforeReply();
       if (this.isMaster) {
         this.reply.out = ''; // a master link gets no replies (REPLCONF ACK is sent directly)
       } else {

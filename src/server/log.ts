@@ -39,6 +39,13 @@ export class Logger {
     else process.stdout.write(line);
   }
 
+  /** A line written from a signal handler (Redis's serverLogFromHandler layout). */
+  fromSignalHandler(msg: string): void {
+    const line = `${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`;
+    if (this.fd !== null) fs.writeSync(this.fd, line);
+    else process.stdout.write(line);
+  }
+
   debug(msg: string): void {
     this.log('debug', msg);
   }

@@ -1,44 +1,109 @@
-// tsredis-server [config-file] [--directive value ...] — starts like redis-server.
+// tsredis-server [config-file] [-] [--directive value ...] — starts like redis-server 7.0:
+// config validated before daemonizing, Redis's startup/shutdown log lines, pidfile,
+// SIGTERM/SIGINT clean shutdown.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Server, REDIS_VERSION } from './server.js';
-import { applyConfigLines, argvToConfigLines, readConfigLines, ConfigFileError, type ConfigLine } from './config-file.js';
+import { applyConfigLines, loadStartupConfig, ConfigFileError, type ConfigLine } from './config-file.js';
 import { registerAllCommands } from './commands/index.js';
 import { installServerModules } from './modules.js';
+import { installProtectedMode } from './protected-mode.js';
+import { installIdleTimeout, setExitHandler } from './commands/admin.js';
+import { installInfo } from './commands/info.js';
 
 export interface StartOptions {
   argv: string[];
   /** Do not daemonize or install signal handlers (embedded use in tests). */
   embedded?: boolean;
+  /** Config text to use for `-` (defaults to reading standard input). */
+  stdinText?: string;
+}
+
+const DEFAULT_PIDFILE = '/var/run/redis.pid';
+
+/** rename-command / user lines: directives that are not settings. */
+function specialLines(server: Server, renames: [string, string][]): (l: ConfigLine) => boolean {
+  return (l) => {
+    const name = l.args[0]!.toLowerCase();
+    if (name === 'rename-command' && l.args.length === 3) {
+      renames.push([l.args[1]!, l.args[2]!]);
+      applyRename(server, l.args[1]!, l.args[2]!);
+      return true;
+    }
+    if (name === 'user') return true; // ACL users: only "default" exists here; requirepass carries the password
+    return false;
+  };
+}
+
+function applyRename(server: Server, from: string, to: string): void {
+  const table = server.commands.commands;
+  const c = table.get(from.toLowerCase());
+  if (!c) throw new Error('No such command in rename-command');
+  if (to !== '' && table.has(to.toLowerCase())) throw new Error('Target command name already exists');
+  table.delete(from.toLowerCase());
+  if (to !== '') {
+    (c as { name: string }).name = to.toLowerCase();
+    table.set(to.toLowerCase(), c);
+  }
+}
+
+/** Parses and validates the whole configuration (also used before daemonizing). */
+export function configureServer(server: Server, argv: string[], stdinText?: string): void {
+  const cfg = loadStartupConfig(argv, stdinText !== undefined ? () => stdinText : undefined);
+  if (cfg.stdin) server.log.raw('warning', 'Reading config from stdin');
+  if (cfg.file) server.config.file = path.resolve(cfg.file);
+  registerAllCommands(server);
+  applyConfigLines(server.config, cfg.lines, specialLines(server, []));
 }
 
 /** Builds, configures and starts a server; resolves once it listens. */
 export async function startServer(opts: StartOptions): Promise<Server> {
   const server = new Server();
-  const args = [...opts.argv];
-  let file: string | undefined;
-  if (args.length > 0 && !args[0]!.startsWith('--')) file = args.shift();
-  const lines: ConfigLine[] = [];
-  if (file && file !== '-') {
-    lines.push(...readConfigLines(file));
-    server.config.file = path.resolve(file);
-  }
-  lines.push(...argvToConfigLines(args));
-  applyConfigLines(server.config, lines);
-  server.resizeDatabases();
-  registerAllCommands(server);
-  server.log.level = server.config.get('loglevel') as never;
-  const dir = server.config.get('dir');
-  if (dir) process.chdir(dir);
-  if (server.config.get('logfile')) server.log.setFile(server.config.get('logfile'));
   server.log.role = 'C';
+  configureServer(server, opts.argv, opts.stdinText);
+  server.resizeDatabases();
+  server.log.level = server.config.get('loglevel') as never;
+  server.config.onChange((name, v) => {
+    if (name === 'loglevel') server.log.level = v as never;
+  });
+  const dir = server.config.get('dir');
+  if (dir) {
+    try {
+      process.chdir(dir);
+    } catch (e) {
+      throw new Error(`Can't chdir to '${dir}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+  }
+  if (server.config.get('logfile')) {
+    try {
+      server.log.setFile(server.config.get('logfile'));
+    } catch (e) {
+      throw new Error(`Can't open the log file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+  } else if (server.config.bool('daemonize')) {
+    server.log.setFile('/dev/null');
+  }
   server.log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   server.log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);
-  server.log.warning(file ? 'Configuration loaded' : 'Warning: no config file specified, using the default config. In order to specify a config file use tsredis-server /path/to/redis.conf');
+  server.log.warning(
+    server.config.file || opts.argv.length > 0
+      ? 'Configuration loaded'
+      : 'Warning: no config file specified, using the default config. In order to specify a config file use tsredis-server /path/to/redis.conf',
+  );
   server.log.role = server.config.get('replicaof') ? 'S' : 'M';
+  server.log.notice('monotonic clock: POSIX clock_gettime');
+  installProtectedMode(server);
+  installIdleTimeout(server);
+  installInfo(server);
   await installServerModules(server);
-  await server.listen();
+  try {
+    await server.listen();
+  } catch (e) {
+    const m = /port (\d+)|:(\d+)/.exec((e as Error).message);
+    server.log.warning((e as Error).message);
+    throw new Error(`Failed listening on port ${m?.[1] ?? m?.[2] ?? server.config.get('port')} (tcp), aborting.`);
+  }
   server.log.notice(`Running mode=standalone, port=${server.listeningPort}.`);
   server.log.warning('Server initialized');
   server.startCron();
@@ -48,16 +113,42 @@ export async function startServer(opts: StartOptions): Promise<Server> {
 }
 
 function writePidfile(server: Server): void {
-  const pidfile = server.config.get('pidfile');
+  let pidfile = server.config.get('pidfile');
+  if (!pidfile && server.config.bool('daemonize')) pidfile = DEFAULT_PIDFILE;
   if (!pidfile) return;
-  fs.writeFileSync(pidfile, `${process.pid}\n`);
+  try {
+    fs.writeFileSync(pidfile, `${process.pid}\n`);
+  } catch (e) {
+    server.log.warning(`Failed to write PID file: ${(e as Error).message}`);
+    return;
+  }
   server.shutdownHooks.push(() => {
+    server.log.notice('Removing the pid file.');
     try {
       fs.unlinkSync(pidfile);
     } catch {
       /* already gone */
     }
   });
+}
+
+function usage(): void {
+  process.stderr.write(
+    'Usage: ./tsredis-server [/path/to/redis.conf] [options] [-]\n' +
+      '       ./tsredis-server - (read config from stdin)\n' +
+      '       ./tsredis-server -v or --version\n' +
+      '       ./tsredis-server -h or --help\n' +
+      '       ./tsredis-server --test-memory <megabytes>\n\n' +
+      'Examples:\n' +
+      '       ./tsredis-server (run the server with default conf)\n' +
+      '       ./tsredis-server /etc/redis/6379.conf\n' +
+      '       ./tsredis-server --port 7777\n' +
+      '       ./tsredis-server --port 7777 --replicaof 127.0.0.1 8888\n' +
+      '       ./tsredis-server /etc/myredis.conf --loglevel verbose -\n' +
+      '       ./tsredis-server /etc/myredis.conf --loglevel verbose\n\n' +
+      'Sentinel mode:\n' +
+      '       ./tsredis-server /etc/sentinel.conf --sentinel\n',
+  );
 }
 
 /** Entry point of the tsredis-server binary. */
@@ -71,52 +162,52 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=tsredis`);
     return;
   }
-  if (argv[0] === '-h' || argv[0] === '--help') {
-    console.log('Usage: tsredis-server [/path/to/redis.conf] [options] [-]\n       tsredis-server - (read config from stdin)\n       tsredis-server -v or --version\n       tsredis-server -h or --help\n\nExamples:\n       tsredis-server (run the server with default conf)\n       tsredis-server /etc/redis/6379.conf\n       tsredis-server --port 7777\n       tsredis-server --port 7777 --replicaof 127.0.0.1 8888\n       tsredis-server /etc/myredis.conf --loglevel verbose -\n       tsredis-server /etc/myredis.conf --loglevel verbose');
-    return;
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    usage();
+    process.exit(1);
   }
-  // `daemonize yes`: re-spawn detached without the directive, parent exits at once
-  if (!process.env.TSREDIS_DAEMON_CHILD && wantsDaemon(argv)) {
+  // stdin is read once here, so that a daemon child can be given the same text
+  let stdinText: string | undefined = process.env.TSREDIS_STDIN_CONFIG;
+  const wantsStdin = argv.some((a, j) => a === '-' && (j === 0 || j === argv.length - 1));
+  if (wantsStdin && stdinText === undefined) stdinText = fs.readFileSync(0, 'latin1');
+  // validate the whole configuration first: errors reach the terminal even with daemonize yes
+  const probe = new Server();
+  probe.log.role = 'C';
+  try {
+    configureServer(probe, argv, stdinText);
+  } catch (e) {
+    if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
+    else probe.log.raw('warning', (e as Error).message);
+    process.exit(1);
+  }
+  if (probe.config.bool('daemonize') && !process.env.TSREDIS_DAEMON_CHILD) {
     const child = spawn(process.execPath, [process.argv[1]!, ...argv], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, TSREDIS_DAEMON_CHILD: '1' },
+      cwd: process.cwd(),
+      env: { ...process.env, TSREDIS_DAEMON_CHILD: '1', ...(stdinText !== undefined ? { TSREDIS_STDIN_CONFIG: stdinText } : {}) },
     });
     child.unref();
     return;
   }
   let server: Server;
   try {
-    server = await startServer({ argv });
+    server = await startServer({ argv, stdinText });
   } catch (e) {
-    if (e instanceof ConfigFileError) {
-      process.stderr.write(e.message + '\n');
-    } else {
-      process.stderr.write(`${(e as Error).message}\n`);
-    }
+    if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
+    else new Server().log.raw('warning', (e as Error).message);
     process.exit(1);
   }
   writePidfile(server);
+  setExitHandler(server, (code) => process.exit(code));
+  let stopping = false;
   const stop = (sig: string) => {
-    server.log.role = server.isReplica() ? 'S' : 'M';
-    process.stdout.write('');
-    server.log.warning(`Received ${sig} scheduling shutdown...`);
-    void server.requestShutdown({ save: true }).then(() => process.exit(0));
+    // serverLogFromHandler's layout: "<pid>:signal-handler (<unix time>) <message>"
+    server.log.fromSignalHandler(`Received ${sig} scheduling shutdown...`);
+    if (stopping) return;
+    stopping = true;
+    void server.requestShutdown({}).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-function wantsDaemon(argv: string[]): boolean {
-  try {
-    const args = [...argv];
-    const lines: ConfigLine[] = [];
-    if (args.length > 0 && !args[0]!.startsWith('--')) lines.push(...readConfigLines(args.shift()!));
-    lines.push(...argvToConfigLines(args));
-    let d = false;
-    for (const l of lines) if (l.args[0]!.toLowerCase() === 'daemonize') d = (l.args[1] ?? '').toLowerCase() === 'yes';
-    return d;
-  } catch {
-    return false; // the real start reports the error
-  }
 }

@@ -80,11 +80,6 @@ export class Server implements KeyspaceHost {
    * must carry (Redis's rdbPopulateSaveInfo), or {} when there is none to record.
    */
   replicationSaveInfo: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
-  /**
-   * Set by the replication module: the replication id/offset/stream db an RDB written now
-   * must carry (Redis's rdbPopulateSaveInfo), or {} when there is none to record.
-   */
-  replicationSaveInfo: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
   /** Set while loading a dataset at start or during a full sync. */
   loading = false;
   private callDepth = 0;

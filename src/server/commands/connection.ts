@@ -1,5 +1,8 @@
 // Connection commands: PING ECHO QUIT SELECT AUTH HELLO RESET.
 import { cmd, type CommandSpec } from '../command.js';
+import { discardTransaction } from './transactions.js';
+import { unsubscribeEverything } from './pubsub.js';
+import { setReplyOff, validClientName } from './client.js';
 import { CommandError } from '../db.js';
 import type { Client } from '../client.js';
 import { REDIS_VERSION } from '../server.js';
@@ -22,7 +25,7 @@ export function authenticate(c: Client, user: string, pass: string): void {
 export const connectionCommands: CommandSpec[] = [
   cmd('ping', -1, ['fast', 'sentinel'], 0, 0, 0, (c, argv) => {
     if (argv.length > 2) throw new CommandError("ERR wrong number of arguments for 'ping' command");
-    if (c.reply.proto === 2 && c.subscriptionCount > 0) {
+    if (c.reply.proto === 2 && (c.subscriptionCount > 0 || c.shardChannels.size > 0)) {
       c.reply.arrayHeader(2);
       c.reply.bulk('pong');
       c.reply.bulk(argv.length === 2 ? argv[1]! : '');
@@ -58,22 +61,25 @@ export const connectionCommands: CommandSpec[] = [
     let ver = c.reply.proto as number;
     let i = 1;
     if (argv.length >= 2) {
+      if (!/^(0|-?[1-9][0-9]*)$/.test(argv[1]!) || argv[1]!.length > 20) {
+        throw new CommandError('ERR Protocol version is not an integer or out of range');
+      }
       const v = Number(argv[1]);
-      if (!/^-?\d+$/.test(argv[1]!)) throw new CommandError('ERR Protocol version is not an integer or out of range');
       if (v < 2 || v > 3) throw new CommandError('NOPROTO unsupported protocol version');
       ver = v;
       i = 2;
     }
     let setname: string | null = null;
+    let auth: [string, string] | null = null;
     for (; i < argv.length; i++) {
       const opt = argv[i]!.toLowerCase();
       const more = argv.length - i - 1;
       if (opt === 'auth' && more >= 2) {
-        authenticate(c, argv[i + 1]!, argv[i + 2]!);
+        auth = [argv[i + 1]!, argv[i + 2]!];
         i += 2;
       } else if (opt === 'setname' && more >= 1) {
         setname = argv[i + 1]!;
-        if (/[ \n]/.test(setname) || /[^\x21-\x7e]/.test(setname)) {
+        if (!validClientName(setname)) {
           throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
         }
         i += 1;
@@ -81,6 +87,7 @@ export const connectionCommands: CommandSpec[] = [
         throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
       }
     }
+    if (auth) authenticate(c, auth[0], auth[1]);
     if (!c.authenticated && c.server.authRequiredByConfig()) {
       throw new CommandError(
         'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
@@ -104,5 +111,17 @@ export const connectionCommands: CommandSpec[] = [
     r.bulk(c.server.isReplica() ? 'replica' : 'master');
     r.bulk('modules');
     r.arrayHeader(0);
+  }),
+  cmd('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], 0, 0, 0, (c) => {
+    // clearClientConnectionState: back to a fresh connection's state
+    discardTransaction(c);
+    unsubscribeEverything(c);
+    setReplyOff(c, false);
+    c.db = c.server.dbs[0]!;
+    c.reply.proto = 2;
+    c.name = '';
+    c.user = 'default';
+    c.authenticated = !c.server.authRequiredByConfig();
+    c.reply.simple('RESET');
   }),
 ];

@@ -1,0 +1,196 @@
+// COMMAND [COUNT | LIST | INFO | DOCS | GETKEYS | GETKEYSANDFLAGS | HELP], built from the
+// command table (server.commands): arity, flags and key positions as the table declares them.
+import { cmd, keysOf, type CommandSpec, type ResolvedCommand } from '../command.js';
+import { CommandError } from '../db.js';
+import type { Client } from '../client.js';
+import { stringMatch } from '../glob.js';
+import { COMMAND_HELP } from './help-texts.js';
+import { replyHelp } from './pubsub.js';
+
+/** ACL categories as COMMAND INFO shows them (declared, or derived from the flags). */
+export function aclCategories(c: ResolvedCommand): string[] {
+  if (c.acl) return c.acl.map((a) => (a.startsWith('@') ? a.slice(1) : a));
+  const out: string[] = [];
+  if (c.flags.includes('write')) out.push('write');
+  if (c.flags.includes('readonly')) out.push('read');
+  if (c.flags.includes('admin')) out.push('admin');
+  if (c.flags.includes('pubsub')) out.push('pubsub');
+  if (c.group && ['string', 'list', 'hash', 'set', 'sortedset', 'keyspace', 'connection', 'transactions'].includes(c.group)) {
+    out.push(c.group === 'transactions' ? 'transaction' : c.group);
+  }
+  out.push(c.flags.includes('fast') ? 'fast' : 'slow');
+  if (c.flags.includes('blocking')) out.push('blocking');
+  if (c.flags.includes('admin')) out.push('dangerous');
+  return out;
+}
+
+function allCommands(c: Client): ResolvedCommand[] {
+  return [...c.server.commands.commands.values()];
+}
+
+/** "get" or "config|get" (a container name alone gives the container). */
+function lookupFullname(c: Client, name: string): ResolvedCommand | undefined {
+  const bar = name.indexOf('|');
+  if (bar === -1) return c.server.commands.get(name);
+  const parent = c.server.commands.get(name.slice(0, bar));
+  return parent?.subIndex?.get(name.slice(bar + 1).toLowerCase());
+}
+
+function keySpecs(c: Client, cmdInfo: ResolvedCommand): void {
+  const r = c.reply;
+  if (cmdInfo.firstKey <= 0) {
+    r.arrayHeader(0);
+    return;
+  }
+  r.arrayHeader(1);
+  r.mapHeader(3);
+  r.bulk('flags');
+  const flags = cmdInfo.isWrite ? ['RW', 'update'] : ['RO', 'access'];
+  r.setHeader(flags.length);
+  for (const f of flags) r.simple(f);
+  r.bulk('begin_search');
+  r.mapHeader(2);
+  r.bulk('type');
+  r.bulk('index');
+  r.bulk('spec');
+  r.mapHeader(1);
+  r.bulk('index');
+  r.int(cmdInfo.firstKey);
+  r.bulk('find_keys');
+  r.mapHeader(2);
+  r.bulk('type');
+  r.bulk('range');
+  r.bulk('spec');
+  r.mapHeader(3);
+  r.bulk('lastkey');
+  r.int(cmdInfo.lastKey < 0 ? cmdInfo.lastKey : cmdInfo.lastKey - cmdInfo.firstKey);
+  r.bulk('keystep');
+  r.int(cmdInfo.step);
+  r.bulk('limit');
+  r.int(0);
+}
+
+function commandInfo(c: Client, ci: ResolvedCommand): void {
+  const r = c.reply;
+  r.arrayHeader(10);
+  r.bulk(ci.fullname);
+  r.int(ci.arity);
+  r.setHeader(ci.flags.length);
+  for (const f of ci.flags) r.simple(f);
+  r.int(Math.max(0, ci.firstKey));
+  r.int(ci.lastKey);
+  r.int(ci.step);
+  const cats = aclCategories(ci);
+  r.setHeader(cats.length);
+  for (const a of cats) r.simple('@' + a);
+  r.setHeader(0); // tips
+  keySpecs(c, ci);
+  const subs = ci.subIndex ? [...ci.subIndex.values()] : [];
+  r.arrayHeader(subs.length);
+  for (const s of subs) commandInfo(c, s);
+}
+
+function commandDocs(c: Client, ci: ResolvedCommand): void {
+  const r = c.reply;
+  const subs = ci.subIndex ? [...ci.subIndex.values()] : [];
+  const fields = 3 + (subs.length > 0 ? 1 : 0);
+  r.mapHeader(fields);
+  r.bulk('summary');
+  r.bulk(ci.summary ?? (ci.parent ? `${ci.parent.name.toUpperCase()} ${ci.name.toUpperCase()}` : ci.name.toUpperCase()));
+  r.bulk('since');
+  r.bulk(ci.since ?? '1.0.0');
+  r.bulk('group');
+  r.bulk(ci.group ?? 'server');
+  if (subs.length > 0) {
+    r.bulk('subcommands');
+    r.mapHeader(subs.length);
+    for (const s of subs) {
+      r.bulk(s.fullname);
+      commandDocs(c, s);
+    }
+  }
+}
+
+function getKeysTarget(c: Client, argv: string[]): { target: ResolvedCommand; args: string[] } {
+  const args = argv.slice(2);
+  let target = c.server.commands.get(args[0]!);
+  if (target?.subIndex) target = args.length >= 2 ? target.subIndex.get(args[1]!.toLowerCase()) : undefined;
+  if (!target) throw new CommandError('ERR Invalid command specified');
+  if (target.firstKey <= 0) throw new CommandError('ERR The command has no key arguments');
+  if ((target.arity > 0 && target.arity !== args.length) || args.length < -target.arity) {
+    throw new CommandError('ERR Invalid number of arguments specified for command');
+  }
+  return { target, args };
+}
+
+const CMD_FLAGS = ['loading', 'stale'] as const;
+
+export const commandCommands: CommandSpec[] = [
+  cmd('command', -1, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c) => {
+    const list = allCommands(c);
+    c.reply.arrayHeader(list.length);
+    for (const ci of list) commandInfo(c, ci);
+  }, {
+    subcommands: [
+      cmd('count', 2, [...CMD_FLAGS], 0, 0, 0, (c) => c.reply.int(c.server.commands.commands.size)),
+      cmd('list', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+        let filter: (x: ResolvedCommand) => boolean = () => true;
+        if (argv.length === 5 && argv[2]!.toLowerCase() === 'filterby') {
+          const kind = argv[3]!.toLowerCase();
+          const v = argv[4]!;
+          if (kind === 'module') filter = () => false;
+          else if (kind === 'aclcat') filter = (x) => aclCategories(x).includes(v.toLowerCase());
+          else if (kind === 'pattern') filter = (x) => stringMatch(v, x.fullname, true);
+          else throw new CommandError('ERR syntax error');
+        } else if (argv.length !== 2) {
+          throw new CommandError('ERR syntax error');
+        }
+        const out: string[] = [];
+        for (const ci of allCommands(c)) {
+          if (filter(ci)) out.push(ci.fullname);
+          for (const s of ci.subIndex?.values() ?? []) if (filter(s)) out.push(s.fullname);
+        }
+        c.reply.bulkArray(out);
+      }),
+      cmd('info', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+        if (argv.length === 2) {
+          const list = allCommands(c);
+          c.reply.arrayHeader(list.length);
+          for (const ci of list) commandInfo(c, ci);
+          return;
+        }
+        c.reply.arrayHeader(argv.length - 2);
+        for (let k = 2; k < argv.length; k++) {
+          const ci = lookupFullname(c, argv[k]!);
+          if (ci) commandInfo(c, ci);
+          else c.reply.nullArray();
+        }
+      }),
+      cmd('docs', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+        const list = argv.length === 2 ? allCommands(c) : argv.slice(2).map((n) => lookupFullname(c, n)).filter((x): x is ResolvedCommand => !!x);
+        c.reply.mapHeader(list.length);
+        for (const ci of list) {
+          c.reply.bulk(ci.fullname);
+          commandDocs(c, ci);
+        }
+      }),
+      cmd('getkeys', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+        const { target, args } = getKeysTarget(c, argv);
+        c.reply.bulkArray(keysOf(target, args));
+      }),
+      cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+        const { target, args } = getKeysTarget(c, argv);
+        const keys = keysOf(target, args);
+        const flags = target.isWrite ? ['RW', 'update'] : ['RO', 'access'];
+        c.reply.arrayHeader(keys.length);
+        for (const k of keys) {
+          c.reply.arrayHeader(2);
+          c.reply.bulk(k);
+          c.reply.setHeader(flags.length);
+          for (const f of flags) c.reply.simple(f);
+        }
+      }),
+      cmd('help', 2, [...CMD_FLAGS], 0, 0, 0, (c) => replyHelp(c, COMMAND_HELP)),
+    ],
+  }),
+];
