@@ -97,10 +97,13 @@ export class InstanceLink {
     if (pubsub) {
       if (this.pc !== c) return;
       this.pc = null;
+      if (Date.now() - this.pcConnTime > 100) this.lastReconnTime = 0;
     } else {
       if (this.cc !== c) return;
       this.cc = null;
       this.pendingCommands = 0;
+      // a link that worked and was closed under us (CLIENT KILL on a role change) is retried at once
+      if (Date.now() - this.ccConnTime > 100) this.lastReconnTime = 0;
     }
     this.disconnected = true;
   }

@@ -191,3 +191,24 @@ export function sentinelLog(s: Node): string {
     return '';
   }
 }
+
+/**
+ * Whether tsredis-server replication is usable yet (another engineer is building it): a master
+ * and a replica come up, INFO replication shows the replica online, and a write reaches it.
+ */
+export async function tsredisReplicationWorks(): Promise<boolean> {
+  let t: Topology | null = null;
+  try {
+    t = await Promise.race([
+      startTopology({ servers: 'tsredis', sentinels: [], replicas: 1 }),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 25_000)),
+    ]);
+    await t.servers[0]!.call('SET', 'probe', '1');
+    await waitFor(async () => (await t!.servers[1]!.call('GET', 'probe')) === '1', 3000, 'probe replicated');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await t?.stop();
+  }
+}
