@@ -110,7 +110,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   if (stale.length) io.out(`cleaned up ${stale.length} stale processes of a previous run: ${stale.map((s) => `${s.node}(pid ${s.pid})`).join(' ')}`);
   const bins = resolveBinaries(o);
   const runDir = createRunDir(o.resultsDir, testName(o));
-  const clock = new Clock();
+  let clock = new Clock();
   const testJson: Record<string, unknown> = {
     name: testName(o),
     startedAt: clock.startedAt.toISOString(),
@@ -162,6 +162,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     } catch {
       /* version is informational */
     }
+    clock = new Clock(); // history time 0 = the cluster is up and the test begins
     observer = new Observer(cluster, path.join(runDir, 'events.jsonl'), () => clock.now());
     observer.onEvent = (e) => {
       if (e.event === '+switch-master' || e.event === '+odown' || e.event === '+convert-to-slave') progress.message(`  ${(e.time / NS_PER_S).toFixed(1)}s ${e.source} ${e.event} ${e.text}`);
