@@ -15,9 +15,14 @@ export interface OpColumns {
   fNames: string[];
   nodeNames: string[];
   errors: string[];
-  /** gzip+base64 of the columns, laid out as `layout` says (little-endian typed arrays). */
+  /**
+   * gzip+base64 of the columns, laid out as `layout` says (little-endian typed arrays). Encodings
+   * that compress well: `startUs` i32 deltas of the invocation time in µs (ops are in invocation
+   * order), `latUs` u32 µs (0xffffffff: never completed), `val` i32 deltas between valued ops
+   * (NO_VALUE: none).
+   */
   packed: string;
-  layout: { name: string; type: 'f32' | 'u32' | 'i32' | 'u16' | 'u8'; offset: number }[];
+  layout: { name: string; type: 'u32' | 'i32' | 'u16' | 'u8'; offset: number }[];
 }
 
 export interface Quantiles { f: string; ok: number; fail: number; info: number; p50: number; p90: number; p99: number; p999: number; max: number; mean: number }
@@ -78,7 +83,7 @@ function verdictOf(v: unknown): Verdict {
 }
 
 /** Growable typed column. */
-class Col<T extends Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array> {
+class Col<T extends Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array> {
   a: T;
   constructor(private readonly ctor: new (n: number) => T, n = 1024) { this.a = new ctor(n); }
   ensure(n: number) {
@@ -91,7 +96,7 @@ class Col<T extends Float32Array | Uint32Array | Int32Array | Uint16Array | Uint
 
 export interface HistoryFold {
   count: number;
-  start: Col<Float32Array>; lat: Col<Float32Array>; proc: Col<Uint32Array>; val: Col<Int32Array>;
+  start: Col<Float64Array>; lat: Col<Float32Array>; proc: Col<Uint32Array>; val: Col<Int32Array>;
   f: Col<Uint8Array>; type: Col<Uint8Array>; node: Col<Uint8Array>; err: Col<Uint16Array>;
   fNames: string[]; nodeNames: string[]; errors: string[];
   nemesis: { time: number; type: string; f: string; value: unknown }[];
@@ -103,7 +108,7 @@ export const NO_VALUE = -2147483648;
 /** Streams history.jsonl into columns (invocation order); a torn last line is ignored. */
 export async function foldHistory(file: string, warnings: string[]): Promise<HistoryFold> {
   const h: HistoryFold = {
-    count: 0, start: new Col(Float32Array), lat: new Col(Float32Array), proc: new Col(Uint32Array), val: new Col(Int32Array),
+    count: 0, start: new Col(Float64Array), lat: new Col(Float32Array), proc: new Col(Uint32Array), val: new Col(Int32Array),
     f: new Col(Uint8Array), type: new Col(Uint8Array), node: new Col(Uint8Array), err: new Col(Uint16Array),
     fNames: [], nodeNames: [], errors: [], nemesis: [], lastTime: 0,
   };
@@ -159,9 +164,21 @@ export async function foldHistory(file: string, warnings: string[]): Promise<His
 
 function packColumns(h: HistoryFold): OpColumns {
   const n = h.count;
+  const startD = new Int32Array(n), latUs = new Uint32Array(n), valD = new Int32Array(n);
+  let prevStart = 0, prevVal = 0;
+  for (let i = 0; i < n; i++) {
+    const us = Math.round(h.start.a[i]! * 1000);
+    startD[i] = us - prevStart;
+    prevStart = us;
+    const lat = h.lat.a[i]!;
+    latUs[i] = Number.isFinite(lat) ? Math.min(0xfffffffe, Math.round(lat * 1000)) : 0xffffffff;
+    const v = h.val.a[i]!;
+    if (v === NO_VALUE) valD[i] = NO_VALUE;
+    else { valD[i] = (v - prevVal) | 0; prevVal = v; }
+  }
   const cols: [string, OpColumns['layout'][number]['type'], ArrayBufferView][] = [
-    ['start', 'f32', h.start.a.subarray(0, n)], ['lat', 'f32', h.lat.a.subarray(0, n)], ['proc', 'u32', h.proc.a.subarray(0, n)],
-    ['val', 'i32', h.val.a.subarray(0, n)], ['err', 'u16', h.err.a.subarray(0, n)], ['f', 'u8', h.f.a.subarray(0, n)],
+    ['startUs', 'i32', startD], ['latUs', 'u32', latUs], ['proc', 'u32', h.proc.a.subarray(0, n)],
+    ['val', 'i32', valD], ['err', 'u16', h.err.a.subarray(0, n)], ['f', 'u8', h.f.a.subarray(0, n)],
     ['type', 'u8', h.type.a.subarray(0, n)], ['node', 'u8', h.node.a.subarray(0, n)],
   ];
   const layout: OpColumns['layout'] = [];

@@ -69,19 +69,37 @@ window.FL = (function () {
 
   async function decodeOps() {
     const meta = model.ops;
-    const b64 = document.getElementById('fl-ops').textContent.trim();
+    const b64 = document.getElementById('fl-ops').textContent;
     const out = { count: meta.count };
     if (!meta.count || !b64) {
       for (const c of meta.layout) out[c.name] = new Float32Array(0);
       return out;
     }
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    let bytes;
+    if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(b64);
+    else {
+      const bin = atob(b64);
+      bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    }
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
     const buf = await new Response(stream).arrayBuffer();
     const ctor = { f32: Float32Array, u32: Uint32Array, i32: Int32Array, u16: Uint16Array, u8: Uint8Array };
-    for (const c of meta.layout) out[c.name] = new ctor[c.type](buf, c.offset, meta.count);
+    const raw = {};
+    for (const c of meta.layout) raw[c.name] = new ctor[c.type](buf, c.offset, meta.count);
+    // undo the compact encodings (see OpColumns in data.ts): ms times, NaN for never completed
+    const n = meta.count, NONE = -2147483648;
+    const start = new Float64Array(n), lat = new Float32Array(n), val = new Int32Array(n);
+    let acc = 0, prevVal = 0;
+    for (let i = 0; i < n; i++) {
+      acc += raw.startUs[i];
+      start[i] = acc / 1000;
+      const l = raw.latUs[i];
+      lat[i] = l === 0xffffffff ? NaN : l / 1000;
+      const d = raw.val[i];
+      if (d === NONE) val[i] = NONE; else { prevVal = (prevVal + d) | 0; val[i] = prevVal; }
+    }
+    Object.assign(out, raw, { start, lat, val });
     return out;
   }
 

@@ -76,8 +76,10 @@ FL.renderLost = function renderLost() {
   }
   more.addEventListener('click', () => renderMore(CHUNK * 5));
   tbody.addEventListener('click', (ev) => { const tr = ev.target.closest('tr'); if (tr && tr.dataset.t) FL.focus(Number(tr.dataset.t)); });
-  renderMore(CHUNK);
   const details = el('details', { class: 'lost-details', open: ordered.length <= 200 },
     el('summary', {}, `Every lost element (${fmtN(total)}${total > lost.length ? `, ${fmtN(lost.length)} listed in the report` : ''})`), el('div', { class: 'scroll' }, table), more);
+  // long tables are built when first opened, so a big loss does not slow the page down
+  if (details.open) renderMore(CHUNK);
+  else details.addEventListener('toggle', () => { if (details.open && shown === 0) renderMore(CHUNK); });
   box.append(details);
 };

@@ -11,20 +11,24 @@ FL.renderOpTimeline = function renderOpTimeline(ops) {
   if (!n) { status.textContent = 'No client operations.'; return; }
 
   // lanes: one per process; when processes crashed and were renumbered (p + concurrency), one per worker
-  const procs = new Map();
-  for (let i = 0; i < n; i++) if (!procs.has(ops.proc[i])) procs.set(ops.proc[i], procs.size);
+  let maxProc = 0;
+  for (let i = 0; i < n; i++) if (ops.proc[i] > maxProc) maxProc = ops.proc[i];
+  const seen = new Uint8Array(maxProc + 1);
+  for (let i = 0; i < n; i++) seen[ops.proc[i]] = 1;
+  const sorted = [];
+  for (let p = 0; p <= maxProc; p++) if (seen[p]) sorted.push(p);
   const conc = Number(model.run.options && model.run.options.concurrency);
-  let laneOf, laneNames;
-  const sorted = [...procs.keys()].sort((a, b) => a - b);
+  const laneOfProc = new Uint32Array(maxProc + 1);
+  let laneNames;
   if (sorted.length > conc && conc > 0 && conc <= 1000) {
     // Jepsen renumbers a crashed process p as p + concurrency: the row is the worker
-    laneOf = (p) => p % conc;
+    for (const p of sorted) laneOfProc[p] = p % conc;
     laneNames = Array.from({ length: conc }, (_, i) => 'worker ' + i);
   } else {
-    const idx = new Map(sorted.map((p, i) => [p, i]));
-    laneOf = (p) => idx.get(p);
+    sorted.forEach((p, i) => { laneOfProc[p] = i; });
     laneNames = sorted.map((p) => 'process ' + p);
   }
+  const laneOf = (p) => laneOfProc[p];
   const lanes = laneNames.length;
   const counts = new Uint32Array(lanes);
   const laneIdx = new Uint32Array(n);
