@@ -91,7 +91,7 @@ export function renderReport(m: ReportModel): string {
   const data = { ...m, ops: opsMeta };
   const nav = SECTIONS.map(([id, t]) => `<a href="#${id}">${t}</a>`).join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${esc(`${VERDICT_TEXT[String(m.verdict) as 'true']} · ${m.run.name} · ${m.run.startedAt ?? ''}`)}</title>
 <style>${inlineSafe(asset('uPlot.min.css'))}</style>
 <style>${inlineSafe(asset('report.css'))}</style>

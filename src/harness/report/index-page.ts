@@ -88,7 +88,7 @@ export function renderIndex(runs: RunEntry[]): string {
   const counts = { valid: 0, invalid: 0, unknown: 0 };
   for (const r of runs) counts[verdictClass(r.verdict)]++;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>faultline results (${runs.length} runs)</title>
 <style>${inlineSafe(asset('report.css'))}</style></head>
 <body class="index">

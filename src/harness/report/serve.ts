@@ -73,6 +73,7 @@ export async function serve(opts: { port: number; host?: string; resultsDir: str
     let r: Resolved;
     try { r = resolveRequest(root, req.url ?? '/'); } catch (e) { return send(500, `${(e as Error).message}\n`); }
     if (r.status === 301) return send(301, `moved to ${r.location}\n`, undefined, { location: r.location });
+    if (r.status === 404 && (req.url ?? '').split('?')[0] === '/favicon.ico') return send(204, '');
     if (r.status !== 200) return send(r.status, `${r.status === 403 ? 'forbidden' : r.status === 404 ? 'not found' : 'bad request'}: ${r.reason}\n`);
     let file = r.file, stat = r.stat;
     if (stat.isDirectory()) {
