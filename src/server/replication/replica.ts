@@ -179,7 +179,6 @@ export class ReplicaSide {
       if (this.linkState !== 'connected' && this.linkState !== 'none' && this.server.replication.masterHost !== null) {
         if (this.linkState !== 'connecting') this.log.warning('Master closed the connection while in the handshake / transfer phase.');
         this.linkState = 'connect';
-        if (!this.downSince) this.downSince = Date.now();
       }
     });
   }
@@ -201,7 +200,6 @@ export class ReplicaSide {
   private fail(): void {
     this.cancelHandshake();
     if (this.server.replication.masterHost !== null) this.linkState = 'connect';
-    if (!this.downSince) this.downSince = Date.now();
   }
 
   private readLine(): string | null {

@@ -1,0 +1,94 @@
+// INFO replication and ROLE of a tsredis master and replica have the same fields, in the same
+// order and with the same value shapes, as real Redis 7.0 in the same situation.
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from './helpers/ports.js';
+import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
+import { connect, infoFields, role } from './replication-util.js';
+import type { RespClient } from '../src/resp/client.js';
+import type { RespValue } from '../src/resp/reply-parser.js';
+
+const real = requireReal('redis-server');
+const procs: Proc[] = [];
+const clients: RespClient[] = [];
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(procs.map((p) => p.stop()));
+});
+
+async function node(kind: 'tsredis' | 'redis', args: string[] = []): Promise<{ p: Proc; c: RespClient }> {
+  const p = await startServerProcess(kind, ['--repl-diskless-sync-delay', '0', ...args]);
+  procs.push(p);
+  const c = await connect(p);
+  clients.push(c);
+  return { p, c };
+}
+
+/** Field names in order; the slaveN line is shown with its sub-field names. */
+function shape(fields: [string, string][]): string[] {
+  return fields.map(([k, v]) => (/^slave\d+$/.test(k) ? `${k}:${v.split(',').map((x) => x.split('=')[0]).join(',')}` : k));
+}
+
+/** Values that must be equal whatever the implementation (ids and offsets differ). */
+const STABLE = new Set([
+  'role', 'connected_slaves', 'master_link_status', 'master_sync_in_progress', 'slave_priority', 'slave_read_only',
+  'replica_announced', 'master_failover_state', 'repl_backlog_active', 'repl_backlog_size', 'min_slaves_good_slaves',
+  'second_repl_offset', 'master_link_down_since_seconds', 'master_last_io_seconds_ago',
+]);
+
+function stableValues(fields: [string, string][]): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of fields) {
+    if (STABLE.has(k)) o[k] = v;
+    if (/^slave\d+$/.test(k)) o[k] = v.split(',').filter((x) => x.startsWith('state=') || x.startsWith('ip=')).join(',');
+  }
+  return o;
+}
+
+function typeShape(v: RespValue): unknown {
+  if (Array.isArray(v)) return v.map(typeShape);
+  return typeof v;
+}
+
+async function situation(kind: 'tsredis' | 'redis') {
+  const m = await node(kind, ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10']);
+  const r = await node(kind, ['--replicaof', m.p.host, String(m.p.port)]);
+  await waitFor(async () => (await role(r.c)).state === 'connected', 20_000, 'replica up');
+  await m.c.call('SET', 'k', 'v');
+  // wait until the replica acked and counts as good
+  await waitFor(async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'slave0' && v.includes('state=online')), 10_000, 'online');
+  await waitFor(async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'min_slaves_good_slaves' && v === '1'), 10_000, 'good replica');
+  const masterInfo = await infoFields(m.c, 'replication');
+  const replicaInfo = await infoFields(r.c, 'replication');
+  const masterRole = typeShape((await m.c.callOk('ROLE')) as RespValue);
+  const replicaRole = typeShape((await r.c.callOk('ROLE')) as RespValue);
+  const replicaRoleValues = ((await r.c.callOk('ROLE')) as RespValue[]).slice(0, 4);
+  // a fresh master without replicas, and a replica whose master is gone
+  const lone = await node(kind);
+  const loneInfo = await infoFields(lone.c, 'replication');
+  const orphan = await node(kind, ['--replicaof', '127.0.0.1', String(await freePort())]);
+  await waitFor(async () => (await role(orphan.c)).state === 'connect', 5_000, 'orphan retrying');
+  const orphanInfo = await infoFields(orphan.c, 'replication');
+  const orphanRole = ((await orphan.c.callOk('ROLE')) as RespValue[]).map((x, i) => (i === 2 ? 'port' : x));
+  return { masterInfo, replicaInfo, masterRole, replicaRole, replicaRoleValues: replicaRoleValues.map((x, i) => (i === 2 ? 'port' : x)), loneInfo, orphanInfo, orphanRole };
+}
+
+describe.skipIf(!real)('INFO replication and ROLE match real Redis 7.0', () => {
+  it('master with a replica, replica, lone master, replica of a dead master', async () => {
+    const ts = await situation('tsredis');
+    const rr = await situation('redis');
+    expect(shape(ts.masterInfo)).toEqual(shape(rr.masterInfo));
+    expect(shape(ts.replicaInfo)).toEqual(shape(rr.replicaInfo));
+    expect(shape(ts.loneInfo)).toEqual(shape(rr.loneInfo));
+    expect(shape(ts.orphanInfo)).toEqual(shape(rr.orphanInfo));
+    expect(stableValues(ts.masterInfo)).toEqual(stableValues(rr.masterInfo));
+    expect(stableValues(ts.replicaInfo)).toEqual(stableValues(rr.replicaInfo));
+    expect(stableValues(ts.loneInfo)).toEqual(stableValues(rr.loneInfo));
+    expect(stableValues(ts.orphanInfo)).toEqual(stableValues(rr.orphanInfo));
+    expect(ts.masterRole).toEqual(rr.masterRole);
+    expect(ts.replicaRole).toEqual(rr.replicaRole);
+    expect(ts.replicaRoleValues).toEqual(rr.replicaRoleValues);
+    expect(ts.orphanRole.slice(0, 4)).toEqual(rr.orphanRole.slice(0, 4));
+    expect(ts.orphanRole[4]).toEqual(rr.orphanRole[4]);
+  });
+});
