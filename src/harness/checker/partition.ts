@@ -2,8 +2,8 @@
 // independent keys is linearizable iff each key's sub-history is). `fail` ops are dropped
 // (they did not happen); crashed (`info`, or never completed) ops stay pending until the end
 // of the history; crashed read-only ops are dropped (they constrain nothing).
-import { pairOps, type Op } from '../history.js';
-import type { Model, ModelOp } from './models.js';
+import type { Op } from '../history.js';
+import { canon, type Model } from './models.js';
 import { checkWgl, type WglLimits, type WglOp } from './wgl.js';
 import { explainFailure, type LinearFailure } from './explain.js';
 
@@ -32,14 +32,36 @@ export function detectIndependent(history: readonly Op[], model: Model): boolean
   return seen > 0;
 }
 
+/**
+ * Pairs invocations with completions by position: [invoke position, completion position or -1
+ * when the op never completed]. Like history.ts's pairOps, but positional (no index lookups).
+ */
+export function pairPositions(history: readonly Op[]): [number, number][] {
+  const open = new Map<number | string, number>();
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.process === 'nemesis') continue;
+    if (op.type === 'invoke') {
+      open.set(op.process, pairs.length);
+      pairs.push([i, -1]);
+    } else {
+      const k = open.get(op.process);
+      if (k !== undefined) {
+        pairs[k]![1] = i;
+        open.delete(op.process);
+      }
+    }
+  }
+  return pairs;
+}
+
 export function partitionHistory(history: readonly Op[], model: Model, independent: boolean): Partition[] {
-  const byKey = new Map<string, Partition>();
-  const keyOf = (k: unknown): string => (typeof k === 'string' ? 's' + k : JSON.stringify(k) ?? 'null');
-  // Positions in the history order the events (indexes may be missing or sparse in foreign files).
-  const pos = new Map<Op, number>();
-  history.forEach((op, i) => pos.set(op, i));
-  for (const { invoke, complete } of pairOps(history)) {
+  const byKey = new Map<unknown, Partition>();
+  for (const [ci, ri] of pairPositions(history)) {
+    const invoke = history[ci]!;
     if (!model.fs.includes(invoke.f)) continue;
+    const complete = ri >= 0 ? history[ri]! : null;
     const type = complete?.type ?? 'info';
     if (type === 'fail') continue;
     const known = type === 'ok';
@@ -52,21 +74,26 @@ export function partitionHistory(history: readonly Op[], model: Model, independe
       input = iv[1];
       output = Array.isArray(complete?.value) ? (complete!.value as unknown[])[1] : undefined;
     }
-    const mop: ModelOp = { f: invoke.f, input, output: known ? output ?? null : undefined, known };
-    if (!known && model.readOnly(mop)) continue;
-    const ks = independent ? keyOf(key) : '';
-    let p = byKey.get(ks);
-    if (!p) byKey.set(ks, (p = { key, ops: [] }));
-    p.ops.push({
-      ...mop,
-      id: p.ops.length,
-      call: pos.get(invoke)!,
-      ret: known ? pos.get(complete!)! : Infinity,
+    const op: WglOp = {
+      f: invoke.f,
+      input,
+      output: known ? output ?? null : undefined,
+      known,
+      id: 0,
+      call: ci,
+      ret: known ? ri : Infinity,
       process: invoke.process as number,
       index: invoke.index,
       startTime: invoke.time,
       endTime: known ? complete!.time : null,
-    });
+    };
+    if (!known && model.readOnly(op)) continue;
+    // Numbers and strings are their own map keys; anything else by canonical text.
+    const ks = independent ? (typeof key === 'number' || typeof key === 'string' ? key : canon(key)) : '';
+    let p = byKey.get(ks);
+    if (!p) byKey.set(ks, (p = { key, ops: [] }));
+    op.id = p.ops.length;
+    p.ops.push(op);
   }
   return [...byKey.values()];
 }

@@ -1,10 +1,11 @@
 // The Wing-Gong-Lowe linearizability search with Lowe's (linearized-set, state) cache, as in
-// Porcupine. Operations are call/return events in a doubly-linked list ordered by history
-// position; the search tries to linearize the earliest pending call, lifting it (and its return)
-// out of the list, and backtracks when it meets a return whose op is not yet linearized.
-// Crashed (`info`) ops return "at infinity": meeting one of their returns means every completed
-// op has been linearized, so the history is linearizable (the crashed rest never happened).
-import type { Model, ModelOp } from './models.js';
+// Porcupine. At each step the candidates are the pending ops invoked before the earliest pending
+// return; the search linearizes one (lifting it out of the pending lists), descends, and
+// backtracks when no candidate fits. Candidates are tried soonest-deadline first, and a
+// completed read that fits the current state is taken without branching. Crashed (`info`) ops
+// return "at infinity": they may be linearized anywhere after their call or never, so the
+// history is linearizable as soon as every completed op is.
+import { canon, type Model, type ModelOp } from './models.js';
 
 export interface WglOp extends ModelOp {
   /** Dense id within the partition (0..n-1). */
@@ -50,40 +51,42 @@ const MAX_STATES = 16;
 export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits = {}): WglResult {
   const n = ops.length;
   if (n === 0) return { valid: true, linearization: [], explored: 0 };
-  // Event nodes: 0 = head, 1 = tail, call of op i = 2 + 2i, its return = 3 + 2i.
-  const size = 2 + 2 * n;
-  const next = new Int32Array(size);
-  const prev = new Int32Array(size);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) order.push(2 + 2 * i, 3 + 2 * i);
-  const at = (node: number): number => {
-    const op = ops[(node - 2) >> 1]!;
-    return node & 1 ? op.ret : op.call;
+  // Two dancing-links lists over pending ops (node = op index + 2; 0 = head, 1 = tail):
+  // by call position (the candidates), and completed ops by return position (the deadlines).
+  const cNext = new Int32Array(n + 2);
+  const cPrev = new Int32Array(n + 2);
+  const rNext = new Int32Array(n + 2);
+  const rPrev = new Int32Array(n + 2);
+  const link = (next: Int32Array, prev: Int32Array, order: number[]): void => {
+    let last = 0;
+    for (const i of order) {
+      next[last] = i + 2;
+      prev[i + 2] = last;
+      last = i + 2;
+    }
+    next[last] = 1;
+    prev[1] = last;
   };
-  // Ties cannot happen with history indexes; calls first keeps equal times concurrent anyway.
-  order.sort((a, b) => at(a) - at(b) || (a & 1) - (b & 1) || a - b);
-  let last = 0;
-  for (const node of order) {
-    next[last] = node;
-    prev[node] = last;
-    last = node;
-  }
-  next[last] = 1;
-  prev[1] = last;
-
-  const lift = (call: number): void => {
-    next[prev[call]!] = next[call]!;
-    prev[next[call]!] = prev[call]!;
-    const r = call + 1;
-    next[prev[r]!] = next[r]!;
-    prev[next[r]!] = prev[r]!;
+  const idx = ops.map((_, i) => i);
+  link(cNext, cPrev, [...idx].sort((a, b) => ops[a]!.call - ops[b]!.call || a - b));
+  link(rNext, rPrev, idx.filter((i) => ops[i]!.known).sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b));
+  const lift = (i: number): void => {
+    const x = i + 2;
+    cNext[cPrev[x]!] = cNext[x]!;
+    cPrev[cNext[x]!] = cPrev[x]!;
+    if (ops[i]!.known) {
+      rNext[rPrev[x]!] = rNext[x]!;
+      rPrev[rNext[x]!] = rPrev[x]!;
+    }
   };
-  const unlift = (call: number): void => {
-    const r = call + 1;
-    next[prev[r]!] = r;
-    prev[next[r]!] = r;
-    next[prev[call]!] = call;
-    prev[next[call]!] = call;
+  const unlift = (i: number): void => {
+    const x = i + 2;
+    if (ops[i]!.known) {
+      rNext[rPrev[x]!] = x;
+      rPrev[rNext[x]!] = x;
+    }
+    cNext[cPrev[x]!] = x;
+    cPrev[cNext[x]!] = x;
   };
 
   const words = (n + 31) >>> 5;
@@ -104,93 +107,175 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
   }
   let hA = 0;
   let hB = 0;
-  const cache = new Map<string, Uint32Array | Uint32Array[]>();
-  let cacheBytes = 0;
-  const memCap = (limits.memoryLimitMb ?? 512) * 1024 * 1024;
+  const flip = (i: number): void => {
+    bits[i >>> 5]! ^= 1 << (i & 31);
+    hA ^= zA[i]!;
+    hB ^= zB[i]!;
+  };
+  const linearized = (i: number): boolean => (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
 
-  /** Adds (bits, stateHash) to the cache; false if it was already there. */
-  const remember = (stateHash: string): boolean => {
-    const key = hA + ',' + hB + '|' + stateHash;
-    const hit = cache.get(key);
-    if (hit === undefined) {
-      cache.set(key, bits.slice());
-      cacheBytes += 80 + key.length * 2 + words * 4;
-      return true;
+  // States are interned to small ids and transitions memoized, so the search itself runs on
+  // integers: model.step and model.hash run once per (state, op) pair.
+  const states: S[] = [];
+  const stateId = new Map<string, number>();
+  const trans: Int32Array[] = [];
+  const intern = (st: S): number => {
+    const h = model.hash(st);
+    let id = stateId.get(h);
+    if (id === undefined) {
+      id = states.length;
+      stateId.set(h, id);
+      states.push(st);
+      trans.push(new Int32Array(n).fill(-2));
     }
-    const list = Array.isArray(hit) ? hit : [hit];
-    for (const b of list) if (equalBits(b, bits)) return false;
-    list.push(bits.slice());
-    if (!Array.isArray(hit)) cache.set(key, list);
-    cacheBytes += 40 + words * 4;
+    return id;
+  };
+  /** Next state id after op i from state sid, or -1 when impossible. */
+  const next = (sid: number, i: number): number => {
+    const row = trans[sid]!;
+    let t = row[i]!;
+    if (t === -2) {
+      const ns = model.step(states[sid]!, ops[i]!);
+      t = ns === undefined ? -1 : intern(ns);
+      trans[sid]![i] = t; // intern may have grown trans; row is still this state's
+    }
+    return t;
+  };
+  const readOnly = Uint8Array.from(ops, (op) => (op.known && model.readOnly(op) ? 1 : 0));
+
+  // The cache of visited (linearized set, state): numeric key -> entry ids; entries in a pool.
+  const cache = new Map<number, number | number[]>();
+  let pool = new Uint32Array(Math.max(1024, words * 256));
+  const entryState: number[] = [];
+  const memCap = (limits.memoryLimitMb ?? 512) * 1024 * 1024;
+  let cacheBytes = 0;
+  const sameEntry = (e: number, sid: number): boolean => {
+    if (entryState[e] !== sid) return false;
+    const o = e * words;
+    for (let w = 0; w < words; w++) if (pool[o + w] !== bits[w]) return false;
+    return true;
+  };
+  /** Adds (bits, sid) to the cache; false if it was already there. */
+  const remember = (sid: number): boolean => {
+    const key = (hA >>> 0) * 1048576 + ((hB ^ Math.imul(sid + 1, 0x9e3779b1)) & 0xfffff);
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      if (typeof hit === 'number' ? sameEntry(hit, sid) : hit.some((e) => sameEntry(e, sid))) return false;
+    }
+    const e = entryState.length;
+    entryState.push(sid);
+    if ((e + 1) * words > pool.length) {
+      const bigger = new Uint32Array(pool.length * 2);
+      bigger.set(pool);
+      pool = bigger;
+    }
+    pool.set(bits, e * words);
+    if (hit === undefined) cache.set(key, e);
+    else if (typeof hit === 'number') cache.set(key, [hit, e]);
+    else hit.push(e);
+    cacheBytes += words * 4 + 48;
     return true;
   };
 
-  const stackNode: number[] = [];
-  const stackState: S[] = [];
-  let state = model.init();
-  let entry = next[0]!;
+  let state = intern(model.init());
+  let okLeft = ops.filter((o) => o.known).length;
+  // DFS frames: the candidates at that depth, how far we got, the op chosen and the state before it.
+  const fCands: number[][] = [];
+  const fPos: number[] = [];
+  const fChosen: number[] = [];
+  const fSaved: number[] = [];
   let explored = 0;
-  let best: { depth: number; opId: number; prefix: number[]; states: Map<string, S> } | null = null;
+  let best: { depth: number; opId: number; prefix: number[]; states: Set<number> } | null = null;
 
-  for (;;) {
-    if ((++explored & 0x3ff) === 0) {
-      if (limits.deadline !== undefined && Date.now() > limits.deadline)
-        return { valid: 'unknown', reason: 'time limit reached', explored, partial: toFailure(best) };
-      if (cacheBytes > memCap)
-        return { valid: 'unknown', reason: `memory limit reached (${limits.memoryLimitMb ?? 512} MB of search cache)`, explored, partial: toFailure(best) };
-      if (limits.cancelled?.()) return { valid: 'unknown', reason: 'cancelled', explored };
-    }
-    if (entry === 1) break; // every op lifted
-    const opIdx = (entry - 2) >> 1;
-    const op = ops[opIdx]!;
-    if ((entry & 1) === 0) {
-      const ns = model.step(state, op);
-      if (ns !== undefined) {
-        bits[opIdx >>> 5]! |= 1 << (opIdx & 31);
-        hA ^= zA[opIdx]!;
-        hB ^= zB[opIdx]!;
-        if (remember(model.hash(ns))) {
-          stackNode.push(entry);
-          stackState.push(state);
-          state = ns;
-          lift(entry);
-          entry = next[0]!;
-          continue;
-        }
-        bits[opIdx >>> 5]! &= ~(1 << (opIdx & 31));
-        hA ^= zA[opIdx]!;
-        hB ^= zB[opIdx]!;
-      }
-      entry = next[entry]!;
-      continue;
-    }
-    // A return: its op was not linearized in time.
-    if (op.ret === Infinity) break; // only crashed ops are left: they need not have happened
-    const depth = stackNode.length;
-    if (best === null || depth > best.depth) {
-      best = { depth, opId: op.id, prefix: stackNode.map((e) => ops[(e - 2) >> 1]!.id), states: new Map() };
-    }
-    if (best.opId === op.id && best.states.size < MAX_STATES) best.states.set(model.hash(state), state);
-    if (depth === 0) return { valid: false, failure: toFailure(best)!, explored };
-    const back = stackNode.pop()!;
-    state = stackState.pop()!;
-    const bi = (back - 2) >> 1;
-    bits[bi >>> 5]! &= ~(1 << (bi & 31));
-    hA ^= zA[bi]!;
-    hB ^= zB[bi]!;
-    unlift(back);
-    entry = next[back]!;
+  // Identical crashed ops are interchangeable: of two pending ones, only the earlier-called is
+  // tried (swapping them in any linearization keeps it legal), which halves symmetric branches.
+  const twin = new Int32Array(n).fill(-1);
+  const lastBySig = new Map<string, number>();
+  for (const i of [...idx].sort((a, b) => ops[a]!.call - ops[b]!.call)) {
+    const op = ops[i]!;
+    if (op.known) continue;
+    const sig = op.f + '\u0000' + canon(op.input);
+    const prev = lastBySig.get(sig);
+    if (prev !== undefined) twin[i] = prev;
+    lastBySig.set(sig, i);
   }
-  return { valid: true, linearization: stackNode.map((e) => ops[(e - 2) >> 1]!.id), explored };
+
+  /** Candidates: pending ops called before the earliest pending return, soonest deadline first. */
+  const pushFrame = (): void => {
+    const head = rNext[0]!;
+    const minRet = head === 1 ? Infinity : ops[head - 2]!.ret;
+    const cands: number[] = [];
+    for (let x = cNext[0]!; x !== 1 && ops[x - 2]!.call < minRet; x = cNext[x]!) {
+      const i = x - 2;
+      // A completed read-only op that fits the current state can go first: moving it earlier
+      // in any linearization keeps every constraint, so no other choice needs exploring here.
+      if (readOnly[i] && next(state, i) >= 0) {
+        cands.length = 0;
+        cands.push(i);
+        break;
+      }
+      if (twin[i]! >= 0 && !linearized(twin[i]!)) continue;
+      cands.push(i);
+    }
+    if (cands.length > 1) cands.sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b);
+    fCands.push(cands);
+    fPos.push(0);
+    fChosen.push(-1);
+    fSaved.push(state);
+  };
+
+  pushFrame();
+  for (;;) {
+    if (okLeft === 0) return { valid: true, linearization: fChosen.slice(0, -1).map((i) => ops[i]!.id), explored };
+    const top = fCands.length - 1;
+    const cands = fCands[top]!;
+    let advanced = false;
+    while (fPos[top]! < cands.length) {
+      if ((++explored & 0x3ff) === 0) {
+        if (limits.deadline !== undefined && Date.now() > limits.deadline)
+          return { valid: 'unknown', reason: 'time limit reached', explored, partial: toFailure(best) };
+        if (cacheBytes > memCap)
+          return { valid: 'unknown', reason: `memory limit reached (${limits.memoryLimitMb ?? 512} MB of search cache)`, explored, partial: toFailure(best) };
+        if (limits.cancelled?.()) return { valid: 'unknown', reason: 'cancelled', explored };
+      }
+      const c = cands[fPos[top]!++]!;
+      const ns = next(state, c);
+      if (ns < 0) continue;
+      flip(c);
+      if (!remember(ns)) {
+        flip(c);
+        continue;
+      }
+      fChosen[top] = c;
+      fSaved[top] = state;
+      state = ns;
+      lift(c);
+      if (ops[c]!.known) okLeft--;
+      pushFrame();
+      advanced = true;
+      break;
+    }
+    if (advanced) continue;
+    // Dead end: the pending op with the earliest return cannot be linearized from here.
+    const blocking = rNext[0]! - 2;
+    if (best === null || top > best.depth) best = { depth: top, opId: blocking, prefix: fChosen.slice(0, top), states: new Set() };
+    if (best.opId === blocking && best.states.size < MAX_STATES) best.states.add(state);
+    fCands.pop();
+    fPos.pop();
+    fChosen.pop();
+    fSaved.pop();
+    if (top === 0) return { valid: false, failure: toFailure(best)!, explored };
+    const undo = fChosen[top - 1]!;
+    unlift(undo);
+    flip(undo);
+    if (ops[undo]!.known) okLeft++;
+    state = fSaved[top - 1]!;
+  }
 
   function toFailure(b: typeof best): WglFailure | undefined {
     if (!b) return undefined;
-    const raw = [...b.states.values()];
-    return { opId: b.opId, prefix: b.prefix, states: raw.map((s) => model.describe(s)), rawStates: raw };
+    const raw = [...b.states].map((id) => states[id]!);
+    return { opId: ops[b.opId]!.id, prefix: b.prefix.map((i) => ops[i]!.id), states: raw.map((st) => model.describe(st)), rawStates: raw };
   }
 }
 
-function equalBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
