@@ -233,6 +233,15 @@ export class DiffConn {
     if (!d.same) throw new Error('tsredis differs from redis for ' + describeDiff(d));
     return real;
   }
+  /**
+   * Sends without waiting (a blocking command): the returned promise resolves with the
+   * comparison once both servers answered.
+   */
+  start(argv: readonly string[], norm?: Normaliser | null): Promise<Compared> {
+    return Promise.all([this.real.send(argv), this.ts.send(argv)]).then(([real, ts]) =>
+      compare(argv, real, ts, norm === undefined ? defaultNormaliser(argv) : norm),
+    );
+  }
   /** Pipelines a whole sequence to both; returns the comparisons (first difference = first !same). */
   async sequence(cmds: readonly (readonly string[])[]): Promise<Compared[]> {
     const [r, t] = await Promise.all([this.real.pipeline(cmds), this.ts.pipeline(cmds)]);
@@ -296,6 +305,17 @@ export class DiffPair extends DiffConn {
       if (!d.same) out.push(describeDiff(d));
     }
     return out;
+  }
+  /** Waits until both servers report `n` blocked clients (INFO clients). */
+  async waitBlocked(n: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const re = new RegExp(`blocked_clients:${n}\\r\\n`);
+    for (;;) {
+      const { real, ts } = await this.both(['INFO', 'clients']);
+      if (re.test(real) && re.test(ts)) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} blocked clients:\n${real}\n${ts}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
   async stop(): Promise<void> {
     for (const c of this.extra) c.close();
