@@ -51,10 +51,13 @@ export function findCycles(an: Analysis, deadline: number): CycleSearch {
     anomalies.push({ type, cycle: cycle.map((id) => an.txns[id]!.index), steps: named, explanation: explainCycle(an, type, cycle, named) });
   };
 
-  for (const extra of [0, PROCESS, PROCESS | REALTIME]) {
+  // Only nodes on some cycle of the whole graph can be on a cycle of a subgraph.
+  const all = g.sccs(WW | WR | RW | PROCESS | REALTIME, an.committed);
+  const cyclic = all.comps.flat();
+  for (const extra of cyclic.length ? [0, PROCESS, PROCESS | REALTIME] : []) {
     const dep = WW | WR | extra;
     const full = dep | RW;
-    const { comp, comps } = g.sccs(full, an.committed);
+    const { comp, comps } = g.sccs(full, cyclic);
     for (let c = 0; c < comps.length; c++) {
       if (Date.now() > deadline || budget.steps <= 0) {
         truncated = true;

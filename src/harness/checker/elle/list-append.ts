@@ -2,7 +2,8 @@
 // Every read of a key is a prefix of the key's final list, so the longest read gives the key's
 // version order; appends are unique per key, so each element names the transaction that wrote it.
 // From those we find the non-cycle anomalies and build the ww / wr / rw / process / realtime graph.
-import { pairOps, type Op } from '../../history.js';
+import type { Op } from '../../history.js';
+import { pairPositions } from '../partition.js';
 import { canon, show } from '../models.js';
 import { Graph, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 
@@ -59,10 +60,10 @@ export function txnText(t: Txn): string {
 }
 
 export function analyze(history: readonly Op[]): Analysis {
-  const pos = new Map<Op, number>();
-  history.forEach((op, i) => pos.set(op, i));
   const txns: Txn[] = [];
-  for (const { invoke, complete } of pairOps(history)) {
+  for (const [ci, ri] of pairPositions(history)) {
+    const invoke = history[ci]!;
+    const complete = ri >= 0 ? history[ri]! : null;
     if (invoke.f !== 'txn') continue;
     const type = complete?.type === 'ok' ? 'ok' : complete?.type === 'fail' ? 'fail' : 'info';
     const v = (type === 'ok' ? complete!.value : invoke.value) as unknown[][];
@@ -72,8 +73,8 @@ export function analyze(history: readonly Op[]): Analysis {
       process: invoke.process,
       type,
       mops: Array.isArray(v) ? v.filter((m) => Array.isArray(m)) : [],
-      call: pos.get(invoke)!,
-      ret: type === 'info' ? Infinity : pos.get(complete!)!,
+      call: ci,
+      ret: type === 'info' ? Infinity : ri,
       start: invoke.time,
       end: complete && type !== 'info' ? complete.time : null,
     });
@@ -117,8 +118,8 @@ export function analyze(history: readonly Op[]): Analysis {
       const expected = st.read ? [...st.read, ...st.appended] : null;
       const ownTail = st.appended;
       const consistent = expected
-        ? canon(expected) === canon(list)
-        : ownTail.length === 0 || canon(list.slice(list.length - ownTail.length)) === canon(ownTail);
+        ? sameList(expected, list)
+        : ownTail.length === 0 || sameList(list.slice(list.length - ownTail.length), ownTail);
       if (!consistent) {
         anomalies.push({ type: 'internal', txn: t.id, key: m[1], read: list, expected: expected ?? ['...', ...ownTail],
           explanation: `${txnText(t)} read key ${show(m[1])} as ${show(list)}, but given its own earlier ${st.read ? `read ${show(st.read)} and ` : ''}appends ${show(ownTail)} it should have seen ${expected ? show(expected) : `a list ending in ${show(ownTail)}`}.` });
@@ -195,7 +196,7 @@ export function analyze(history: readonly Op[]): Analysis {
     for (const r of reads) {
       const k = vid(r.key);
       if (!txns[tid]!.mops.some((m) => isAppend(m[0]) && vid(m[1]) === k)) continue;
-      const sig = canon(k) + '@' + canon(r.list);
+      const sig = (typeof k === 'string' ? 's' + k : String(k)) + '@' + r.list.length + '@' + (r.list.length ? String(vid(r.list[r.list.length - 1])) : '');
       let g = readThenAppend.get(sig);
       if (!g) readThenAppend.set(sig, (g = { key: r.key, version: r.list, txns: [] }));
       g.txns.push(tid);
@@ -227,7 +228,8 @@ export function analyze(history: readonly Op[]): Analysis {
         const wid = w?.get(vid(r.list[r.list.length - 1]));
         if (wid !== undefined) graph.add(wid, tid, WR);
       }
-      if (r.list.length < order.length && canon(order.slice(0, r.list.length)) === canon(r.list)) {
+      const n = r.list.length;
+      if (n < order.length && (n === 0 || vid(order[n - 1]) === vid(r.list[n - 1]))) {
         const wid = w?.get(vid(order[r.list.length]));
         if (wid !== undefined) graph.add(tid, wid, RW);
       }
@@ -254,7 +256,7 @@ function addSessionEdges(txns: Txn[], committed: number[], graph: Graph): void {
     if (t.ret !== Infinity) events.push([t.ret, id, false]);
   }
   events.sort((a, b) => a[0] - b[0]);
-  let frontier = new Set<number>();
+  const frontier = new Set<number>();
   const before = new Map<number, number[]>();
   for (const [, id, isCall] of events) {
     if (isCall) {
@@ -262,12 +264,15 @@ function addSessionEdges(txns: Txn[], committed: number[], graph: Graph): void {
       before.set(id, preds);
       for (const p of preds) graph.addUnchecked(p, id, REALTIME);
     } else {
-      const preds = before.get(id) ?? [];
-      if (preds.length) {
-        const drop = new Set(preds);
-        frontier = new Set([...frontier].filter((x) => !drop.has(x)));
-      }
+      for (const p of before.get(id) ?? []) frontier.delete(p);
+      before.delete(id);
       frontier.add(id);
     }
   }
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (vid(a[i]) !== vid(b[i])) return false;
+  return true;
 }
