@@ -1,0 +1,52 @@
+// SIGKILL of the harness mid-run: the history stays readable by `harness check`, and the next
+// `harness run` cleans up the processes the killed run left behind (pidfiles).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { realBinary } from './helpers/procs.js';
+import { waitFor } from './helpers/ports.js';
+import { runHarness, startHarness } from './helpers/harness.js';
+import { isAlive } from '../src/harness/pidfiles.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-crash-'));
+const leftovers: number[] = [];
+afterAll(() => {
+  for (const pid of leftovers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const target = realBinary('redis-server') && realBinary('redis-sentinel') ? 'redis' : 'tsredis';
+
+describe('harness killed with SIGKILL', () => {
+  it('leaves a checkable history; the next run cleans up its processes', async () => {
+    const results = path.join(tmp, 'results');
+    const h = startHarness(['run', '--target', target, '--time-limit', '60', '--concurrency', '3', '--results-dir', results, '--name', 'crash']);
+    const hist = path.join(results, 'crash', 'latest', 'history.jsonl');
+    try {
+      await waitFor(() => fs.existsSync(hist) && fs.readFileSync(hist, 'utf8').split('\n').length > 300, 45_000, 'ops in the history');
+    } catch (e) {
+      h.child.kill('SIGKILL');
+      throw new Error(`${(e as Error).message}\n${h.output()}`);
+    }
+    const pidsDir = path.join(results, '.pids');
+    const reg = JSON.parse(fs.readFileSync(path.join(pidsDir, `${h.child.pid}.json`), 'utf8')) as { records: { pid: number }[] };
+    const pids = reg.records.map((r) => r.pid);
+    leftovers.push(...pids);
+    expect(pids.length).toBe(6);
+    h.child.kill('SIGKILL');
+    await h.done;
+    expect(pids.every(isAlive)).toBe(true); // orphans, as after a real crash
+
+    const runDir = fs.realpathSync(path.join(results, 'crash', 'latest'));
+    const check = await runHarness(['check', runDir]);
+    expect([0, 1, 2], check.out).toContain(check.code);
+    expect(check.out).toMatch(/verdict: /);
+
+    const next = await runHarness(['run', '--target', target, '--time-limit', '1', '--sentinels', '0', '--replicas', '0', '--concurrency', '2', '--results-dir', results]);
+    expect(next.out).toContain('cleaned up 6 stale processes');
+    expect([0, 1, 2], next.out).toContain(next.code);
+    await waitFor(() => pids.every((p) => !isAlive(p)), 5000, 'stale processes gone');
+    expect(fs.readdirSync(pidsDir)).toEqual([]);
+  });
+});
