@@ -150,4 +150,18 @@ describe('clean histories', () => {
       expect(r.anomalyTypes, `seed ${seed}: ${r.text}`).toEqual([]);
     }
   });
+
+  test('a stale read injected into a big generated history is found and explained', async () => {
+    const h = genListAppendHistory({ seed: 5, txns: 5000, processes: 20, keys: 10, appendsPerKey: 30 });
+    // The last ok read of a key with 3+ elements forgets its last element.
+    const victim = [...h].reverse().find((o) => o.type === 'ok' && (o.value as unknown[][]).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3))!;
+    const mops = victim.value as unknown[][];
+    const i = mops.findIndex((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3);
+    mops[i] = ['r', mops[i]![1], (mops[i]![2] as unknown[]).slice(0, -1)];
+    const r = await check(h);
+    expect(r.valid).toBe(false);
+    expect(r.anomalyTypes.some((t) => t.startsWith('G-single') || t.startsWith('G2'))).toBe(true);
+    expect(r.text).toContain('a contradiction');
+    expect(r.elapsedMs).toBeLessThan(20_000);
+  });
 });
