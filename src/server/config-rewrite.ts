@@ -108,7 +108,7 @@ function directiveLines(d: Directive, value: string): string[] {
     case 'int':
       return [`${d.name} ${value}`];
     case 'memory':
-      return [`${d.name} ${value.startsWith('-') ? value.slice(1) + '%' : formatBytes(BigInt(value))}`];
+      return [`${d.name} ${value.endsWith('%') ? value : formatBytes(BigInt(value))}`];
     case 'string':
       return [`${d.name} ${quoteRepr(value)}`];
     default:

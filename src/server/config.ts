@@ -381,8 +381,8 @@ export function normalise(d: Directive, args: string[]): string {
       let n: bigint | null = null;
       if (d.type === 'memory') n = parseMemoryBig(v);
       if (n === null && d.percent && v.length > 1 && v.endsWith('%') && STRICT_INT.test(v.slice(0, -1)) && !v.startsWith('-')) {
-        n = -BigInt(v.slice(0, -1));
-        return String(n);
+        // Redis stores a percent as a negative number and shows it back as "N%"
+        return `${BigInt(v.slice(0, -1))}%`;
       }
       if (n === null && d.type === 'int' && STRICT_INT.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v)) n = BigInt(v);
       if (n === null) {

@@ -86,7 +86,7 @@ function debugCommand(c: Client, argv: string[]): void | Promise<void> {
     server.log.warning(`DEBUG LOG: ${argv[2]}`);
     return c.reply.ok();
   }
-  if (sub === 'error' && n === 3) throw new CommandError(argv[2]!);
+  if (sub === 'error' && n === 3) return c.reply.error(argv[2]!); // not counted in errorstats, as in Redis
   const hook = server.debugHooks.get(sub);
   if (hook) return hook(c, argv);
   throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);

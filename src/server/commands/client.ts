@@ -96,7 +96,7 @@ function clientKill(c: Client, argv: string[]): void {
     killClient(server, c, target);
     return;
   }
-  if (argv.length % 2 !== 1) throw new CommandError(ERR_SYNTAX);
+  if (argv.length % 2 !== 0) throw new CommandError(ERR_SYNTAX);
   const f: KillFilter = { skipme: true };
   for (let k = 2; k < argv.length; k += 2) {
     const opt = argv[k]!.toLowerCase();

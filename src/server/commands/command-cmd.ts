@@ -163,7 +163,7 @@ export const commandCommands: CommandSpec[] = [
         for (let k = 2; k < argv.length; k++) {
           const ci = lookupFullname(c, argv[k]!);
           if (ci) commandInfo(c, ci);
-          else c.reply.nullArray();
+          else c.reply.nullBulk();
         }
       }),
       cmd('docs', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {

@@ -159,7 +159,7 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
         ? mergeOutputBufferLimits(server.config.get(p.d.name), [p.value])
         : normalise(p.d, [p.value]);
     } catch (e) {
-      throw configSetError(p.d.name, (e as Error).message);
+      throw configSetError(p.arg, (e as Error).message);
     }
     next.push({ d: p.d, v, old: server.config.get(p.d.name) });
   }
