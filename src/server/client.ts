@@ -129,7 +129,8 @@ export class Client {
   /** Writes pending replies to the socket (one write per batch). */
   flush(): void {
     if (this.reply.out.length > 0 && this.socket && !this.closed) {
-      if (this.server.beforeReplyHooks.length !== 0) this.server.beforeReply();
+      // the AOF may hold the reply back until its fsync (appendfsync always): it flushes us later
+      if (this.server.beforeReplyHooks.length !== 0 && this.server.beforeReply(this)) return;
       if (this.isMaster) {
         this.reply.out = ''; // a master link gets no replies (REPLCONF ACK is sent directly)
       } else {

@@ -58,10 +58,15 @@ export class Server implements KeyspaceHost {
   keyWillChange(db: number, key: string): void {
     for (const l of this.beforeWriteListeners) l(db, key);
   }
-  /** Run before replies are written to a socket (the AOF writes/fsyncs here, like beforeSleep). */
-  readonly beforeReplyHooks: (() => void)[] = [];
-  beforeReply(): void {
-    for (const h of this.beforeReplyHooks) h();
+  /**
+   * Run before a client's replies are written to its socket (the AOF writes there, like
+   * beforeSleep). A hook returning true holds the replies back and calls c.flush() later.
+   */
+  readonly beforeReplyHooks: ((c: Client) => boolean)[] = [];
+  beforeReply(c: Client): boolean {
+    let held = false;
+    for (const h of this.beforeReplyHooks) if (h(c)) held = true;
+    return held;
   }
   /** Watched keys: "<db>\0<key>" -> clients. */
   readonly watchedKeys = new Map<string, Set<Client>>();

@@ -1,3 +1,81 @@
-// Persistence: RDB snapshots and the append-only file.
-export { encodeRdb, loadRdb, snapshotRdb, RdbFormatError, type LoadResult, type RdbSaveOptions, type SnapshotOptions } from './rdb.js';
+// Persistence: RDB snapshots and the append-only file, installed into a server.
+import type { Server } from '../server.js';
+import { RdbPersistence } from './rdb-file.js';
+import { Aof } from './aof.js';
+import { persistenceInfo } from './info.js';
+import { CommandError } from '../db.js';
+
+export { encodeRdb, loadRdb, snapshotRdb, encodeCapture, RdbFormatError, type LoadResult, type RdbSaveOptions, type SnapshotOptions } from './rdb.js';
 export { parseRdb } from './rdb-reader.js';
+export { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
+export { RdbPersistence } from './rdb-file.js';
+export { Aof } from './aof.js';
+
+export interface Persistence {
+  rdb: RdbPersistence;
+  aof: Aof;
+}
+
+const installed = new WeakMap<Server, Persistence>();
+
+export function getPersistence(server: Server): Persistence | undefined {
+  return installed.get(server);
+}
+
+/** Registers sinks, hooks, cron, INFO section; loads the dataset at start. */
+export function installPersistence(server: Server): Persistence {
+  const rdb = new RdbPersistence(server);
+  const aof = new Aof(server, rdb);
+  rdb.otherChildActive = () => aof.rewriteInProgress !== null;
+  const p: Persistence = { rdb, aof };
+  installed.set(server, p);
+
+  server.sinks.push((db, argv) => aof.feed(db, argv));
+  server.beforeReplyHooks.push((c) => aof.beforeReply(c));
+  server.cronJobs.push(() => {
+    rdb.cron();
+    aof.cron();
+  });
+  server.infoSections.set('persistence', () => persistenceInfo(server, rdb, aof));
+  server.config.onChange((name, value) => {
+    if (name === 'appendonly') void aof.setEnabled(value === 'yes');
+  });
+  server.flushallHooks.push(() => {
+    // FLUSHALL writes an empty RDB at once when save points are configured, as Redis does
+    if (rdb.saveParams().length > 0 && !rdb.bgsaveInProgress) {
+      rdb.saveSync();
+      server.dirty++;
+    }
+  });
+  server.debugHooks.set('reload', (c) => {
+    try {
+      rdb.debugReload();
+    } catch {
+      throw new CommandError('ERR Error trying to save the DB');
+    }
+    c.reply.ok();
+  });
+
+  server.startHooks.push(async () => {
+    try {
+      aof.loadManifest();
+    } catch (e) {
+      if (server.config.bool('appendonly')) throw e;
+    }
+    if (server.config.bool('appendonly')) {
+      aof.loadAtStart();
+      await aof.openAtStart();
+    } else {
+      rdb.loadAtStart();
+    }
+    server.dirty = 0;
+  });
+
+  server.shutdownHooks.push(async () => {
+    aof.closeAtShutdown();
+    if (rdb.bgsaveInProgress) server.log.warning('There is a child saving an .rdb. Killing it!');
+    const force = server.shutdownSave;
+    if (force === true || (force === undefined && rdb.saveParams().length > 0)) rdb.shutdownSave();
+  });
+  return p;
+}

@@ -5,7 +5,7 @@ import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
 import { strictInt64 } from './listpack.js';
 import { parseRdb, RdbFormatError } from './rdb-reader.js';
 import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
-import { captureKeyspace, releaseCapture } from './snapshot.js';
+import { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 
 export { RdbFormatError } from './rdb-reader.js';
 
@@ -86,38 +86,44 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
  */
 export async function snapshotRdb(server: Server, opts: SnapshotOptions = {}): Promise<Buffer> {
   const cap = captureKeyspace(server);
-  const lim = encodingLimits(server);
-  const checksum = server.config.bool('rdbchecksum');
-  const sliceMs = opts.sliceMs ?? 5;
   opts.onCaptured?.();
   try {
-    const out = new RdbOutput();
-    writeHeader(out, REDIS_VERSION, opts);
-    let deadline = Date.now() + sliceMs;
-    for (const db of cap.dbs) {
-      const expires = new Map<string, number>();
-      for (let i = 0; i < db.expKeys.length; i++) {
-        expires.set(db.expKeys[i]!, db.expWhen[i]!);
-        if ((i & 1023) === 1023 && Date.now() >= deadline) {
-          await yieldToLoop();
-          deadline = Date.now() + sliceMs;
-        }
-      }
-      writeDbHeader(out, db.id, db.keys.length, db.expKeys.length);
-      for (let i = 0; i < db.keys.length; i++) {
-        const k = db.keys[i]!;
-        const v = cap.view(db.values[i]!);
-        writeKeyValue(out, k, v, expires.size ? expires.get(k) : undefined, lim);
-        if ((i & 63) === 63 && Date.now() >= deadline) {
-          await yieldToLoop();
-          deadline = Date.now() + sliceMs;
-        }
-      }
-    }
-    return out.finish(checksum);
+    return await encodeCapture(server, cap, opts);
   } finally {
     releaseCapture(server, cap);
   }
+}
+
+/** Encodes an already taken capture as an RDB, in slices (the caller releases the capture). */
+export async function encodeCapture(server: Server, cap: Capture, opts: SnapshotOptions = {}): Promise<Buffer> {
+  const lim = encodingLimits(server);
+  const checksum = server.config.bool('rdbchecksum');
+  const sliceMs = opts.sliceMs ?? 5;
+  const out = new RdbOutput();
+  writeHeader(out, REDIS_VERSION, opts);
+  let deadline = Date.now() + sliceMs;
+  for (const db of cap.dbs) {
+    const expires = new Map<string, number>();
+    for (let i = 0; i < db.expKeys.length; i++) {
+      expires.set(db.expKeys[i]!, db.expWhen[i]!);
+      if ((i & 1023) === 1023 && Date.now() >= deadline) {
+        await yieldToLoop();
+        deadline = Date.now() + sliceMs;
+      }
+    }
+    writeDbHeader(out, db.id, db.keys.length, db.expKeys.length);
+    for (let i = 0; i < db.keys.length; i++) {
+      const k = db.keys[i]!;
+      const v = cap.view(db.values[i]!);
+      writeKeyValue(out, k, v, expires.size ? expires.get(k) : undefined, lim);
+      cap.processed++;
+      if ((i & 63) === 63 && Date.now() >= deadline) {
+        await yieldToLoop();
+        deadline = Date.now() + sliceMs;
+      }
+    }
+  }
+  return out.finish(checksum);
 }
 
 export interface LoadResult {

@@ -17,6 +17,8 @@ export interface CapturedDb {
 export class Capture {
   /** Live container object -> its content as of the capture. */
   readonly frozen = new Map<object, Value>();
+  /** Keys encoded so far (INFO current_save_keys_processed). */
+  processed = 0;
   constructor(readonly dbs: CapturedDb[]) {}
 
   /** The value to encode for a captured value. */

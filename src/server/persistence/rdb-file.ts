@@ -1,0 +1,230 @@
+// dump.rdb: SAVE, BGSAVE (point-in-time capture encoded in slices, written off the event
+// loop), `save` schedules, the final save at shutdown, loading at start. Log lines and
+// bookkeeping follow Redis 7.0's rdb.c/server.c.
+import fs from 'node:fs';
+import type { Server } from '../server.js';
+import { REDIS_VERSION } from '../server.js';
+import { encodeCapture, encodeRdb, loadRdb, type LoadResult, type RdbSaveOptions } from './rdb.js';
+import { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
+import { inDir, writeFileAtomic, writeFileAtomicSync } from './files.js';
+
+const BGSAVE_RETRY_DELAY_S = 5;
+
+export class RdbPersistence {
+  /** Unix seconds of the last successful save (Redis initialises it at start). */
+  lastSave = Math.floor(Date.now() / 1000);
+  lastBgsaveStatus: 'ok' | 'err' = 'ok';
+  lastBgsaveTry = 0;
+  lastBgsaveTimeSec = -1;
+  bgsaveStartedAt = 0;
+  saves = 0;
+  /** BGSAVE SCHEDULE while another background job runs. */
+  scheduled = false;
+  lastLoadKeysLoaded = 0;
+  lastLoadKeysExpired = 0;
+  /** Replication info found in the RDB loaded at start (for the replication module). */
+  loadedAtStart: LoadResult | null = null;
+  private inProgress: Promise<boolean> | null = null;
+  /** Keys processed / total of the running background save (INFO current_save_keys_*). */
+  keysTotal = 0;
+  capture: Capture | null = null;
+  /** Set by the AOF module: a rewrite counts as "another child". */
+  otherChildActive: () => boolean = () => false;
+
+  constructor(private readonly server: Server) {}
+
+  get bgsaveInProgress(): boolean {
+    return this.inProgress !== null;
+  }
+
+  private path(): string {
+    return inDir(this.server, this.server.config.get('dbfilename'));
+  }
+
+  private saveOptions(): RdbSaveOptions {
+    return this.server.replicationSaveInfo?.() ?? {};
+  }
+
+  /** SAVE: synchronous; returns false on a write error (logged). */
+  saveSync(): boolean {
+    this.saves++;
+    const tmp = inDir(this.server, `temp-${process.pid}.rdb`);
+    try {
+      writeFileAtomicSync(tmp, this.path(), encodeRdb(this.server, this.saveOptions()));
+    } catch (e) {
+      this.server.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* never created */
+      }
+      return false;
+    }
+    this.server.log.notice('DB saved on disk');
+    this.server.dirty = 0;
+    this.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveStatus = 'ok';
+    return true;
+  }
+
+  /**
+   * BGSAVE: captures the keyspace now, encodes it in slices and writes it in the
+   * background. Resolves with success once the file is in place.
+   */
+  startBgsave(): Promise<boolean> | null {
+    if (this.inProgress) return null;
+    const server = this.server;
+    const dirtyBefore = server.dirty;
+    this.lastBgsaveTry = Math.floor(Date.now() / 1000);
+    this.bgsaveStartedAt = Date.now();
+    this.keysTotal = server.dbs.reduce((n, db) => n + db.dict.size, 0);
+    this.saves++;
+    server.log.notice(`Background saving started by pid ${process.pid}`);
+    const tmp = inDir(server, `temp-${process.pid}.rdb`);
+    const run = async (): Promise<boolean> => {
+      try {
+        const cap = captureKeyspace(server);
+        this.capture = cap;
+        let data: Buffer;
+        try {
+          data = await encodeCapture(server, cap, this.saveOptions());
+        } finally {
+          releaseCapture(server, cap);
+        }
+        await writeFileAtomic(tmp, this.path(), data);
+        this.childLog('DB saved on disk');
+        this.childLog('Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB');
+        server.log.notice('Background saving terminated with success');
+        server.dirty = Math.max(0, server.dirty - dirtyBefore);
+        this.lastSave = Math.floor(Date.now() / 1000);
+        this.lastBgsaveStatus = 'ok';
+        return true;
+      } catch (e) {
+        this.childLog(`Write error saving DB on disk: ${(e as Error).message}`, true);
+        server.log.warning('Background saving error');
+        this.lastBgsaveStatus = 'err';
+        fs.promises.unlink(tmp).catch(() => {});
+        return false;
+      } finally {
+        this.lastBgsaveTimeSec = Math.round((Date.now() - this.bgsaveStartedAt) / 1000);
+        this.inProgress = null;
+        this.keysTotal = 0;
+        this.capture = null;
+      }
+    };
+    this.inProgress = run();
+    return this.inProgress;
+  }
+
+  /** Waits for a running BGSAVE (shutdown, tests). */
+  async waitBgsave(): Promise<void> {
+    if (this.inProgress) await this.inProgress;
+  }
+
+  /** Redis logs the child's lines with role C. */
+  private childLog(msg: string, warning = false): void {
+    const log = this.server.log;
+    const role = log.role;
+    log.role = 'C';
+    if (warning) log.warning(msg);
+    else log.notice(msg);
+    log.role = role;
+  }
+
+  saveParams(): [number, number][] {
+    const parts = this.server.config.get('save').split(' ').filter(Boolean).map(Number);
+    const out: [number, number][] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i]!, parts[i + 1]!]);
+    return out;
+  }
+
+  /** serverCron's part: scheduled BGSAVE and `save <seconds> <changes>` points. */
+  cron(): void {
+    if (this.inProgress || this.otherChildActive()) return;
+    const now = Math.floor(Date.now() / 1000);
+    if (this.scheduled && (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY_S || this.lastBgsaveStatus === 'ok')) {
+      this.scheduled = false;
+      this.startBgsave();
+      return;
+    }
+    for (const [seconds, changes] of this.saveParams()) {
+      if (
+        this.server.dirty >= changes && now - this.lastSave > seconds &&
+        (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY_S || this.lastBgsaveStatus === 'ok')
+      ) {
+        this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.startBgsave();
+        break;
+      }
+    }
+  }
+
+  /** loadDataFromDisk's RDB branch. Throws (after logging) when the file is unreadable. */
+  loadAtStart(): void {
+    const server = this.server;
+    const file = this.path();
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+      throw e;
+    }
+    const start = process.hrtime.bigint();
+    const res = this.loadLogged(data, false);
+    server.log.notice(`DB loaded from disk: ${secondsSince(start)} seconds`);
+    this.loadedAtStart = res;
+  }
+
+  /** rdbLoad with Redis's log lines; used at start, for an AOF base and DEBUG RELOAD. */
+  loadLogged(data: Buffer, isAofBase: boolean): LoadResult {
+    const server = this.server;
+    server.loading = true;
+    let res: LoadResult;
+    try {
+      res = loadRdb(server, data);
+    } catch (e) {
+      server.log.warning(`${(e as Error).message}`);
+      server.log.warning(isAofBase ? 'Error reading the RDB base file, AOF loading aborted' : 'Fatal error loading the DB: Invalid argument. Exiting.');
+      throw e;
+    } finally {
+      server.loading = false;
+    }
+    const ver = res.aux.get('redis-ver');
+    if (ver) server.log.notice(`Loading RDB produced by version ${ver}`);
+    const ctime = res.aux.get('ctime');
+    if (ctime) server.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
+    const mem = res.aux.get('used-mem');
+    if (mem) server.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+    if (res.aux.get('aof-base') === '1') server.log.notice('RDB is base AOF');
+    server.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
+    this.lastLoadKeysLoaded = res.keys;
+    this.lastLoadKeysExpired = res.expired;
+    return res;
+  }
+
+  /** DEBUG RELOAD: save, empty, load back. */
+  debugReload(): void {
+    if (!this.saveSync()) throw new Error('Error trying to save the DB');
+    const data = fs.readFileSync(this.path());
+    this.loadLogged(data, false);
+    this.server.log.notice('DB reloaded by DEBUG RELOAD');
+  }
+
+  /** The final save at shutdown (when save points exist, or SHUTDOWN SAVE). */
+  shutdownSave(): boolean {
+    this.server.log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.saveSync()) return true;
+    this.server.log.warning("Error trying to save the DB, can't exit.");
+    return false;
+  }
+
+  version(): string {
+    return REDIS_VERSION;
+  }
+}
+
+export function secondsSince(start: bigint): string {
+  return (Number(process.hrtime.bigint() - start) / 1e9).toFixed(3);
+}
