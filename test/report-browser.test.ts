@@ -14,6 +14,7 @@ const OUT = path.resolve('test-output');
 let tmp: string;
 let run: FakeRun;
 let okRun: FakeRun;
+let oddDir: string;
 let context: BrowserContext;
 let profile: string;
 
@@ -27,7 +28,19 @@ beforeAll(async () => {
   okResults.checkers.set.valid = true;
   fs.writeFileSync(path.join(okRun.dir, 'results.json'), JSON.stringify(okResults));
   makeFakeRun(tmp, { ops: 500, name: 'crashed', startedAt: '2026-11-25T01:40:00.000Z', noResults: true });
-  for (const d of [run.dir, okRun.dir]) await writeReport(d);
+  // odd shapes from other modules and hostile text must not break the page
+  const odd = makeFakeRun(tmp, { ops: 300, name: 'odd', startedAt: '2026-11-25T01:30:00.000Z' });
+  oddDir = odd.dir;
+  const t = JSON.parse(fs.readFileSync(path.join(odd.dir, 'test.json'), 'utf8'));
+  fs.writeFileSync(path.join(odd.dir, 'test.json'), JSON.stringify({ ...t, name: '</script><script>window.pwned=1</script>', argv: 'harness run --name "<b>x</b>"', nodes: 'not a list' }));
+  fs.appendFileSync(path.join(odd.dir, 'nodes', 'n1', 'n1.log'), '4101:M 25 Nov 2026 01:30:05.000 # </script><img src=x onerror="window.pwned=2">\ngarbage line without a timestamp\n');
+  fs.appendFileSync(path.join(odd.dir, 'events.jsonl'), '{"time": "soon", "event": 5}\n{"torn": \n');
+  fs.writeFileSync(path.join(odd.dir, 'results.json'), JSON.stringify({
+    valid: 'unknown',
+    checkers: { set: null, linear: { valid: false, failure: { op: null, window: 'nope', states: 7 } }, elle: { valid: false, anomalies: { G0: 'not a list', G1a: [null, { cycle: 'x' }] } }, weird: { valid: 'maybe', big: Array.from({ length: 5000 }, (_, i) => i) } },
+    summary: { lost: 'many' }, lost: [{ element: '<b>x</b>' }, null, { element: [1, 2], incident: 9 }], incidents: [{}, null, { id: 9, failover: {} }],
+  }));
+  for (const d of [run.dir, okRun.dir, odd.dir]) await writeReport(d);
   await writeIndex(tmp);
   ({ context, profile } = await launchChromium());
 }, 60_000);
@@ -142,13 +155,27 @@ describe('report.html in chromium', () => {
   it('the index lists every run newest first, coloured by verdict, linking to reports', async () => {
     const { page, errors } = await open(path.join(tmp, 'index.html'));
     const runs = await page.$$eval('#runs tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-run'), tr.getAttribute('data-verdict')]));
-    expect(runs.map((r) => r[0]!.split('/')[0])).toEqual(['set-pause', 'set-kill-master', 'crashed']);
-    expect(runs.map((r) => r[1])).toEqual(['valid', 'invalid', 'unknown']);
+    expect(runs.map((r) => r[0]!.split('/')[0])).toEqual(['set-pause', 'set-kill-master', 'crashed', 'odd']);
+    expect(runs.map((r) => r[1])).toEqual(['valid', 'invalid', 'unknown', 'unknown']);
     expect(await page.textContent('#runs tbody tr[data-verdict="invalid"]')).toContain(run.lost.toLocaleString('en-US'));
     await page.screenshot({ path: path.join(OUT, 'report-index.png'), fullPage: true });
     await page.click('#runs tbody tr[data-verdict="invalid"] a');
     await page.waitForSelector('html[data-ready="1"]');
     expect(await page.textContent('.verdict-word')).toBe('INVALID');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('survives odd result shapes and hostile text', async () => {
+    const { page, errors } = await open(path.join(oddDir, 'report.html'));
+    await page.waitForSelector('html[data-ready="1"]');
+    expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
+    expect(await page.textContent('.test-name')).toBe('</script><script>window.pwned=1</script>');
+    expect(await page.$$eval('.section-error', (e) => e.map((x) => x.textContent))).toEqual([]);
+    expect(await page.textContent('.verdict-word')).toBe('UNKNOWN');
+    await page.fill('#log-search', 'onerror');
+    await page.waitForFunction(() => document.querySelectorAll('#logs-view .log-line').length === 1);
+    expect(await page.textContent('#logs-view .log-line .lm')).toContain('<img src=x');
     expect(errors).toEqual([]);
     await page.close();
   });

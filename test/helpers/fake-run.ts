@@ -75,7 +75,7 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   const argv = ['harness', 'run', '--workload', 'set', '--nemesis', 'kill-master', '--time-limit', String(durationS), '--concurrency', String(conc), '--seed', String(seed)];
   const test = {
     name, startedAt, endedAt: new Date(t0ms + durationS * 1000 + 2000).toISOString(),
-    options: { workload: 'set', nemesis: 'kill-master', timeLimit: durationS, concurrency: conc, rate: 0, nemesisInterval: 10, server: 'tsredis', seed },
+    options: { workload: 'set', nemesis: ['kill-master'], timeLimit: durationS, concurrencySpec: String(conc), concurrency: conc, rate: 0, nemesisInterval: 10, server: 'tsredis', seed },
     seed, argv, versions: { node: process.version, faultline: '0.1.0', server: 'tsredis 7.0.15' }, nodes,
   };
   fs.writeFileSync(path.join(dir, 'test.json'), JSON.stringify(test, null, 2));
@@ -89,9 +89,10 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     if (buf.length >= 5000) { fs.writeSync(fd, buf.join('\n') + '\n'); buf = []; }
   };
   const addr = (n: string) => `127.0.0.1:${7000 + Number(n.slice(1))}`;
-  const nemesis = (time: number, f: string, value: unknown) => {
-    emit({ time: Math.round(time), type: 'invoke', process: 'nemesis', f, value });
-    emit({ time: Math.round(time + 3e6), type: 'info', process: 'nemesis', f, value });
+  // as the engine writes them: an info op when the fault starts, another with what was done
+  const nemesis = (time: number, f: string, value: Record<string, unknown>) => {
+    emit({ time: Math.round(time), type: 'info', process: 'nemesis', f, value: { nemesis: 'kill-master' } });
+    emit({ time: Math.round(time + 3e6), type: 'info', process: 'nemesis', f, value: { nemesis: 'kill-master', ...value } });
   };
   const lost: any[] = [];
   const survivors: number[] = [];
@@ -106,8 +107,8 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     // the worker with the earliest next start goes next (round robin keeps times ordered)
     const w = k % conc;
     const t = nextT[w]!;
-    if (nemDone === 0 && t >= tKill) { nemesis(tKill, 'kill', { node: 'n1', signal: 'SIGKILL', role: 'master' }); nemDone = 1; }
-    if (nemDone === 1 && t >= tRestart) { nemesis(tRestart, 'start', { node: 'n1' }); nemDone = 2; }
+    if (nemDone === 0 && t >= tKill) { nemesis(tKill, 'kill', { node: 'n1', address: '127.0.0.1:7001', action: 'killed', pid: 4101, signal: 'SIGKILL', role: 'master' }); nemDone = 1; }
+    if (nemDone === 1 && t >= tRestart) { nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 }); nemDone = 2; }
     const p = procs[w]!;
     const el = element++;
     let lat = (0.15 + rand() * 0.6 + (rand() < 0.01 ? rand() * 8 : 0)) * 1e6;
@@ -130,8 +131,8 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     if (type === 'info') procs[w] = p + conc; // crashed process: the worker continues as a new one
     nextT[w] = complete + gap * (0.6 + rand() * 0.8);
   }
-  if (nemDone === 0) nemesis(tKill, 'kill', { node: 'n1', signal: 'SIGKILL', role: 'master' });
-  if (nemDone < 2) nemesis(tRestart, 'start', { node: 'n1' });
+  if (nemDone === 0) nemesis(tKill, 'kill', { node: 'n1', address: '127.0.0.1:7001', action: 'killed', pid: 4101, signal: 'SIGKILL', role: 'master' });
+  if (nemDone < 2) nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 });
   // final read by worker 1 (sees every survivor, none of the lost elements)
   const tRead = Math.max(D, ...nextT) + 0.5 * S;
   emit({ time: Math.round(tRead), type: 'invoke', process: procs[1 % conc]!, f: 'read', value: null });
@@ -169,6 +170,20 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   const afterRestart = (tRestart - tKill) / S;
   for (const s of ['s1', 's2', 's3']) add(afterRestart + 0.4, s, '-sdown', sl(1, 7002));
   add((tConvert - tKill) / S, 's2', '+convert-to-slave', sl(1, 7002));
+  // the engine's INFO polling: each data node's role when it changes
+  const role = (t: number, n: number, text: string) => ev.push({ time: Math.round(t), source: `n${n}`, event: 'role', text: `127.0.0.1:${7000 + n} ${text}` });
+  role(0.1 * S, 1, 'master replicas=2');
+  role(0.1 * S, 2, 'replica of 127.0.0.1:7001 link=up');
+  role(0.1 * S, 3, 'replica of 127.0.0.1:7001 link=up');
+  role(tKill + 0.1 * S, 1, 'down');
+  role(tKill + 0.3 * S, 2, 'replica of 127.0.0.1:7001 link=down');
+  role(tKill + 0.3 * S, 3, 'replica of 127.0.0.1:7001 link=down');
+  role(tKill + 1.3 * S, 2, 'master replicas=0');
+  role(tKill + 2.2 * S, 3, 'replica of 127.0.0.1:7002 link=up');
+  role(tKill + 2.3 * S, 2, 'master replicas=1');
+  role(tRestart + 0.2 * S, 1, 'master replicas=0');
+  role(tConvert + 0.2 * S, 1, 'replica of 127.0.0.1:7002 link=up');
+  role(tConvert + 0.3 * S, 2, 'master replicas=2');
   ev.sort((a, b) => a.time - b.time);
   fs.writeFileSync(path.join(dir, 'events.jsonl'), ev.map((e) => JSON.stringify(e)).join('\n') + '\n');
 

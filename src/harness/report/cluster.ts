@@ -21,7 +21,8 @@ function closes(f: string): RegExp | null {
   const g = f.toLowerCase();
   if (g === 'start' || g === 'restart' || g === 'recover') return /^(kill|crash|stop-node|shutdown)/;
   if (g === 'resume' || g === 'cont' || g === 'continue') return /^(pause|stop$|sigstop)/;
-  if (g === 'heal' || g === 'stop-partition' || g === 'heal-partition') return /partition|isolate|split|bridge|ring|halves/;
+  if (g === 'heal') return /./; // the final heal ends every fault still open
+  if (g === 'stop-partition' || g === 'heal-partition') return /partition|isolate|split|bridge|ring|halves/;
   let m = /^stop-(.+)$/.exec(g);
   if (m) return new RegExp(`^start-${m[1]!.replace(/[^a-z0-9-]/g, '')}$`);
   m = /^(.+)-stop$/.exec(g);
@@ -51,22 +52,22 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
     return [...found];
   };
 
-  // nemesis actions: invoke + completion -> one action
+  // nemesis actions: a start op and its completion -> one action. Jepsen writes invoke + info;
+  // an engine may write info + info: the next op with the same f completes an open action.
   const actions: { f: string; from: number; to: number; value: unknown; text: string; nodes: string[] }[] = [];
-  const pending = new Map<string, number>();
+  let open: (typeof actions)[number] | null = null;
   for (const op of nemesisOps) {
     const t = op.time / 1e6;
     const text = typeof op.value === 'string' ? op.value : JSON.stringify(op.value) ?? '';
-    if (op.type === 'invoke') {
-      pending.set(op.f, actions.length);
-      actions.push({ f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) });
+    if (open && open.f === op.f && op.type !== 'invoke') {
+      open.to = t;
+      const nodes = nodeIn(text);
+      if (op.value !== undefined && op.value !== null) { open.text = text; if (nodes.length || !open.nodes.length) open.nodes = nodes; }
+      open = null;
     } else {
-      const i = pending.get(op.f);
-      if (i !== undefined) {
-        pending.delete(op.f);
-        actions[i]!.to = t;
-        if (op.value !== undefined && op.value !== null) { actions[i]!.text = text; actions[i]!.nodes = nodeIn(text); }
-      } else actions.push({ f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) });
+      const a = { f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) };
+      actions.push(a);
+      open = op.type === 'invoke' || op.type === 'info' ? a : null;
     }
   }
   const faults: Fault[] = [];
@@ -123,7 +124,8 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
     }
     if (!e.event.startsWith('+') && !e.event.startsWith('-')) {
       // harness observations (INFO polling): "<node> role:master" and the like
-      const role = /role[:= ](\w+)/.exec(e.text)?.[1] ?? (/\bmaster\b/.test(body) ? 'master' : /\b(slave|replica)\b/.test(body) ? 'slave' : undefined);
+      const afterAddr = body.replace(/^\s*\d{1,3}(?:\.\d{1,3}){3}:\d+\s*/, '');
+      const role = /role[:= ](\w+)/.exec(e.text)?.[1] ?? (/^master\b/.test(afterAddr) ? 'master' : afterAddr ? afterAddr.split(/\s+/)[0] : undefined);
       const subject = node ?? nodeIn(e.source)[0];
       if (subject && role) {
         if (role === 'master' && !observedSince.has(subject)) observedSince.set(subject, t);

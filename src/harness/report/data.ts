@@ -256,7 +256,9 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
   const test = readJson(path.join(runDir, 'test.json'), warnings) ?? {};
   const results = readJson(path.join(runDir, 'results.json'), warnings);
   const h = await foldHistory(path.join(runDir, 'history.jsonl'), warnings);
-  const nodes: NodeInfo[] = Array.isArray(test.nodes) ? test.nodes : [];
+  const nodes: NodeInfo[] = (Array.isArray(test.nodes) ? test.nodes : [])
+    .filter((n: any) => n && typeof n === 'object' && typeof n.name === 'string')
+    .map((n: any) => ({ ...n, kind: String(n.kind ?? 'server'), host: String(n.host ?? ''), port: Number(n.port) || 0 }));
   const tEndMs = Math.max(h.lastTime / 1e6, (Number(results?.summary?.durationS) || 0) * 1000);
   const startedMs = typeof test.startedAt === 'string' ? Date.parse(test.startedAt) : NaN;
   const logs = readLogs(runDir, nodes, startedMs, warnings);
@@ -275,7 +277,10 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
     if (!r || typeof r !== 'object') continue;
     checkers[name] = { valid: verdictOf(r.valid), ...(r.error ? { error: String(r.error) } : {}), fields: checkerFields(r) };
   }
-  const lostAll: unknown[] = Array.isArray(results?.lost) ? results.lost : [];
+  const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+  const lostAll: unknown[] = Array.isArray(results?.lost) ? results.lost.filter(isObj) : [];
+  const incidents = (Array.isArray(results?.incidents) ? results.incidents.filter(isObj) : [])
+    .map((inc: Record<string, unknown>, i: number) => ({ ...inc, id: inc.id ?? `?${i + 1}` }));
   return {
     run: {
       dir: runDir, name: String(test.name ?? path.basename(path.dirname(runDir))), startedAt: test.startedAt, endedAt: test.endedAt,
@@ -288,7 +293,7 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
     quantiles: latencyQuantiles(h),
     topErrors: topErrors(h),
     lost: lostAll.slice(0, MAX_LOST_ROWS), lostTotal: lostAll.length,
-    incidents: Array.isArray(results?.incidents) ? results.incidents : [],
+    incidents,
     linear: rc.linear, elle: rc.elle,
     logs, files: listFiles(runDir), warnings,
   };

@@ -50,7 +50,7 @@ FL.renderCharts = function renderCharts(ops) {
   const latPlot = new uPlot({
     title: `Latency of every operation (log scale; ${fmtN(kept)} of ${fmtN(n)} points drawn, all fail and info kept)`,
     width: width(), height: 320,
-    scales: { x: { time: false }, y: { distr: 3 } },
+    scales: { x: { time: false, range: [0, tEndMs / 1000] }, y: { distr: 3 } },
     axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 60 }],
     series: [{ label: 't (s)', value: (u, v) => (v == null ? '–' : v.toFixed(3)) }, pointSeries('ok', COLORS.ok, 3), pointSeries('fail', COLORS.fail, 4), pointSeries('info', COLORS.info, 4)],
     cursor: { sync: cursorSync, points: { show: false } },
@@ -73,7 +73,7 @@ FL.renderCharts = function renderCharts(ops) {
   const ratePlot = new uPlot({
     title: `Throughput (completions per second, ${binS} s bins)`,
     width: width(), height: 220,
-    scales: { x: { time: false } },
+    scales: { x: { time: false, range: [0, tEndMs / 1000] } },
     axes: [{ label: 'seconds since start' }, { label: 'ops/s', size: 60 }],
     series: [{ label: 't (s)' }, line('ok', COLORS.ok), line('fail', COLORS.fail), line('info', COLORS.info)],
     cursor: { sync: cursorSync },

@@ -12,6 +12,9 @@ FL.renderCluster = function renderCluster() {
   const rows = [...servers.map((n) => ({ node: n, kind: 'server' })), ...sentinels.map((n) => ({ node: n, kind: 'sentinel' }))];
   const incidents = (model.incidents || []).filter((i) => i && typeof i.from === 'number');
   let view = [0, tEnd];
+  if (!rows.length) {
+    box.append(el('p', { class: 'muted' }, 'test.json lists no nodes: no per-node timeline.'));
+  }
 
   const EVENT_COLOR = (e) => /^\+switch-master|^\+promoted|^\+failover-end/.test(e) ? COLORS.master
     : /^\+odown|^\+sdown|^\+tilt/.test(e) ? '#c92a2a' : /^-sdown|^-odown|^-tilt/.test(e) ? '#2f9e44'
@@ -19,6 +22,7 @@ FL.renderCluster = function renderCluster() {
   const important = (e) => /^[+-](sdown|odown|switch-master|convert-to-slave|try-failover|elected-leader|promoted-slave|failover-end|failover-abort|tilt|reboot|fix-slave-config)|^-failover/.test(e);
 
   function draw() {
+    if (!rows.length) return;
     const W = Math.max(600, box.clientWidth || 900), L = 70, R = 12, TOP = 46, RH = 24, GAP = 8;
     const H = TOP + rows.length * RH + (sentinels.length && servers.length ? GAP : 0) + 26;
     const x = (t) => L + ((t - view[0]) / (view[1] - view[0])) * (W - L - R);

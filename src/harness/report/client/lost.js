@@ -42,8 +42,10 @@ FL.renderLost = function renderLost() {
         el('span', { class: 'inc-count' }, `${fmtN(inc.count != null ? inc.count : rows.length)} lost`),
         inc.node ? el('span', {}, 'acknowledged by ', el('b', {}, nodeLabel(inc.node))) : null,
         from != null ? el('span', {}, `between ${fmtT(from)} and ${fmtT(to)}`) : null,
-        fo ? el('span', {}, 'discarded by the failover at ', el('b', {}, fmtT(nsToMs(fo.time))),
-          fo.oldMaster || fo.newMaster ? ` (${nodeLabel(fo.oldMaster)} → ${nodeLabel(fo.newMaster)})` : '') : null,
+        fo ? el('span', {}, from != null && nsToMs(fo.time) < from ? 'acknowledged after the failover at ' : 'discarded by the failover at ',
+          el('b', {}, fmtT(nsToMs(fo.time))),
+          fo.oldMaster || fo.newMaster ? ` (${nodeLabel(fo.oldMaster)} → ${nodeLabel(fo.newMaster)})` : '',
+          from != null && nsToMs(fo.time) < from ? ': a deposed master still taking writes' : '') : null,
         from != null ? el('button', { type: 'button', class: 'link', onclick: () => FL.focus(from, { incident: inc.id, until: fo ? nsToMs(fo.time) : to }) }, 'show this moment') : null),
       inc.explanation ? el('p', { class: 'inc-expl' }, inc.explanation) : null,
       rows.length ? el('p', { class: 'small muted' }, 'elements: ', el('code', {}, ranges(rows.map((r) => r.element), 40))) : null);
