@@ -100,22 +100,23 @@ class Reader {
     const t = this.text;
     let out = '';
     let i = this.pos + 1;
-    for (;;) {
-      const j = t.indexOf('"', i);
-      const k = t.indexOf('\\', i);
-      if (j < 0) this.fail('unterminated string');
-      if (k < 0 || j < k) {
-        out += t.slice(i, j);
-        this.pos = j + 1;
-        return out;
+    let from = i;
+    for (; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 34 /* " */) {
+        this.pos = i + 1;
+        return out + t.slice(from, i);
       }
-      out += t.slice(i, k);
-      const e = t[k + 1];
+      if (c !== 92 /* \ */) continue;
+      out += t.slice(from, i);
+      const e = t[i + 1];
       const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', b: '\b', f: '\f' };
-      if (e !== undefined && e in simple) (out += simple[e]), (i = k + 2);
-      else if (e === 'u') (out += String.fromCharCode(parseInt(t.slice(k + 2, k + 6), 16))), (i = k + 6);
-      else this.pos = k, this.fail(`bad escape \\${e}`);
+      if (e !== undefined && e in simple) (out += simple[e]), (i += 1);
+      else if (e === 'u') (out += String.fromCharCode(parseInt(t.slice(i + 2, i + 6), 16))), (i += 5);
+      else (this.pos = i), this.fail(`bad escape \\${e}`);
+      from = i + 1;
     }
+    return this.fail('unterminated string');
   }
 
   char(): string {
