@@ -119,6 +119,8 @@ export const stringCommands: CommandSpec[] = [
     }
     const { flags, expireIdx } = parseSetOptions(argv, true);
     setGeneric(c, argv, flags, argv[1]!, argv[2]!, expireIdx === -1 ? null : argv[expireIdx]!, 'set', 'ok');
+    // replicas get the command without GET (an expire option already rewrote the whole argv)
+    if (flags & F_GET && expireIdx === -1) c.rewriteArgv(argv.filter((a, j) => j < 3 || a.toLowerCase() !== 'get'));
   }),
   cmd('setnx', 3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => {
     setGeneric(c, argv, F_NX, argv[1]!, argv[2]!, null, 'setnx', 'one-zero');
