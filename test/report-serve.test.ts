@@ -89,6 +89,12 @@ describe('harness serve', () => {
     expect(r.body).not.toContain('top secret');
   });
 
+  it('rewrites a stale index when a newer run appears', async () => {
+    const later = makeFakeRun(results, { ops: 200, name: 'later', startedAt: '2026-11-25T09:00:00.000Z' });
+    const idx = await get('/');
+    expect(idx.body).toContain(path.relative(results, later.dir).split(path.sep).join('/'));
+  });
+
   it('refuses other methods', async () => {
     const u = new URL(srv.url);
     const status = await new Promise<number>((resolve, reject) => {
@@ -107,7 +113,7 @@ describe('harness serve', () => {
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(srv.url);
-      await page.click('#runs tbody tr a');
+      await page.click('#runs tbody tr[data-run^="set-kill-master/"] a');
       await page.waitForSelector('html[data-ready="1"]');
       expect(await page.textContent('.verdict-word')).toBe('INVALID');
       await page.click('nav.top a.home');

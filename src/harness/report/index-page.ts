@@ -68,7 +68,7 @@ export function collectRuns(resultsDir: string): RunEntry[] {
 const MAIN_OPTIONS = ['workload', 'nemesis', 'timeLimit', 'concurrency', 'rate', 'server', 'nemesisInterval'];
 
 function optionsCell(o: Record<string, unknown>): string {
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const show = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v));
   const main = MAIN_OPTIONS.filter((k) => o[k] !== undefined && o[k] !== null && o[k] !== '').map((k) => `<span class="kv"><b>${esc(k)}</b> ${esc(show(o[k]))}</span>`);
   const all = Object.entries(o).map(([k, v]) => `${k}=${show(v)}`).join(' ');
   return `<td class="opts" title="${esc(all)}">${main.join(' ') || esc(all.slice(0, 200))}</td>`;
@@ -83,7 +83,7 @@ export function renderIndex(runs: RunEntry[]): string {
     return `<tr class="${cls}" data-verdict="${cls}" data-run="${esc(r.rel)}">
   <td class="v-${cls}">${esc(word)}</td><td><a href="${esc(href)}">${esc(r.name)}</a></td><td class="num">${esc(r.startedAt ?? r.rel.split('/')[1])}</td>
   ${optionsCell(r.options)}<td class="num${r.lost ? ' bad' : ''}">${num(r.lost)}</td><td class="num">${num(r.ops)}</td><td class="num">${r.durationS === undefined ? '–' : `${num(r.durationS, 1)} s`}</td>
-  <td><a href="${esc(href)}">${r.hasReport ? 'report' : 'files'}</a> · <a href="${esc(r.rel)}/">files</a></td></tr>`;
+  <td>${r.hasReport ? `<a href="${esc(href)}">report</a> · ` : ''}<a href="${esc(r.rel)}/">files</a></td></tr>`;
   }).join('\n');
   const counts = { valid: 0, invalid: 0, unknown: 0 };
   for (const r of runs) counts[verdictClass(r.verdict)]++;

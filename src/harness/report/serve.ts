@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { esc } from './assets.js';
+import { collectRuns, renderIndex } from './index-page.js';
 
 export interface ServeHandle {
   url: string;
@@ -60,6 +61,29 @@ function listing(dir: string, urlPath: string): string {
 <h1 style="font-size:18px">${esc(urlPath)}</h1><p><a href="../">..</a> · <a href="/">all runs</a></p><table>${rows}</table></body></html>`;
 }
 
+/** Rewrites index.html when a run is newer than it (runs stored by older engines, crashed runs). */
+function refreshIndex(root: string): void {
+  const index = path.join(root, 'index.html');
+  let indexMtime = -1;
+  try { indexMtime = fs.statSync(index).mtimeMs; } catch { /* missing */ }
+  let newest = 0, runs = 0;
+  try {
+    for (const t of fs.readdirSync(root, { withFileTypes: true })) {
+      if (!t.isDirectory()) continue;
+      for (const r of fs.readdirSync(path.join(root, t.name), { withFileTypes: true })) {
+        if (!r.isDirectory()) continue;
+        for (const f of ['test.json', 'results.json', 'report.html']) {
+          try { newest = Math.max(newest, fs.statSync(path.join(root, t.name, r.name, f)).mtimeMs); runs++; } catch { /* absent */ }
+        }
+      }
+    }
+  } catch { return; }
+  if (runs === 0 || newest <= indexMtime) return;
+  const tmp = `${index}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, renderIndex(collectRuns(root)));
+  fs.renameSync(tmp, index);
+}
+
 export async function serve(opts: { port: number; host?: string; resultsDir: string }): Promise<ServeHandle> {
   const root = path.resolve(opts.resultsDir);
   if (!fs.existsSync(root)) fs.mkdirSync(root, { recursive: true });
@@ -70,6 +94,8 @@ export async function serve(opts: { port: number; host?: string; resultsDir: str
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n', undefined, { allow: 'GET, HEAD' });
+    const target = (req.url ?? '/').split('?')[0];
+    if (target === '/' || target === '/index.html') { try { refreshIndex(root); } catch { /* serve what is there */ } }
     let r: Resolved;
     try { r = resolveRequest(root, req.url ?? '/'); } catch (e) { return send(500, `${(e as Error).message}\n`); }
     if (r.status === 301) return send(301, `moved to ${r.location}\n`, undefined, { location: r.location });

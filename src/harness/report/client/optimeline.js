@@ -110,6 +110,12 @@ FL.renderOpTimeline = function renderOpTimeline(ops) {
       ctx.beginPath(); ctx.moveTo(x, AXIS - 4); ctx.lineTo(x, AXIS); ctx.stroke();
       ctx.fillText((t / 1000).toFixed(step >= 1000 ? 0 : step >= 100 ? 1 : step >= 10 ? 2 : 3) + ' s', x, 8);
     }
+    // faults also as a band under the axis: the bars hide the shading behind them
+    ctx.fillStyle = COLORS.faultEdge;
+    for (const f of faults) {
+      const a = Math.max(LABEL, xOf(f.from)), b = Math.min(W, xOf(f.to));
+      if (b > a) ctx.fillRect(a, AXIS - 3, Math.max(1, b - a), 3);
+    }
     ctx.textAlign = 'left';
     FL.timings.opTimelineDrawMs = performance.now() - t0;
     status.textContent = `${FL.fmtN(n)} operations in ${lanes} lanes; showing ${fmtT(view[0])} – ${fmtT(view[1])} (${FL.fmtN(drawn)} bars drawn in ${FL.timings.opTimelineDrawMs.toFixed(0)} ms).`;
