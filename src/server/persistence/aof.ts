@@ -332,6 +332,7 @@ export class Aof {
       const name = temp.newIncr(this.prefix);
       let fd: number;
       try {
+        fs.mkdirSync(this.dirPath(), { recursive: true });
         fd = fs.openSync(this.filePath(name), 'w', 0o644);
         this.persistManifest(temp);
       } catch (e) {
