@@ -86,11 +86,12 @@ function wait(c: Client, argv: string[]): void | Promise<void> {
       'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
     );
   }
-  if (!isStrictInt(argv[1]!)) throw new CommandError(ERR_NOT_INT);
-  const need = Number(argv[1]);
+  // Redis parses the timeout first
   if (!isStrictInt(argv[2]!)) throw new CommandError('ERR timeout is not an integer or out of range');
   const timeout = Number(argv[2]);
   if (timeout < 0) throw new CommandError('ERR timeout is negative');
+  if (!isStrictInt(argv[1]!)) throw new CommandError(ERR_NOT_INT);
+  const need = Number(argv[1]);
   const master = replicationOf(server).master;
   const offset = master.clientWriteOffset(c);
   const acked = master.countAcks(offset);

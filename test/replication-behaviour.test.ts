@@ -1,0 +1,124 @@
+// Replication behaviour visible to clients: WAIT, min-replicas-to-write, READONLY,
+// MASTERDOWN, command errors (compared with real Redis), replica chains and the replicaof
+// config value.
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from './helpers/ports.js';
+import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
+import { connect, diffDatasets, dumpDataset, role, waitCaughtUp, WriteLoad } from './replication-util.js';
+import type { RespClient } from '../src/resp/client.js';
+import { RespError, type RespValue } from '../src/resp/reply-parser.js';
+
+const real = requireReal('redis-server');
+const procs: Proc[] = [];
+const clients: RespClient[] = [];
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(procs.map((p) => p.stop()));
+});
+
+async function node(kind: 'tsredis' | 'redis', args: string[] = []): Promise<{ p: Proc; c: RespClient }> {
+  const p = await startServerProcess(kind, ['--repl-diskless-sync-delay', '0', ...args]);
+  procs.push(p);
+  const c = await connect(p);
+  clients.push(c);
+  return { p, c };
+}
+
+const show = (v: RespValue) => (v instanceof RespError ? `-${v.message}` : v);
+
+async function errorScript(kind: 'tsredis' | 'redis'): Promise<unknown[]> {
+  const n = await node(kind);
+  const c = n.c;
+  const dead = String(await freePort());
+  const out: unknown[] = [];
+  for (const cmd of [
+    ['WAIT', '1', 'abc'], ['WAIT', 'x', '5'], ['WAIT', '-1', '-5'], ['WAIT', '0', '0'], ['WAIT', '1', '0x'],
+    ['REPLCONF', 'foo', 'bar'], ['REPLCONF', 'ack'], ['REPLCONF', 'listening-port', 'x'], ['REPLCONF', 'capa', 'eof'],
+    ['REPLICAOF', '127.0.0.1', 'abc'], ['REPLICAOF', '127.0.0.1', '70000'], ['REPLICAOF', 'no', 'one'],
+    ['CONFIG', 'GET', 'replicaof'],
+    ['REPLICAOF', '127.0.0.1', dead], ['REPLICAOF', '127.0.0.1', dead], ['CONFIG', 'GET', 'replicaof'],
+    ['SET', 'k', 'v'], ['WAIT', '1', '10'], ['GET', 'k'],
+    ['SLAVEOF', 'NO', 'ONE'], ['CONFIG', 'GET', 'replicaof'],
+    ['MULTI'], ['SLAVEOF', '127.0.0.1', dead], ['SLAVEOF', 'NO', 'ONE'], ['EXEC'],
+    ['MULTI'], ['PSYNC', '?', '-1'], ['DISCARD'],
+  ]) {
+    const v = await c.call(...cmd);
+    out.push(cmd[0] === 'CONFIG' ? show(v) : Array.isArray(v) ? v.map(show) : show(v));
+  }
+  return out.map((x) => (typeof x === 'string' ? x.replace(dead, 'DEAD') : Array.isArray(x) ? x.map((y) => (typeof y === 'string' ? y.replace(dead, 'DEAD') : y)) : x));
+}
+
+describe.skipIf(!real)('replication commands: replies as real Redis 7.0', () => {
+  it('errors, REPLICAOF/SLAVEOF (also inside MULTI), WAIT on a replica, the replicaof config value', async () => {
+    const ts = await errorScript('tsredis');
+    const rr = await errorScript('redis');
+    expect(ts).toEqual(rr);
+  });
+
+  it('a replica of a dead master with replica-serve-stale-data no answers MASTERDOWN; READONLY otherwise', async () => {
+    const dead = String(await freePort());
+    const seen: unknown[][] = [];
+    for (const kind of ['tsredis', 'redis'] as const) {
+      const n = await node(kind, ['--replicaof', '127.0.0.1', dead, '--replica-serve-stale-data', 'no']);
+      const stale = await node(kind, ['--replicaof', '127.0.0.1', dead]);
+      seen.push([
+        show(await n.c.call('GET', 'x')), show(await n.c.call('PING')), show(await n.c.call('INFO', 'nosuchsection')),
+        show(await n.c.call('SET', 'x', '1')), show(await stale.c.call('GET', 'x')), show(await stale.c.call('SET', 'x', '1')),
+      ]);
+    }
+    expect(seen[0]![0]).toBe("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    expect(seen[0]).toEqual(seen[1]);
+  });
+});
+
+describe('replication behaviour (tsredis)', () => {
+  it('WAIT counts acknowledging replicas and answers at once thanks to GETACK; min-replicas-to-write', async () => {
+    const m = await node('tsredis', ['--min-replicas-to-write', '2', '--min-replicas-max-lag', '10']);
+    expect(show(await m.c.call('SET', 'a', '1'))).toBe('-NOREPLICAS Not enough good replicas to write.');
+    const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);
+    const r2 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);
+    await waitFor(async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected', 20_000, 'replicas');
+    // good replicas are re-evaluated once a second
+    await waitFor(async () => show(await m.c.call('SET', 'a', '1')) === 'OK', 5_000, 'writes accepted');
+    expect(show(await r1.c.call('SET', 'a', '2'))).toBe("-READONLY You can't write against a read only replica.");
+    for (let i = 0; i < 5; i++) {
+      await m.c.callOk('SET', `w${i}`, String(i));
+      const t0 = Date.now();
+      expect(await m.c.callOk('WAIT', '2', '5000')).toBe(2);
+      expect(Date.now() - t0).toBeLessThan(500);
+    }
+    const t0 = Date.now();
+    expect(await m.c.callOk('WAIT', '3', '300')).toBe(2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(await r2.c.callOk('GET', 'w4')).toBe('4');
+    // relative expiries reach replicas as absolute times
+    await m.c.callOk('SET', 'ttl', 'v', 'EX', '100');
+    await m.c.callOk('WAIT', '2', '1000');
+    const [pm, pr] = [(await m.c.callOk('PTTL', 'ttl')) as number, (await r1.c.callOk('PTTL', 'ttl')) as number];
+    expect(Math.abs(pm - pr)).toBeLessThan(200);
+    r1.p.kill('SIGKILL');
+    await waitFor(async () => show(await m.c.call('SET', 'b', '1')) !== 'OK', 15_000, 'NOREPLICAS once a replica is gone');
+  });
+
+  it('a chain A -> B -> C (tsredis B serving a real Redis C) carries the stream; C continues after B is promoted', async () => {
+    const a = await node('tsredis');
+    const b = await node('tsredis', ['--replicaof', a.p.host, String(a.p.port)]);
+    await waitFor(async () => (await role(b.c)).state === 'connected', 20_000, 'B');
+    const c = await node(real ? 'redis' : 'tsredis', ['--replicaof', b.p.host, String(b.p.port)]);
+    const load = new WriteLoad(a.c, 9);
+    load.start();
+    await waitFor(async () => (await role(c.c)).state === 'connected', 20_000, 'C');
+    await new Promise((r) => setTimeout(r, 300));
+    await load.stop();
+    await waitCaughtUp(a.c, b.c);
+    await waitCaughtUp(b.c, c.c);
+    expect(diffDatasets(await dumpDataset(a.c), await dumpDataset(c.c))).toEqual([]);
+    await b.c.callOk('REPLICAOF', 'NO', 'ONE');
+    await waitFor(async () => (await role(c.c)).state === 'connected', 10_000, 'C back');
+    await b.c.callOk('SET', 'after', 'promotion');
+    await waitCaughtUp(b.c, c.c);
+    expect(await c.c.callOk('GET', 'after')).toBe('promotion');
+    expect(c.p.output()).toContain('Successful partial resynchronization with master.');
+  });
+});
