@@ -5,7 +5,8 @@
 // difference fast-check shrinks to a minimal sequence and the error shows both replies.
 import { describe, it, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { startDiffPair, haveRealRedis, describeDiff, type DiffPair } from './helpers/diff.js';
+import { startDiffPair, haveRealRedis, describeDiff, unorderedCollections, type DiffPair } from './helpers/diff.js';
+import { SMALL_THRESHOLDS } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
 const SEED = Number(process.env.DIFF_SEED ?? 20250701);
@@ -161,26 +162,50 @@ describe.skipIf(!real)('generated command sequences: tsredis vs redis-server', (
   });
   afterAll(async () => {
     await pair?.stop();
-    console.log(`generated differential commands run: ${commandsRun}`);
   });
 
   for (const [name, arb] of families) {
     for (const proto of ['2', '3']) {
       it(`${name}, RESP${proto}`, async () => {
-        await fc.assert(
-          fc.asyncProperty(fc.array(arb, { minLength: 10, maxLength: 50 }), async (cmds) => {
-            await pair.reset();
-            if (proto === '3') await pair.both(['HELLO', '3']);
-            const res = await pair.sequence(cmds);
-            commandsRun += cmds.length;
-            const bad = res.find((r) => !r.same);
-            if (bad) {
-              throw new Error(`difference at command ${res.indexOf(bad) + 1} of ${cmds.length}:\n${describeDiff(bad)}\nsequence:\n${cmds.map((x) => x.join(' ')).join('\n')}`);
-            }
-          }),
-          { seed: SEED + proto.charCodeAt(0) + name.length, numRuns: RUNS, endOnFailure: false },
-        );
+        await runProperty(pair, arb, proto, SEED + proto.charCodeAt(0) + name.length);
       });
     }
   }
+});
+
+describe.skipIf(!real)('generated command sequences with small encoding thresholds', () => {
+  let pair: DiffPair;
+  beforeAll(async () => {
+    pair = await startDiffPair(SMALL_THRESHOLDS);
+    pair.normaliserFor = unorderedCollections;
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  for (const proto of ['2', '3']) {
+    it(`everything incl. OBJECT ENCODING, RESP${proto}`, async () => {
+      await runProperty(pair, families[families.length - 1]![1], proto, SEED + 7 + proto.charCodeAt(0));
+    });
+  }
+});
+
+async function runProperty(pair: DiffPair, arb: fc.Arbitrary<string[]>, proto: string, seed: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(arb, { minLength: 10, maxLength: 50 }), async (cmds) => {
+      await pair.reset();
+      if (proto === '3') await pair.both(['HELLO', '3']);
+      const res = await pair.sequence(cmds);
+      commandsRun += cmds.length;
+      const bad = res.find((r) => !r.same);
+      if (bad) {
+        const seq = cmds.map((x) => x.join(' ')).join('\n');
+        throw new Error(`difference at command ${res.indexOf(bad) + 1} of ${cmds.length}:\n${describeDiff(bad)}\nsequence:\n${seq}`);
+      }
+    }),
+    { seed, numRuns: RUNS, endOnFailure: false },
+  );
+}
+
+afterAll(() => {
+  console.log(`generated differential commands run: ${commandsRun}`);
 });

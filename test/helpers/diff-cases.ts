@@ -15,3 +15,10 @@ export function words(block: string): string[][] {
   }
   return out;
 }
+
+/** Server args that make listpack/intset encodings convert after a few elements. */
+export const SMALL_THRESHOLDS = [
+  '--hash-max-listpack-entries', '4', '--hash-max-listpack-value', '8',
+  '--set-max-intset-entries', '4',
+  '--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '8',
+];

@@ -76,9 +76,9 @@ function zadd(c: Client, argv: string[], flagsIn: number, isZincrby: boolean): v
   if (!z) {
     if (flags & Z_XX) return replyZadd(c, incr, processed, score, ch, added, updated);
     z = new RZSet();
-    let longest = 0;
-    for (let j = 0; j < n; j++) longest = Math.max(longest, argv[idx + 1 + j * 2]!.length);
-    if (n > c.server.config.int('zset-max-listpack-entries') || longest > c.server.config.int('zset-max-listpack-value')) z.skiplist = true;
+    // 7.0 picks the encoding from the first member only (later adds convert as needed)
+    const maxEntries = c.server.config.int('zset-max-listpack-entries');
+    if (maxEntries === 0 || argv[idx + 1]!.length > c.server.config.int('zset-max-listpack-value')) z.skiplist = true;
     c.db.set(key, z);
   }
   for (let j = 0; j < n; j++) {
