@@ -37,7 +37,12 @@ beforeAll(async () => {
   fs.appendFileSync(path.join(odd.dir, 'events.jsonl'), '{"time": "soon", "event": 5}\n{"torn": \n');
   fs.writeFileSync(path.join(odd.dir, 'results.json'), JSON.stringify({
     valid: 'unknown',
-    checkers: { set: null, linear: { valid: false, failure: { op: null, window: 'nope', states: 7 } }, elle: { valid: false, anomalies: { G0: 'not a list', G1a: [null, { cycle: 'x' }] } }, weird: { valid: 'maybe', big: Array.from({ length: 5000 }, (_, i) => i) } },
+    checkers: { set: null, linear: { valid: false, failure: { // the plain Jepsen-ops shape
+      key: 'k3', op: { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] },
+      prefix: [{ index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', value: ['k3', 1] }, { index: 1, time: 2e6, type: 'ok', process: 0, f: 'write', value: ['k3', 1] }],
+      window: [{ index: 2, time: 3e6, type: 'invoke', process: 1, f: 'write', value: ['k3', 2] }, { index: 3, time: 4e6, type: 'ok', process: 1, f: 'write', value: ['k3', 2] },
+        { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] }, { index: 5, time: 6e6, type: 'ok', process: 2, f: 'read', value: ['k3', 1] }, 'junk'],
+      states: 7 } }, elle: { valid: false, anomalies: { G0: 'not a list', G1a: [null, { cycle: 'x' }] } }, weird: { valid: 'maybe', big: Array.from({ length: 5000 }, (_, i) => i) } },
     summary: { lost: 'many' }, lost: [{ element: '<b>x</b>' }, null, { element: [1, 2], incident: 9 }], incidents: [{}, null, { id: 9, failover: {} }],
   }));
   for (const d of [run.dir, okRun.dir, odd.dir]) await writeReport(d);
@@ -94,8 +99,10 @@ describe('report.html in chromium', () => {
     expect(await inkedPixels(page, '#rate-chart canvas')).toBeGreaterThan(1000);
     expect(await inkedPixels(page, '#op-timeline canvas')).toBeGreaterThan(5000);
     // consistency: the per-process diagram and the Elle anomalies
-    expect(await page.$$eval('#linear-diagram .lin-op', (e) => e.length)).toBeGreaterThanOrEqual(3);
+    expect(await page.$$eval('#linear-diagram .lin-op', (e) => e.length)).toBe(5);
     expect(await page.$$eval('#linear-diagram .lin-op.failing', (e) => e.length)).toBe(1);
+    expect(await page.$$eval('#linear-diagram .lin-op.linearized', (e) => e.length)).toBe(3);
+    expect(await page.textContent('#linear-body')).toContain('cas-register');
     expect(await page.$$eval('.anomaly', (e) => e.map((x) => x.getAttribute('data-anomaly')))).toEqual(['G-single', 'G1c']);
     expect(await page.textContent('#elle-body')).toContain('a contradiction');
     // logs
@@ -173,6 +180,8 @@ describe('report.html in chromium', () => {
     expect(await page.textContent('.test-name')).toBe('</script><script>window.pwned=1</script>');
     expect(await page.$$eval('.section-error', (e) => e.map((x) => x.textContent))).toEqual([]);
     expect(await page.textContent('.verdict-word')).toBe('UNKNOWN');
+    expect(await page.$$eval('#linear-diagram .lin-op', (e) => e.length)).toBe(3);
+    expect(await page.$$eval('#linear-diagram .lin-op.failing', (e) => e.length)).toBe(1);
     await page.fill('#log-search', 'onerror');
     await page.waitForFunction(() => document.querySelectorAll('#logs-view .log-line').length === 1);
     expect(await page.textContent('#logs-view .log-line .lm')).toContain('<img src=x');

@@ -254,19 +254,21 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   };
   if (o.withCheckerFailures) {
     const w = (i: number, time: number, type: string, process: number, f: string, value: unknown) => ({ index: i, time, type, process, f, value });
+    // the checker module's shape: failures[] of ops with start/end/output, the longest
+    // linearizable prefix (op ids in order) and the states before the failing op
+    const v = (id: number, index: number, process: number, f: string, value: unknown, output: unknown, start: number, end: number | null, desc: string) =>
+      ({ id, index, process, f, value, output, type: end === null ? 'info' : 'ok', start, end, call: index, ret: end === null ? null : index + 1, desc });
+    const ops = [
+      v(0, 90, 0, 'write', 1, undefined, 1e6, 1.5e6, 'write 1'), v(1, 100, 0, 'write', 2, undefined, 2e6, 4e6, 'write 2'),
+      v(2, 101, 1, 'cas', [2, 3], undefined, 3e6, 4.5e6, 'cas 2 -> 3'), v(3, 102, 3, 'write', 4, undefined, 3.2e6, null, 'write 4 (crashed)'),
+      v(4, 104, 2, 'read', null, 1, 5.2e6, 5.9e6, 'read -> 1'),
+    ];
     results.checkers.linear = {
-      valid: false,
-      failure: {
-        key: 'k3',
-        op: w(104, 5.2e6, 'invoke', 2, 'read', ['k3', 1]),
-        prefix: [w(90, 1e6, 'invoke', 0, 'write', ['k3', 1]), w(91, 1.5e6, 'ok', 0, 'write', ['k3', 1])],
-        window: [
-          w(100, 2e6, 'invoke', 0, 'write', ['k3', 2]), w(101, 3e6, 'invoke', 1, 'cas', ['k3', [2, 3]]),
-          w(102, 4e6, 'ok', 0, 'write', ['k3', 2]), w(103, 4.5e6, 'ok', 1, 'cas', ['k3', [2, 3]]),
-          w(104, 5.2e6, 'invoke', 2, 'read', ['k3', 1]), w(105, 5.9e6, 'ok', 2, 'read', ['k3', 1]),
-        ],
-        states: [{ op: 100, state: 2 }, { op: 101, state: 3 }, { op: 104, state: 'no state can read 1' }],
-      },
+      valid: false, error: 'key 3: not linearizable (model cas-register).', model: 'cas-register', independent: true, ops: 5, partitions: 1, checked: 1,
+      invalidKeys: [3], unknownKeys: [],
+      failures: [{ key: 3, op: ops[4], linearization: [0, 1, 2], states: ['3', '4'], window: [ops[3], ops[4]], ops, opsTruncated: false,
+        text: 'key 3: not linearizable (model cas-register).\n  The first operation that cannot be linearized: #104 process 2 read -> 1.' }],
+      text: 'key 3: not linearizable (model cas-register).\n  The first operation that cannot be linearized: #104 process 2 read -> 1.',
     };
     results.checkers.elle = {
       valid: false,

@@ -36,7 +36,7 @@ export interface ReportModel {
   /** results.json missing: the run did not finish or was not checked. */
   incomplete: boolean;
   summary: Record<string, number | undefined>;
-  checkers: Record<string, { valid: Verdict; error?: string; fields: Record<string, unknown> }>;
+  checkers: Record<string, { valid: Verdict; error?: string; text?: string; fields: Record<string, unknown> }>;
   /** Span of the history in ms since the test started. */
   tEndMs: number;
   cluster: ClusterModel;
@@ -230,7 +230,8 @@ function topErrors(h: HistoryFold): ReportModel['topErrors'] {
 function checkerFields(r: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'valid' || k === 'error' || k === 'anomalies' || k === 'failure') continue;
+    // drawn in their own sections (lost writes, linearizability, Elle)
+    if (['valid', 'error', 'anomalies', 'failure', 'failures', 'text', 'lost', 'incidents', 'line'].includes(k)) continue;
     const s = JSON.stringify(v) ?? 'undefined';
     out[k] = s.length > 400 ? `${s.slice(0, 400)}… (${s.length} chars)` : v;
   }
@@ -275,7 +276,11 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
   const rc = results?.checkers && typeof results.checkers === 'object' ? results.checkers : {};
   for (const [name, r] of Object.entries<any>(rc)) {
     if (!r || typeof r !== 'object') continue;
-    checkers[name] = { valid: verdictOf(r.valid), ...(r.error ? { error: String(r.error) } : {}), fields: checkerFields(r) };
+    checkers[name] = {
+      valid: verdictOf(r.valid), ...(r.error ? { error: String(r.error) } : {}),
+      ...(typeof r.text === 'string' ? { text: r.text.slice(0, 20_000) } : typeof r.line === 'string' ? { text: r.line } : {}),
+      fields: checkerFields(r),
+    };
   }
   const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
   const lostAll: unknown[] = Array.isArray(results?.lost) ? results.lost.filter(isObj) : [];

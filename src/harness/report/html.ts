@@ -65,7 +65,8 @@ function checkersTable(m: ReportModel): string {
   return `<table class="grid" id="checkers"><thead><tr><th>checker</th><th>verdict</th><th>details</th></tr></thead><tbody>${names.map((n) => {
     const c = m.checkers[n]!;
     const fields = Object.entries(c.fields).map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}</span>`).join(' ');
-    return `<tr><td>${esc(n)}</td><td class="v-${verdictClass(c.valid)}">${esc(String(c.valid))}</td><td>${c.error ? `<div class="err">${esc(c.error)}</div>` : ''}${fields}</td></tr>`;
+    const text = c.text && c.text !== c.error ? (c.text.includes('\n') ? `<details><summary>explanation</summary><pre class="explanation">${esc(c.text)}</pre></details>` : `<div><code>${esc(c.text)}</code></div>`) : '';
+    return `<tr data-checker="${esc(n)}"><td>${esc(n)}</td><td class="v-${verdictClass(c.valid)}">${esc(String(c.valid))}</td><td>${c.error ? `<div class="err">${esc(c.error)}</div>` : ''}${text}${fields}</td></tr>`;
   }).join('')}</tbody></table>`;
 }
 

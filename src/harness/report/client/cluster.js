@@ -13,7 +13,7 @@ FL.renderCluster = function renderCluster() {
   const incidents = (model.incidents || []).filter((i) => i && typeof i.from === 'number');
   let view = [0, tEnd];
   if (!rows.length) {
-    box.append(el('p', { class: 'muted' }, 'test.json lists no nodes: no per-node timeline.'));
+    FL.add(box, el('p', { class: 'muted' }, 'test.json lists no nodes: no per-node timeline.'));
   }
 
   const EVENT_COLOR = (e) => /^\+switch-master|^\+promoted|^\+failover-end/.test(e) ? COLORS.master

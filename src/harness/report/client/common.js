@@ -18,17 +18,22 @@ window.FL = (function () {
       else if (k === 'html') e.innerHTML = v;
       else e.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat()) if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children.flat(Infinity)) if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     return e;
   }
   const SVGNS = 'http://www.w3.org/2000/svg';
   function svg(tag, attrs, ...children) {
     const e = document.createElementNS(SVGNS, tag);
     for (const [k, v] of Object.entries(attrs || {})) if (v != null) e.setAttribute(k, String(v));
-    for (const c of children.flat()) if (c != null) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children.flat(Infinity)) if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     return e;
   }
   function title(text) { return svg('title', {}, text); }
+  /** parent.append that skips null/false (Element.append would write "null"). */
+  function add(parent, ...kids) {
+    for (const k of kids.flat(Infinity)) if (k != null && k !== false) parent.append(k);
+    return parent;
+  }
 
   /** ms since start -> "12.345 s" */
   function fmtT(ms) {
@@ -148,5 +153,5 @@ window.FL = (function () {
     if (s) s.append(el('div', { class: 'section-error' }, 'This part of the report could not be drawn: ' + (e && e.message ? e.message : e)));
   }
 
-  return { model, COLORS, TYPES, esc, el, svg, title, fmtT, fmtLat, fmtN, nsToMs, nodeLabel, addrToNode, ranges, decodeOps, faultsPlugin, onFocus, focus, sectionError, timings: {} };
+  return { model, COLORS, TYPES, esc, el, svg, title, add, fmtT, fmtLat, fmtN, nsToMs, nodeLabel, addrToNode, ranges, decodeOps, faultsPlugin, onFocus, focus, sectionError, timings: {} };
 })();

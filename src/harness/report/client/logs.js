@@ -6,7 +6,7 @@ FL.renderLogs = function renderLogs() {
   const L = model.logs || { nodes: [], n: [], t: [], level: '', role: '', msg: [], omitted: {} };
   const controls = document.getElementById('logs-controls'), view = document.getElementById('logs-view');
   const total = L.msg.length;
-  if (!total) { view.append(el('p', { class: 'muted' }, 'No node logs in this run directory.')); return; }
+  if (!total) { FL.add(view, el('p', { class: 'muted' }, 'No node logs in this run directory.')); return; }
   // merged order: by time, lines without a timestamp stay after their predecessor
   const order = Array.from({ length: total }, (_, i) => i);
   const key = new Float64Array(total);
@@ -24,16 +24,16 @@ FL.renderLogs = function renderLogs() {
   const boxes = L.nodes.map((name, i) => el('label', { class: 'node-toggle n' + (i % 8) },
     el('input', { type: 'checkbox', checked: true, 'data-node': name, onchange: (e) => { nodeOn[i] = e.target.checked; apply(); } }), ' ' + name));
   const count = el('span', { class: 'muted small', id: 'log-count' });
-  controls.append(el('div', { class: 'log-controls' }, search, level, el('span', { class: 'nodes' }, boxes), count));
+  FL.add(controls, el('div', { class: 'log-controls' }, search, level, el('span', { class: 'nodes' }, boxes), count));
   const omitted = Object.entries(L.omitted || {});
-  if (omitted.length) controls.append(el('p', { class: 'muted small' }, 'Long logs were cut in the middle: ' + omitted.map(([n, c]) => `${n} ${fmtN(c)} lines`).join(', ') + ' left out (see the raw files).'));
+  if (omitted.length) FL.add(controls, el('p', { class: 'muted small' }, 'Long logs were cut in the middle: ' + omitted.map(([n, c]) => `${n} ${fmtN(c)} lines`).join(', ') + ' left out (see the raw files).'));
 
   const ROW = 18, VISIBLE = 26;
   const scroller = el('div', { class: 'log-scroll', style: `height:${ROW * VISIBLE}px` });
   const spacer = el('div', { class: 'log-spacer' });
   const pane = el('div', { class: 'log-rows' });
   scroller.append(spacer, pane);
-  view.append(scroller);
+  FL.add(view, scroller);
   let highlightT = null;
 
   function apply() {

@@ -12,12 +12,12 @@ FL.renderLost = function renderLost() {
       : (s.lost || 0) > 0 ? `${fmtN(s.lost)} writes were reported lost, but results.json lists none of them.`
       : setChecker || s.acknowledged != null ? `No acknowledged write was lost (${fmtN(s.acknowledged)} acknowledged).`
       : 'This run has no set workload: nothing to report here.';
-    box.append(el('p', { class: (s.lost || 0) > 0 ? 'bad' : 'good', id: 'no-lost' }, none));
+    FL.add(box, el('p', { class: (s.lost || 0) > 0 ? 'bad' : 'good', id: 'no-lost' }, none));
     return;
   }
   const total = model.lostTotal || lost.length;
   const acked = s.acknowledged;
-  box.append(el('p', { class: 'lead bad' },
+  FL.add(box, el('p', { class: 'lead bad' },
     `${fmtN(total)} acknowledged ${total === 1 ? 'write was' : 'writes were'} lost`,
     acked ? ` (${(100 * total / acked).toFixed(2)} % of ${fmtN(acked)} acknowledged)` : '',
     incidents.length ? `, in ${incidents.length} incident${incidents.length === 1 ? '' : 's'}:` : '.'));
@@ -51,7 +51,7 @@ FL.renderLost = function renderLost() {
       rows.length ? el('p', { class: 'small muted' }, 'elements: ', el('code', {}, ranges(rows.map((r) => r.element), 40))) : null);
     cards.append(card);
   }
-  box.append(cards);
+  FL.add(box, cards);
 
   // the full table, grouped by incident, rendered in chunks
   const table = el('table', { class: 'grid compact', id: 'lost-table' },
@@ -83,5 +83,5 @@ FL.renderLost = function renderLost() {
   // long tables are built when first opened, so a big loss does not slow the page down
   if (details.open) renderMore(CHUNK);
   else details.addEventListener('toggle', () => { if (details.open && shown === 0) renderMore(CHUNK); });
-  box.append(details);
+  FL.add(box, details);
 };
