@@ -130,7 +130,8 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   const ops: Op[] = [];
   const counts = { ok: 0, fail: 0, info: 0 };
   const append = (op: Omit<Op, 'index'>): Op => {
-    const full = { index: ops.length, ...op } as Op;
+    const full = op as Op;
+    full.index = ops.length;
     ops.push(full);
     history.append(full);
     if (full.process !== 'nemesis' && full.type !== 'invoke') counts[full.type]++;
@@ -203,19 +204,25 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       let out: OpOutcome;
       if (!w.ready) out = { type: 'fail', error: `not connected (client ${w.redis.status})` };
       else {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          out = await Promise.race([
-            wl.invoke(w, { f: op.f, value: op.value ?? null }),
-            new Promise<OpOutcome>((resolve) => {
-              timer = setTimeout(() => resolve({ type: 'info', error: `timeout after ${o.opTimeout} ms` }), o.opTimeout);
-            }),
-          ]);
-        } catch (e) {
-          out = classifyError(e);
-        } finally {
-          clearTimeout(timer);
-        }
+        out = await new Promise<OpOutcome>((resolve) => {
+          const timer = setTimeout(() => resolve({ type: 'info', error: `timeout after ${o.opTimeout} ms` }), o.opTimeout);
+          let p: Promise<OpOutcome>;
+          try {
+            p = wl.invoke(w, { f: op.f, value: op.value ?? null });
+          } catch (e) {
+            p = Promise.reject(e);
+          }
+          p.then(
+            (v) => {
+              clearTimeout(timer);
+              resolve(v);
+            },
+            (e) => {
+              clearTimeout(timer);
+              resolve(classifyError(e));
+            },
+          );
+        });
       }
       const done: Omit<Op, 'index'> = { time: clock.now(), type: out.type, process, f: op.f, value: out.type === 'ok' ? (out.value ?? op.value ?? null) : (op.value ?? null) };
       if (out.error) done.error = out.error;

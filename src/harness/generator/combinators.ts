@@ -98,13 +98,27 @@ export function limit(n: number, gen: GenLike): Gen {
 }
 
 /** Restricts a generator to some threads (clients, nemesis, reserve use this). */
+// thread lists rarely change: remember the last filtered list per (predicate, list)
+const filterCache = new WeakMap<(t: Thread) => boolean, { from: readonly Thread[]; to: readonly Thread[] }>();
+function filterThreads(pred: (t: Thread) => boolean, xs: readonly Thread[], cache: boolean): readonly Thread[] {
+  if (cache) {
+    const c = filterCache.get(pred);
+    if (c && c.from === xs) return c.to;
+  }
+  let all = true;
+  for (const t of xs) if (!pred(t)) all = false;
+  const to = all ? xs : xs.filter(pred);
+  if (cache) filterCache.set(pred, { from: xs, to });
+  return to;
+}
+
 class OnThreads implements Gen {
   constructor(private readonly pred: (t: Thread) => boolean, private readonly gen: Gen) {}
   op(ctx: GenCtx): GenResult {
-    const sub: GenCtx = { time: ctx.time, free: ctx.free.filter(this.pred), threads: ctx.threads.filter(this.pred) };
+    const sub: GenCtx = { time: ctx.time, free: filterThreads(this.pred, ctx.free, false), threads: filterThreads(this.pred, ctx.threads, true) };
     const r = this.gen.op(sub);
     if (r === null) return null;
-    if ('pending' in r) return pending(new OnThreads(this.pred, r.gen), r.until);
+    if ('pending' in r) return pending(r.gen === this.gen ? this : new OnThreads(this.pred, r.gen), r.until);
     return { op: r.op, gen: r.gen ? new OnThreads(this.pred, r.gen) : null };
   }
 }

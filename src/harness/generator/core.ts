@@ -60,7 +60,8 @@ function place(op: GenOp, ctx: GenCtx): (GenOp & { time: number; thread: Thread 
     thread = ctx.free[0]!;
   } else if (!ctx.free.includes(thread)) return null;
   const time = op.time === undefined || op.time < ctx.time ? ctx.time : op.time;
-  return { ...op, time, thread };
+  // explicit fields: an object spread per op costs measurable throughput
+  return { f: op.f, value: op.value, time, thread };
 }
 
 // ---- seeded randomness (mulberry32; the state is a plain number, so values stay pure) ----

@@ -14,56 +14,104 @@ export interface InterpretOptions {
   stopped?: () => boolean;
 }
 
-/** Drives `gen` until it is exhausted and every in-flight op completed. Returns the op count. */
-export async function interpret(gen: Gen | null, opts: InterpretOptions): Promise<number> {
-  const busy = new Set<Thread>();
-  let wake: (() => void) | null = null;
-  let count = 0;
-  const waitFor = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = ms >= 0 ? setTimeout(() => done(), Math.max(0, ms)) : null;
-      const done = () => {
-        if (timer) clearTimeout(timer);
-        wake = null;
-        resolve();
-      };
-      wake = done;
-    });
-  let inflight = 0;
-  let g = gen;
-  let spins = 0;
-  while (g && !opts.stopped?.()) {
-    const now = opts.now();
-    const free = opts.threads.filter((t) => !busy.has(t));
-    const ctx: GenCtx = { time: now, free, threads: opts.threads };
-    const r = g.op(ctx);
-    if (r === null) break;
-    if ('pending' in r) {
-      g = r.gen;
-      const ms = r.until !== undefined ? (r.until - now) / 1e6 : free.length ? 10 : -1;
-      await waitFor(inflight === 0 && ms < 0 ? 10 : ms);
-      continue;
-    }
-    if (r.op.time > now + 50_000) {
-      // not due yet: wait (a completion may change the answer), then ask again
-      await waitFor((r.op.time - now) / 1e6);
-      continue;
-    }
-    g = r.gen;
-    const op = r.op;
-    busy.add(op.thread);
-    inflight++;
-    count++;
-    opts.execute(op).finally(() => {
-      busy.delete(op.thread);
+/**
+ * Drives `gen` until it is exhausted and every in-flight op completed. Returns the op count.
+ * Completions ask the generator for the next op synchronously (no promise or timer per op):
+ * the interpreter must never be the bottleneck.
+ */
+export function interpret(gen: Gen | null, opts: InterpretOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    // free threads, kept in the order of opts.threads (generators pick the first free one)
+    const order = new Map(opts.threads.map((t, i) => [t, i]));
+    let free: Thread[] = opts.threads.slice();
+    let g = gen;
+    let inflight = 0;
+    let count = 0;
+    let exhausted = g === null;
+    let finished = false;
+    let pumping = false;
+    let timer: NodeJS.Timeout | null = null;
+    let timerAt = Infinity;
+    const poll = opts.stopped ? setInterval(() => pump(), 100) : null;
+    const finish = () => {
+      if (finished || !exhausted || inflight > 0) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      resolve(count);
+    };
+    const wakeAt = (at: number) => {
+      if (timer && timerAt <= at) return;
+      if (timer) clearTimeout(timer);
+      timerAt = at;
+      timer = setTimeout(() => {
+        timer = null;
+        timerAt = Infinity;
+        pump();
+      }, Math.max(0, (at - opts.now()) / 1e6));
+    };
+    const done = (op: PlacedOp) => () => {
+      const i = order.get(op.thread)!;
+      let at = free.length;
+      while (at > 0 && order.get(free[at - 1]!)! > i) at--;
+      free = free.slice();
+      free.splice(at, 0, op.thread);
       inflight--;
-      wake?.();
-    });
-    // let completions and timers run now and then even when threads stay free
-    if (++spins % 64 === 0) await new Promise<void>((r2) => setImmediate(r2));
-  }
-  while (inflight > 0) await waitFor(-1);
-  return count;
+      pump();
+    };
+    const pump = (): void => {
+      if (pumping || finished) return;
+      pumping = true;
+      try {
+        let n = 0;
+        while (g && !exhausted) {
+          if (opts.stopped?.()) {
+            exhausted = true;
+            break;
+          }
+          const now = opts.now();
+          const r = g.op({ time: now, free, threads: opts.threads });
+          if (r === null) {
+            exhausted = true;
+            break;
+          }
+          if ('pending' in r) {
+            g = r.gen;
+            if (r.until !== undefined) wakeAt(r.until);
+            else if (inflight === 0) wakeAt(now + 10_000_000); // nothing will complete: look again soon
+            break;
+          }
+          if (r.op.time > now + 50_000) {
+            wakeAt(r.op.time); // not due yet: ask again then (a completion may change the answer)
+            break;
+          }
+          g = r.gen;
+          if (g === null) exhausted = true;
+          const op = r.op;
+          free = free.filter((t) => t !== op.thread);
+          inflight++;
+          count++;
+          const d = done(op);
+          opts.execute(op).then(d, d);
+          if (++n % 256 === 0) {
+            // let completions, timers and I/O run when threads keep being free
+            setImmediate(pump);
+            break;
+          }
+        }
+      } catch (e) {
+        finished = true;
+        if (timer) clearTimeout(timer);
+        if (poll) clearInterval(poll);
+        reject(e);
+        return;
+      } finally {
+        pumping = false;
+      }
+      finish();
+    };
+    pump();
+  });
 }
 
 /**
