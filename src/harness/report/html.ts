@@ -101,7 +101,9 @@ export function renderReport(m: ReportModel): string {
 ${banner(m)}
 <main>
 <section id="cluster"><h2>Cluster timeline</h2>
-  <p class="muted small">Which node was master when (sentinel view: <span class="sw master"></span> master, <span class="sw stale-master"></span> old master still accepting writes, <span class="sw observed-master"></span> observed by INFO polling), node faults (<span class="sw down"></span> down, <span class="sw paused"></span> paused), every fault interval shaded, sentinel events as markers. Click anywhere to show the logs at that moment.</p>
+  <p class="muted small">Which node was master when (sentinel view: <span class="sw master"></span> master, <span class="sw stale-master"></span> old master still accepting writes, <span class="sw observed-master"></span> observed by INFO polling), node faults (<span class="sw down"></span> down, <span class="sw paused"></span> paused), every fault interval shaded (<span class="sw fault"></span>), lost writes as red brackets on top. Sentinel events are markers on the row of the sentinel that published them and of the node they concern:
+  <span class="mk" style="color:#c92a2a">◆</span> +sdown/+odown, <span class="mk" style="color:#1c7ed6">◆</span> failover (+switch-master, +promoted-slave, +failover-end), <span class="mk" style="color:#2f9e44">◆</span> -sdown/-odown,
+  <span class="mk" style="color:#e8590c">◆</span> +convert-to-slave, <span class="mk" style="color:#868e96">|</span> other events and role changes seen by INFO polling. Hover for details, click to show the logs at that moment.</p>
   <div id="cluster-timeline" class="timeline-box"></div><div id="cluster-events"></div></section>
 <section id="lost"><h2>Lost writes</h2><div id="lost-body"></div></section>
 <section id="perf"><h2>Latency and throughput</h2>
