@@ -97,6 +97,7 @@ describe('report.html in chromium', () => {
     // charts drew
     expect(await inkedPixels(page, '#latency-chart canvas')).toBeGreaterThan(2000);
     expect(await inkedPixels(page, '#rate-chart canvas')).toBeGreaterThan(1000);
+    expect(await inkedPixels(page, '#quantiles-chart canvas')).toBeGreaterThan(1000);
     expect(await inkedPixels(page, '#op-timeline canvas')).toBeGreaterThan(5000);
     // consistency: the per-process diagram and the Elle anomalies
     expect(await page.$$eval('#linear-diagram .lin-op', (e) => e.length)).toBe(5);
@@ -109,6 +110,7 @@ describe('report.html in chromium', () => {
     expect(await page.$$eval('#logs-view .log-line', (e) => e.length)).toBeGreaterThan(10);
     await page.screenshot({ path: path.join(OUT, 'report-full.png'), fullPage: true });
     await page.screenshot({ path: path.join(OUT, 'report-top.png') });
+    await page.addStyleTag({ content: 'nav.top { position: static !important; }' }); // keep it out of element shots
     for (const id of ['cluster', 'lost', 'perf', 'consistency', 'ops', 'logs']) {
       await (await page.$(`#${id}`))!.screenshot({ path: path.join(OUT, `report-${id}.png`) });
     }

@@ -42,6 +42,8 @@ export interface ReportModel {
   cluster: ClusterModel;
   ops: OpColumns;
   quantiles: Quantiles[];
+  /** Latency quantiles of ok ops per time bin (ms), for the quantiles-over-time chart. */
+  quantilesOverTime: { binS: number; t: number[]; p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[]; max: (number | null)[] };
   topErrors: { error: string; type: string; count: number }[];
   lost: unknown[];
   lostTotal: number;
@@ -214,6 +216,33 @@ function latencyQuantiles(h: HistoryFold): Quantiles[] {
   return out;
 }
 
+/** Same bins as the throughput chart: 0.5 s up to 2 min, 1 s up to 15 min, then 900 bins. */
+export function binSeconds(spanS: number): number {
+  return spanS <= 120 ? 0.5 : spanS <= 900 ? 1 : Math.ceil(spanS / 900);
+}
+
+function quantilesOverTime(h: HistoryFold, tEndMs: number): ReportModel['quantilesOverTime'] {
+  const binS = binSeconds(tEndMs / 1000);
+  const bins = Math.max(1, Math.ceil(tEndMs / 1000 / binS) + 1);
+  const counts = new Uint32Array(bins);
+  const binOf = (i: number) => Math.min(bins - 1, Math.floor((h.start.a[i]! + h.lat.a[i]!) / 1000 / binS));
+  for (let i = 0; i < h.count; i++) if (h.type.a[i] === 1) counts[binOf(i)]!++;
+  const offs = new Uint32Array(bins + 1);
+  for (let b = 0; b < bins; b++) offs[b + 1] = offs[b]! + counts[b]!;
+  const lat = new Float32Array(offs[bins]!);
+  const fill = offs.slice(0, bins);
+  for (let i = 0; i < h.count; i++) if (h.type.a[i] === 1) lat[fill[binOf(i)]!++] = h.lat.a[i]!;
+  const out: ReportModel['quantilesOverTime'] = { binS, t: [], p50: [], p95: [], p99: [], max: [] };
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  for (let b = 0; b < bins; b++) {
+    const seg = lat.subarray(offs[b]!, offs[b + 1]!).sort();
+    out.t.push(b * binS);
+    const q = (p: number) => (seg.length ? r(seg[Math.min(seg.length - 1, Math.floor(p * seg.length))]!) : null);
+    out.p50.push(q(0.5)); out.p95.push(q(0.95)); out.p99.push(q(0.99)); out.max.push(seg.length ? r(seg[seg.length - 1]!) : null);
+  }
+  return out;
+}
+
 function topErrors(h: HistoryFold): ReportModel['topErrors'] {
   const counts = new Map<string, number>();
   for (let i = 0; i < h.count; i++) {
@@ -296,6 +325,7 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
     summary, checkers, tEndMs, cluster,
     ops: packColumns(h),
     quantiles: latencyQuantiles(h),
+    quantilesOverTime: quantilesOverTime(h, tEndMs),
     topErrors: topErrors(h),
     lost: lostAll.slice(0, MAX_LOST_ROWS), lostTotal: lostAll.length,
     incidents,

@@ -107,7 +107,7 @@ ${banner(m)}
   <div id="cluster-timeline" class="timeline-box"></div><div id="cluster-events"></div></section>
 <section id="lost"><h2>Lost writes</h2><div id="lost-body"></div></section>
 <section id="perf"><h2>Latency and throughput</h2>
-  <div class="chart" id="latency-chart"></div><div class="chart" id="rate-chart"></div>
+  <div class="chart" id="latency-chart"></div><div class="chart" id="rate-chart"></div><div class="chart" id="quantiles-chart"></div>
   <h3>Latency quantiles per operation</h3>${quantilesTable(m)}${errorsTable(m)}</section>
 <section id="consistency"><h2>Linearizability and Elle</h2><div id="linear-body"></div><div id="elle-body"></div></section>
 <section id="ops"><h2>Operation timeline</h2>

@@ -60,7 +60,7 @@ FL.renderCharts = function renderCharts(ops) {
 
   // --- throughput per time bin, by completion type
   const span = tEndMs / 1000;
-  const binS = span <= 120 ? 0.5 : span <= 900 ? 1 : Math.ceil(span / 900);
+  const binS = model.quantilesOverTime && model.quantilesOverTime.binS || (span <= 120 ? 0.5 : span <= 900 ? 1 : Math.ceil(span / 900));
   const bins = Math.max(1, Math.ceil(span / binS) + 1);
   const rate = [new Float64Array(bins), new Float64Array(bins), new Float64Array(bins)];
   for (let i = 0; i < n; i++) {
@@ -80,8 +80,25 @@ FL.renderCharts = function renderCharts(ops) {
     plugins: [FL.faultsPlugin()],
   }, [rx, ...rate], rateBox);
 
+  // --- latency quantiles over time (computed at report time, per completion bin)
+  const Q = model.quantilesOverTime;
+  let qPlot = null;
+  const qBox = document.getElementById('quantiles-chart');
+  if (Q && Q.t && Q.t.length && qBox) {
+    const qLine = (label, color, dash) => ({ label, stroke: color, width: 1.5, dash, spanGaps: false, points: { show: false }, value: (u, v) => FL.fmtLat(v) });
+    qPlot = new uPlot({
+      title: `Latency quantiles of ok operations over time (${Q.binS} s bins, log scale)`,
+      width: width(), height: 240,
+      scales: { x: { time: false, range: [0, tEndMs / 1000] }, y: { distr: 3 } },
+      axes: [{ label: 'seconds since start' }, { label: 'latency (ms)', size: 60 }],
+      series: [{ label: 't (s)' }, qLine('p50', '#1c7ed6'), qLine('p95', '#7048e8'), qLine('p99', '#e64980'), qLine('max', '#868e96', [4, 3])],
+      cursor: { sync: cursorSync },
+      plugins: [FL.faultsPlugin()],
+    }, [Q.t, Q.p50, Q.p95, Q.p99, Q.max].map((a, i) => (i ? a.map((v) => (v == null ? null : Math.max(v, 0.001))) : a)), qBox);
+  }
+
   // click on a chart: show that moment everywhere else
-  for (const p of [latPlot, ratePlot]) {
+  for (const p of [latPlot, ratePlot, qPlot].filter(Boolean)) {
     p.over.addEventListener('click', () => { if (p.cursor.left >= 0) FL.focus(p.posToVal(p.cursor.left, 'x') * 1000); });
   }
   let lastW = latBox.clientWidth;
@@ -90,6 +107,7 @@ FL.renderCharts = function renderCharts(ops) {
     lastW = latBox.clientWidth;
     latPlot.setSize({ width: width(), height: 320 });
     ratePlot.setSize({ width: width(), height: 220 });
+    if (qPlot) qPlot.setSize({ width: width(), height: 240 });
   });
-  FL.charts = { latPlot, ratePlot };
+  FL.charts = { latPlot, ratePlot, qPlot };
 };
