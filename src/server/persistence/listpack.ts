@@ -3,43 +3,57 @@
 
 /** string2ll as listpack/intset use it: strict decimal within int64, else null. */
 export function strictInt64(s: string): bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  const c0 = s.charCodeAt(0);
-  if (n === 1) return c0 >= 48 && c0 <= 57 ? BigInt(c0 - 48) : null;
-  let i = 0;
-  if (c0 === 45) i = 1; // '-'
-  const first = s.charCodeAt(i);
-  if (first < 49 || first > 57) return null; // no leading zero, no "-0"
-  for (let j = i + 1; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
+  const n = strictIntNumber(s);
+  if (n !== null) return BigInt(n);
+  if (s.length < 16 || s.length > 20 || !isStrictDecimal(s)) return null;
   const v = BigInt(s);
   if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
   return v;
 }
 
-/** Builds a listpack: u32 total bytes, u16 count, entries, 0xFF. */
+function isStrictDecimal(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  const c0 = s.charCodeAt(0);
+  if (n === 1) return c0 >= 48 && c0 <= 57;
+  const i = c0 === 45 ? 1 : 0; // '-'
+  if (i === 1 && n === 1) return false;
+  const first = s.charCodeAt(i);
+  if (first < 49 || first > 57) return false; // no leading zero, no "-0"
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The strict integer value of a short string (at most 15 digits: exact as a double), else null. */
+export function strictIntNumber(s: string): number | null {
+  if (s.length > 15 || !isStrictDecimal(s)) return null;
+  return Number(s);
+}
+
+/** Builds a listpack: u32 total bytes, u16 count, entries, 0xFF — into one growing buffer. */
 export class ListpackBuilder {
-  private parts: Buffer[] = [];
-  private bytes = 6 + 1;
+  private buf = Buffer.allocUnsafe(256);
+  private pos = 6;
   count = 0;
 
   get size(): number {
-    return this.bytes;
+    return this.pos + 1;
   }
 
   /** Encoded size of an entry (with its backlen), to decide node splits before appending. */
   static entrySize(s: string): number {
-    const v = strictInt64(s);
+    const v = strictIntNumber(s);
     let l: number;
-    if (v !== null) {
-      if (v >= 0n && v <= 127n) l = 1;
-      else if (v >= -4096n && v <= 4095n) l = 2;
-      else if (v >= -32768n && v <= 32767n) l = 3;
-      else if (v >= -8388608n && v <= 8388607n) l = 4;
-      else if (v >= -2147483648n && v <= 2147483647n) l = 5;
+    if (v !== null || strictInt64(s) !== null) {
+      const x = v ?? 2 ** 53;
+      if (x >= 0 && x <= 127) l = 1;
+      else if (x >= -4096 && x <= 4095) l = 2;
+      else if (x >= -32768 && x <= 32767) l = 3;
+      else if (x >= -8388608 && x <= 8388607) l = 4;
+      else if (x >= -2147483648 && x <= 2147483647) l = 5;
       else l = 9;
     } else {
       const n = s.length;
@@ -48,80 +62,109 @@ export class ListpackBuilder {
     return l + backlenSize(l);
   }
 
+  private ensure(n: number): void {
+    if (this.pos + n + 1 <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n + 1) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
   append(s: string): void {
-    const v = strictInt64(s);
-    let entry: Buffer;
-    if (v !== null) {
-      if (v >= 0n && v <= 127n) {
-        entry = Buffer.from([Number(v)]);
-      } else if (v >= -4096n && v <= 4095n) {
-        const u = Number(v) & 0x1fff;
-        entry = Buffer.from([0xc0 | (u >> 8), u & 0xff]);
-      } else if (v >= -32768n && v <= 32767n) {
-        entry = Buffer.alloc(3);
-        entry[0] = 0xf1;
-        entry.writeInt16LE(Number(v), 1);
-      } else if (v >= -8388608n && v <= 8388607n) {
-        entry = Buffer.alloc(4);
-        entry[0] = 0xf2;
-        entry.writeIntLE(Number(v), 1, 3);
-      } else if (v >= -2147483648n && v <= 2147483647n) {
-        entry = Buffer.alloc(5);
-        entry[0] = 0xf3;
-        entry.writeInt32LE(Number(v), 1);
+    const start = this.pos;
+    const v = strictIntNumber(s);
+    const big = v === null ? strictInt64(s) : null;
+    if (v !== null || big !== null) {
+      this.ensure(9 + 1);
+      const b = this.buf;
+      let p = this.pos;
+      if (v !== null && v >= 0 && v <= 127) {
+        b[p++] = v;
+      } else if (v !== null && v >= -4096 && v <= 4095) {
+        const u = v & 0x1fff;
+        b[p++] = 0xc0 | (u >> 8);
+        b[p++] = u & 0xff;
+      } else if (v !== null && v >= -32768 && v <= 32767) {
+        b[p++] = 0xf1;
+        b.writeInt16LE(v, p);
+        p += 2;
+      } else if (v !== null && v >= -8388608 && v <= 8388607) {
+        b[p++] = 0xf2;
+        b.writeIntLE(v, p, 3);
+        p += 3;
+      } else if (v !== null && v >= -2147483648 && v <= 2147483647) {
+        b[p++] = 0xf3;
+        b.writeInt32LE(v, p);
+        p += 4;
       } else {
-        entry = Buffer.alloc(9);
-        entry[0] = 0xf4;
-        entry.writeBigInt64LE(v, 1);
+        b[p++] = 0xf4;
+        b.writeBigInt64LE(big ?? BigInt(v!), p);
+        p += 8;
       }
+      this.pos = p;
     } else {
       const n = s.length;
+      this.ensure(n + 5 + 5);
+      const b = this.buf;
+      let p = this.pos;
       if (n < 64) {
-        entry = Buffer.allocUnsafe(1 + n);
-        entry[0] = 0x80 | n;
-        entry.write(s, 1, 'latin1');
+        b[p++] = 0x80 | n;
       } else if (n < 4096) {
-        entry = Buffer.allocUnsafe(2 + n);
-        entry[0] = 0xe0 | (n >> 8);
-        entry[1] = n & 0xff;
-        entry.write(s, 2, 'latin1');
+        b[p++] = 0xe0 | (n >> 8);
+        b[p++] = n & 0xff;
       } else {
-        entry = Buffer.allocUnsafe(5 + n);
-        entry[0] = 0xf0;
-        entry.writeUInt32LE(n, 1);
-        entry.write(s, 5, 'latin1');
+        b[p++] = 0xf0;
+        b.writeUInt32LE(n, p);
+        p += 4;
       }
+      p += b.write(s, p, 'latin1');
+      this.pos = p;
     }
-    const back = encodeBacklen(entry.length);
-    this.parts.push(entry, back);
-    this.bytes += entry.length + back.length;
+    this.writeBacklen(this.pos - start);
     this.count++;
   }
 
-  finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.bytes);
-    out.writeUInt32LE(this.bytes, 0);
-    out.writeUInt16LE(Math.min(this.count, 65535), 4);
-    let off = 6;
-    for (const p of this.parts) {
-      p.copy(out, off);
-      off += p.length;
+  private writeBacklen(l: number): void {
+    this.ensure(5);
+    const b = this.buf;
+    let p = this.pos;
+    if (l <= 127) {
+      b[p++] = l;
+    } else if (l < 16383) {
+      b[p++] = l >> 7;
+      b[p++] = (l & 127) | 128;
+    } else if (l < 2097151) {
+      b[p++] = l >> 14;
+      b[p++] = ((l >> 7) & 127) | 128;
+      b[p++] = (l & 127) | 128;
+    } else if (l < 268435455) {
+      b[p++] = l >> 21;
+      b[p++] = ((l >> 14) & 127) | 128;
+      b[p++] = ((l >> 7) & 127) | 128;
+      b[p++] = (l & 127) | 128;
+    } else {
+      b[p++] = Math.floor(l / 2 ** 28);
+      b[p++] = ((l >> 21) & 127) | 128;
+      b[p++] = ((l >> 14) & 127) | 128;
+      b[p++] = ((l >> 7) & 127) | 128;
+      b[p++] = (l & 127) | 128;
     }
-    out[off] = 0xff;
-    return out;
+    this.pos = p;
+  }
+
+  /** The finished listpack (a view of the builder's buffer; do not append afterwards). */
+  finish(): Buffer {
+    this.ensure(1);
+    this.buf.writeUInt32LE(this.pos + 1, 0);
+    this.buf.writeUInt16LE(Math.min(this.count, 65535), 4);
+    this.buf[this.pos] = 0xff;
+    return this.buf.subarray(0, this.pos + 1);
   }
 }
 
 function backlenSize(l: number): number {
   return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
-
-function encodeBacklen(l: number): Buffer {
-  if (l <= 127) return Buffer.from([l]);
-  if (l < 16383) return Buffer.from([l >> 7, (l & 127) | 128]);
-  if (l < 2097151) return Buffer.from([l >> 14, ((l >> 7) & 127) | 128, (l & 127) | 128]);
-  if (l < 268435455) return Buffer.from([l >> 21, ((l >> 14) & 127) | 128, ((l >> 7) & 127) | 128, (l & 127) | 128]);
-  return Buffer.from([Math.floor(l / 2 ** 28), ((l >> 21) & 127) | 128, ((l >> 14) & 127) | 128, ((l >> 7) & 127) | 128, (l & 127) | 128]);
 }
 
 export function encodeListpack(items: Iterable<string>): Buffer {

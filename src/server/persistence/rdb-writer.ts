@@ -3,7 +3,7 @@
 // of listpacks, intsets, listpack hashes/zsets below the *-max-listpack-* limits.
 import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
-import { ListpackBuilder, encodeIntset, strictInt64 } from './listpack.js';
+import { ListpackBuilder, encodeIntset, strictInt64, strictIntNumber } from './listpack.js';
 import { RDB_OPCODE, RDB_TYPE, RDB_VERSION, QUICKLIST_NODE_PACKED, d2string } from './rdb-format.js';
 import { RList, RZSet, type RHash, type RSet, type Value } from '../types.js';
 
@@ -99,9 +99,8 @@ export class RdbOutput {
     if (n <= 11 && n > 0) {
       const c = s.charCodeAt(0);
       if ((c >= 48 && c <= 57) || c === 45) {
-        const v = strictInt64(s);
-        if (v !== null && v >= -2147483648n && v <= 2147483647n) {
-          const x = Number(v);
+        const x = strictIntNumber(s);
+        if (x !== null && x >= -2147483648 && x <= 2147483647) {
           this.ensure(5);
           if (x >= -128 && x <= 127) {
             this.buf[this.pos++] = 0xc0;
@@ -163,10 +162,15 @@ export class RdbOutput {
 
   /** Appends 0xFF and the CRC, returns the whole file. */
   finish(checksum = true): Buffer {
+    return Buffer.concat(this.finishChunks(checksum));
+  }
+
+  /** Like finish() but returns the pieces (callers may join them in slices). */
+  finishChunks(checksum = true): Buffer[] {
     this.byte(RDB_OPCODE.EOF);
     this.flushChunk();
     this.chunks.push(checksum ? this.crc.digestLE() : Buffer.alloc(8));
-    return Buffer.concat(this.chunks);
+    return this.chunks;
   }
 }
 

@@ -123,7 +123,20 @@ export async function encodeCapture(server: Server, cap: Capture, opts: Snapshot
       }
     }
   }
-  return out.finish(checksum);
+  // join the pieces in slices too: one big copy of a large file would be a stall of its own
+  const chunks = out.finishChunks(checksum);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const file = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const c of chunks) {
+    c.copy(file, off);
+    off += c.length;
+    if (Date.now() >= deadline) {
+      await yieldToLoop();
+      deadline = Date.now() + sliceMs;
+    }
+  }
+  return file;
 }
 
 export interface LoadResult {
