@@ -68,7 +68,7 @@ export function askMasterStateToOtherSentinels(st: Sentinel, m: Instance, forced
     if (!m.sdown) continue;
     if (ri.link.disconnected || !ri.link.cc) continue;
     if (!forced && elapsed < ASK_PERIOD) continue;
-    if (ri.askPending && now - ri.askPending < ASK_PERIOD) continue;
+    if (!forced && ri.askPending && now - ri.askPending < ASK_PERIOD) continue;
     ri.askPending = now;
     const runid = m.failoverState > FailoverState.None ? st.myid : '*';
     void ri.link.send('SENTINEL', 'is-master-down-by-addr', m.ip, m.port, st.currentEpoch, runid).then((r) => {

@@ -51,8 +51,25 @@ export function startFailoverIfNeeded(st: Sentinel, m: Instance): boolean {
     }
     return false;
   }
+  // Sentinels that see the master die at the same instant all start at once and split the vote
+  // (then nobody is elected for 2 x failover-timeout). We stagger the first attempt by our rank
+  // among the healthy sentinels' runids: the lowest starts at once, the others shortly after and,
+  // asked first, vote for it.
+  const wait = STAGGER_MS * rankAmongSentinels(st, m);
+  if (Date.now() - m.odownSince < wait) return false;
   startFailover(st, m);
   return true;
+}
+
+const STAGGER_MS = 120;
+
+function rankAmongSentinels(st: Sentinel, m: Instance): number {
+  let rank = 0;
+  for (const s of m.sentinels.values()) {
+    if (s.sdown || s.link.disconnected || !s.link.cc || s.runid === null) continue;
+    if (compareRunIds(s.runid, st.myid) < 0) rank++;
+  }
+  return rank;
 }
 
 export function abortFailover(m: Instance): void {

@@ -212,7 +212,9 @@ export class Sentinel {
     let infoPeriod = INFO_PERIOD;
     const m = ri.master;
     if (ri.kind === 'slave' && m && (m.odown || m.sdown || m.failoverInProgress || ri.masterLinkDownTime !== 0)) infoPeriod = 1000;
-    if (ri.kind === 'slave' && (ri.staleMasterExpected || ri.sdown)) infoPeriod = 1000;
+    // replicas that are not (yet) healthy followers are watched closely, so that they become
+    // eligible for promotion as soon as they are
+    if (ri.kind === 'slave' && (ri.staleMasterExpected || ri.sdown || !ri.slaveMasterLinkUp || ri.roleReported !== 'slave')) infoPeriod = 1000;
     if (m && m.failoverState === FailoverState.WaitPromotion && ri.promoted) infoPeriod = 100;
     if (ri.reconfSent || ri.reconfInprog) infoPeriod = 200;
     if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod) && now - ri.infoSentTime > Math.min(infoPeriod, 1000)) {
