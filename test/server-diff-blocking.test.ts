@@ -41,6 +41,11 @@ describe.skipIf(!real)('blocking list commands: tsredis vs redis-server', () => 
       await pair.expectSame(['LPUSH', 'q2', 'v']);
       same(await pc);
       await pair.expectSame(['EXISTS', 'q2']);
+      const pd = b.start(['BLMPOP', '0', '2', 'm1', 'm2', 'RIGHT', 'COUNT', '2']);
+      await pair.waitBlocked(1);
+      await pair.expectSame(['RPUSH', 'm2', '1', '2', '3']);
+      same(await pd);
+      await pair.expectSame(['LRANGE', 'm2', '0', '-1']);
       a.close();
       b.close();
     });
@@ -51,8 +56,9 @@ describe.skipIf(!real)('blocking list commands: tsredis vs redis-server', () => 
       await pair.expectSame(['BRPOP', 'nothing', 'other', '0.05']);
       await pair.expectSame(['BLMOVE', 'nothing', 'dst', 'LEFT', 'RIGHT', '0.05']);
       await pair.expectSame(['BRPOPLPUSH', 'nothing', 'dst', '0.05']);
+      await pair.expectSame(['BLMPOP', '0.05', '1', 'nothing', 'LEFT']);
       for (const cmd of [
-        ['MULTI'], ['BLPOP', 'nothing', '0'], ['BRPOPLPUSH', 'nothing', 'd', '0'], ['BLMOVE', 'nothing', 'd', 'LEFT', 'LEFT', '0'],
+        ['MULTI'], ['BLPOP', 'nothing', '0'], ['BLMPOP', '0', '1', 'nothing', 'LEFT'], ['BRPOPLPUSH', 'nothing', 'd', '0'], ['BLMOVE', 'nothing', 'd', 'LEFT', 'LEFT', '0'],
         ['RPUSH', 'm', 'a'], ['BLPOP', 'm', '0'], ['EXEC'],
       ]) {
         await pair.expectSame(cmd);

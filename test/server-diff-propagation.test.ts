@@ -72,6 +72,9 @@ const writes = words(`
   RPUSH l x
   BLMOVE l l3 LEFT LEFT 0
   BRPOPLPUSH l3 l 0
+  RPUSH mp a b c
+  LMPOP 2 nol mp LEFT COUNT 2
+  LMPOP 1 mp RIGHT COUNT 10
   HSET h a 1 b 2
   HINCRBY h a 5
   HINCRBYFLOAT h b 0.5

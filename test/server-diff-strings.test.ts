@@ -168,15 +168,36 @@ describe.skipIf(!real)('strings and keys: tsredis vs redis-server (reply bytes)'
     OBJECT
     OBJECT FOO
     OBJECT ENCODING
+    SET lcs1 ohmytext
+    SET lcs2 mynewtext
+    LCS lcs1 lcs2
+    LCS lcs1 lcs2 LEN
+    LCS lcs1 lcs2 IDX
+    LCS lcs1 lcs2 IDX MINMATCHLEN 4
+    LCS lcs1 lcs2 IDX MINMATCHLEN 2 WITHMATCHLEN
+    LCS lcs1 lcs2 IDX LEN
+    LCS lcs1 lcs2 MINMATCHLEN x
+    LCS lcs1 lcs2 FOO
+    LCS lcs1 nokey
+    LCS nokey nokey2 IDX
+    SET lcs3 abcabcabcxyz
+    SET lcs4 xabcyabczabc
+    LCS lcs3 lcs4 IDX WITHMATCHLEN
+    LCS lcs4 lcs3 IDX
+    LPUSH lcsl a
+    LCS lcs1 lcsl
     GET
     SET k
     GET a b
   `);
 
-  it('hand-written string cases', async () => {
-    await pair.reset();
-    expect(await pair.differences(cases)).toEqual([]);
-  });
+  for (const proto of ['2', '3']) {
+    it(`hand-written string cases, RESP${proto}`, async () => {
+      await pair.reset();
+      await pair.both(['HELLO', proto]);
+      expect(await pair.differences(cases)).toEqual([]);
+    });
+  }
 
   const keyCases = words(`
     MSET a 1 b 2 c 3
@@ -281,7 +302,7 @@ describe.skipIf(!real)('strings and keys: tsredis vs redis-server (reply bytes)'
     MOVE b 1
     SELECT 1
     GET b
-    DEL b
+    FLUSHDB
     SELECT 0
     RANDOMKEY
     DEL a
@@ -290,8 +311,11 @@ describe.skipIf(!real)('strings and keys: tsredis vs redis-server (reply bytes)'
     RENAME a
   `);
 
-  it('hand-written keyspace cases', async () => {
-    await pair.reset();
-    expect(await pair.differences(keyCases)).toEqual([]);
-  });
+  for (const proto of ['2', '3']) {
+    it(`hand-written keyspace cases, RESP${proto}`, async () => {
+      await pair.reset();
+      await pair.both(['HELLO', proto]);
+      expect(await pair.differences(keyCases)).toEqual([]);
+    });
+  }
 });

@@ -212,6 +212,78 @@ function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: bool
   );
 }
 
+/** LMPOP / BLMPOP arguments after the timeout: numkeys key... LEFT|RIGHT [COUNT n]. */
+function parseMpop(argv: string[], numkeysIdx: number): { keys: string[]; head: boolean; count: number } {
+  const nk = argv[numkeysIdx]!;
+  if (!isStrictInt(nk) || BigInt(nk) < 1n || BigInt(nk) > LONG_MAX) throw new CommandError('ERR numkeys should be greater than 0');
+  const numkeys = Number(nk);
+  const whereIdx = numkeysIdx + numkeys + 1;
+  if (whereIdx >= argv.length) throw new CommandError(ERR_SYNTAX);
+  const head = parseWhere(argv[whereIdx]!);
+  let count = -1;
+  for (let j = whereIdx + 1; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (count === -1 && argv[j]!.toLowerCase() === 'count' && more) {
+      const a = argv[++j]!;
+      if (!isStrictInt(a) || BigInt(a) < 1n || BigInt(a) > LONG_MAX) throw new CommandError('ERR count should be greater than 0');
+      count = Number(a);
+    } else throw new CommandError(ERR_SYNTAX);
+  }
+  return { keys: argv.slice(numkeysIdx + 1, numkeysIdx + 1 + numkeys), head, count: count === -1 ? 1 : count };
+}
+
+/** Pops up to `count` from `l` at `key`, replies [key, [elements]], returns how many. */
+function mpopFrom(c: Client, key: string, l: RList, head: boolean, count: number): number {
+  const n = Math.min(count, l.length);
+  c.reply.arrayHeader(2);
+  c.reply.bulk(key);
+  c.reply.arrayHeader(n);
+  for (let i = 0; i < n; i++) c.reply.bulk(popOne(l, head));
+  deleteIfEmpty(c, key, l);
+  c.server.dirty += n;
+  return n;
+}
+
+function mpop(c: Client, argv: string[], numkeysIdx: number, timeoutMs: number | null): Promise<void> | void {
+  const { keys, head, count } = parseMpop(argv, numkeysIdx);
+  for (const key of keys) {
+    const l = getList(c, key, false);
+    if (!l || l.length === 0) continue;
+    const n = mpopFrom(c, key, l, head, count);
+    // replicated as [LR]POP key count; the keys are not in a fixed position: signal by hand
+    c.preventPropagation = true;
+    c.server.propagate(c.db.id, [head ? 'LPOP' : 'RPOP', key, String(n)]);
+    c.server.keyModified(c.db.id, key);
+    return;
+  }
+  if (timeoutMs === null || c.inExec || c.inMulti) {
+    c.reply.nullArray();
+    return;
+  }
+  const db = c.db;
+  return block(
+    c,
+    keys,
+    timeoutMs,
+    (key) => {
+      const v = db.lookup(key);
+      if (!(v instanceof RList) || v.length === 0) return false;
+      const prevDb = c.db;
+      c.db = db;
+      let n: number;
+      try {
+        n = mpopFrom(c, key, v, head, count);
+      } finally {
+        c.db = prevDb;
+      }
+      c.server.propagate(db.id, [head ? 'LPOP' : 'RPOP', key, String(n)]);
+      c.server.keyModified(db.id, key);
+      return true;
+    },
+    () => c.reply.nullArray(),
+  );
+}
+
 export const listCommands: CommandSpec[] = [
   cmd('lpush', -3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => push(c, argv, true, false)),
   cmd('rpush', -3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => push(c, argv, false, false)),
@@ -364,5 +436,7 @@ export const listCommands: CommandSpec[] = [
     const to = parseWhere(argv[4]!);
     return blockingMove(c, argv, from, to, argv[5]!, false);
   }),
+  cmd('lmpop', -4, ['write'], 0, 0, 0, (c, argv) => mpop(c, argv, 1, null)),
+  cmd('blmpop', -5, ['write', 'blocking'], 0, 0, 0, (c, argv) => mpop(c, argv, 2, parseTimeout(argv[1]!))),
   cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], 1, 2, 1, (c, argv) => blockingMove(c, argv, false, true, argv[3]!, true)),
 ];

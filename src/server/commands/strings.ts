@@ -6,6 +6,7 @@ import type { Client } from '../client.js';
 import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { expireOptionMs, alreadyExpired } from './expire-util.js';
 import { parseLongDouble, addLongDouble, formatLongDoubleHuman, isFiniteLD } from './longdouble.js';
+import { lcsCommand } from './lcs.js';
 
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 const MAX_I64 = 9223372036854775807n;
@@ -270,6 +271,7 @@ export const stringCommands: CommandSpec[] = [
     c.server.dirty++;
     c.reply.int(next.length);
   }),
+  cmd('lcs', -3, ['readonly'], 1, 2, 1, lcsCommand),
 ];
 
 function getrange(c: Client, argv: string[]): void {
