@@ -157,9 +157,8 @@ export function applyConfigLines(cfg: Config, lines: ConfigLine[], special?: (l:
       throw new ConfigFileError(l.file, l.line, l.text, (e as Error).message);
     }
     const d = findDirective(name);
-    if (!d || (d.type !== 'special' && l.args.length !== 2)) {
-      throw new ConfigFileError(l.file, l.line, l.text, 'Bad directive or wrong number of arguments');
-    }
+    if (!d) throw new ConfigFileError(l.file, l.line, l.text, 'Bad directive or wrong number of arguments');
+    if (d.type !== 'special' && l.args.length !== 2) throw new ConfigFileError(l.file, l.line, l.text, 'wrong number of arguments');
     try {
       if (d.name === 'save') {
         // repeated `save` lines accumulate over the defaults' replacement; `save ""` resets
