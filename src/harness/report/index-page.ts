@@ -65,7 +65,7 @@ export function collectRuns(resultsDir: string): RunEntry[] {
   return runs.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : a.rel.localeCompare(b.rel)));
 }
 
-const MAIN_OPTIONS = ['workload', 'nemesis', 'timeLimit', 'concurrency', 'rate', 'server', 'nemesisInterval'];
+const MAIN_OPTIONS = ['workload', 'nemesis', 'timeLimit', 'concurrency', 'nemesisInterval', 'rate', 'target', 'server', 'persistence', 'wait', 'seed'];
 
 function optionsCell(o: Record<string, unknown>): string {
   const show = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v));
