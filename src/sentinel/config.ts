@@ -22,7 +22,7 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     if (quorum <= 0) return 'Quorum must be 1 or greater.';
     const port = posInt(a[3]);
     if (port === null || port < 0 || port > 65535) return 'Invalid port number';
-    if (st.masters.has(a[1]!)) return 'Duplicated master name.';
+    if (st.masters.has(a[1]!)) return 'Duplicate master name.';
     const m = st.createInstance('master', a[1]!, a[2]!, port, null);
     m.quorum = quorum;
     st.masters.set(m.name, m);

@@ -213,7 +213,7 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       const port = parseIntArg(a[4]!, 'ERR Invalid port');
       if (port <= 0 || port > 65535) throw new CommandError('ERR Invalid port number');
       if (!st.resolveHostnames && net.isIP(a[3]!) === 0) throw new CommandError('ERR Invalid IP address or hostname specified');
-      if (st.masters.has(a[2]!)) throw new CommandError('ERR Duplicated master name');
+      if (st.masters.has(a[2]!)) throw new CommandError('ERR Duplicate master name.');
       applySentinelDirective(st, ['monitor', a[2]!, a[3]!, String(port), String(quorum)]);
       const m = st.masters.get(a[2]!)!;
       st.flushConfig();
