@@ -113,6 +113,30 @@ describe('persistence commands', () => {
   });
 });
 
+describe('stop-writes-on-bgsave-error', () => {
+  it.skipIf(!real)('a failed BGSAVE turns writes and PING into -MISCONF, as in real redis', async () => {
+    const errors: string[][] = [];
+    for (const kind of ['redis', 'tsredis'] as const) {
+      const p = await start(kind, ['--save', '3600 1']);
+      fs.mkdirSync(path.join(p.dir, 'dump.rdb')); // the final rename must fail
+      const c = await p.client();
+      await c.callOk('SET', 'a', '1');
+      expect(await c.callOk('BGSAVE')).toBe('Background saving started');
+      await waitNoBgsave(c);
+      expect(await infoField(c, 'rdb_last_bgsave_status')).toBe('err');
+      const got = [String(await c.call('SET', 'b', '2')), String(await c.call('PING')), String(await c.call('GET', 'a'))];
+      await c.callOk('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no');
+      got.push(String(await c.call('SET', 'b', '2')));
+      errors.push(got);
+      c.close();
+      await p.stop();
+      expect(p.output()).toContain('# Background saving error');
+    }
+    expect(errors[1]).toEqual(errors[0]);
+    expect(errors[0]![0]).toMatch(/^MISCONF Redis is configured to save RDB snapshots/);
+  });
+});
+
 describe('loading and shutdown', () => {
   it.skipIf(!real)('tsredis loads a dump.rdb saved by real redis at start, with Redis\'s log lines', async () => {
     const r = await start('redis');

@@ -85,6 +85,8 @@ export class Server implements KeyspaceHost {
    * must carry (Redis's rdbPopulateSaveInfo), or {} when there is none to record.
    */
   replicationSaveInfo: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
+  /** Set by persistence: the -MISCONF error writes must get now, or null. */
+  diskErrorGate: (() => string | null) | null = null;
   /** Set while loading a dataset at start or during a full sync. */
   loading = false;
   private callDepth = 0;
@@ -279,6 +281,11 @@ export class Server implements KeyspaceHost {
       return this.reject(c, 'ERR Command not allowed inside a transaction');
     }
     const isMasterClient = c.isMaster;
+    // stop-writes-on-bgsave-error / AOF write errors (set by persistence): writes and PING get -MISCONF
+    if (this.diskErrorGate !== null && !isMasterClient && (cmd.isWrite || cmd.name === 'ping')) {
+      const err = this.diskErrorGate();
+      if (err !== null) return this.reject(c, err);
+    }
     if (cmd.isWrite && !isMasterClient) {
       if (this.replication.masterHost === null) {
         const need = this.config.int('min-replicas-to-write');

@@ -37,6 +37,7 @@ export class Aof {
   lastRewriteTimeSec = -1;
   lastBgrewriteStatus: 'ok' | 'err' = 'ok';
   lastWriteStatus: 'ok' | 'err' = 'ok';
+  lastWriteError = '';
   rewrites = 0;
   consecutiveFailures = 0;
   delayedFsync = 0;
@@ -217,21 +218,30 @@ export class Aof {
   flushWrite(): void {
     this.flushQueued = false;
     if (this.bufLen === 0 || this.fd === null) return;
-    const data = Buffer.from(this.buf.join(''), 'latin1');
-    this.buf = [];
-    this.bufLen = 0;
+    const joined = this.buf.join('');
+    const data = Buffer.from(joined, 'latin1');
+    let off = 0;
     try {
-      fs.writeSync(this.fd, data);
+      while (off < data.length) off += fs.writeSync(this.fd, data, off);
+      if (this.lastWriteStatus === 'err') this.server.log.warning('AOF write error looks solved, Redis can write again.');
       this.lastWriteStatus = 'ok';
     } catch (e) {
-      this.server.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+      // keep what was not written: it is retried from cron, writes get -MISCONF meanwhile
+      this.buf = [joined.slice(off)];
+      this.bufLen = joined.length - off;
+      this.currentSize += off;
+      this.lastIncrSize += off;
+      if (this.lastWriteStatus === 'ok') this.server.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
       this.lastWriteStatus = 'err';
+      this.lastWriteError = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'No space left on device' : (e as Error).message;
       if (this.cfg('appendfsync') === 'always') {
         this.server.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
         process.exit(1);
       }
       return;
     }
+    this.buf = [];
+    this.bufLen = 0;
     this.currentSize += data.length;
     this.lastIncrSize += data.length;
     this.unsynced = true;

@@ -18,6 +18,9 @@ export interface Persistence {
 
 const installed = new WeakMap<Server, Persistence>();
 
+const MISCONF_RDB =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
 export function getPersistence(server: Server): Persistence | undefined {
   return installed.get(server);
 }
@@ -37,6 +40,11 @@ export function installPersistence(server: Server): Persistence {
     aof.cron();
   });
   server.infoSections.set('persistence', () => persistenceInfo(server, rdb, aof));
+  server.diskErrorGate = () => {
+    if (server.config.bool('stop-writes-on-bgsave-error') && rdb.saveParams().length > 0 && rdb.lastBgsaveStatus === 'err') return MISCONF_RDB;
+    if (aof.on && aof.lastWriteStatus === 'err') return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
+    return null;
+  };
   server.config.onChange((name, value) => {
     if (name === 'appendonly') void aof.setEnabled(value === 'yes');
   });
