@@ -30,7 +30,9 @@ describe('harness killed with SIGKILL', () => {
       throw new Error(`${(e as Error).message}\n${h.output()}`);
     }
     const pidsDir = path.join(results, '.pids');
-    const reg = JSON.parse(fs.readFileSync(path.join(pidsDir, `${h.child.pid}.json`), 'utf8')) as { records: { pid: number }[] };
+    const regFile = fs.readdirSync(pidsDir).find((f) => f.startsWith(`${h.child.pid}-`) && f.endsWith('.json'))!;
+    const reg = JSON.parse(fs.readFileSync(path.join(pidsDir, regFile), 'utf8')) as { harnessPid: number; records: { pid: number }[] };
+    expect(reg.harnessPid).toBe(h.child.pid);
     const pids = reg.records.map((r) => r.pid);
     leftovers.push(...pids);
     expect(pids.length).toBe(6);

@@ -11,13 +11,16 @@ export interface PidRecord {
   markers: string[];
 }
 
+let registryCount = 0;
+
 export class PidRegistry {
   readonly file: string;
   private records = new Map<string, PidRecord>();
   constructor(resultsDir: string) {
     const dir = path.join(resultsDir, '.pids');
     fs.mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, `${process.pid}.json`);
+    // one file per cluster: several clusters may run in one process (suites run tests in parallel)
+    this.file = path.join(dir, `${process.pid}-${(registryCount++).toString(36)}-${Date.now().toString(36)}.json`);
   }
   set(rec: PidRecord): void {
     this.records.set(rec.node, rec);
