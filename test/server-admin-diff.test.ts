@@ -118,6 +118,20 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
     }
   });
 
+  it('glob matching (stringmatchlen) through PUBSUB CHANNELS and PSUBSCRIBE', async () => {
+    const sub = await pair.connect();
+    const channels = ['', 'a', 'ab', 'abc', 'b', 'hello', 'hallo', 'hxllo', 'hllo', 'heeeello', 'a*b', 'a?c', 'x[y]', 'x]', '[', '\\', 'A', 'ABC', 'a-b', 'a^b', 'news.uk', 'news.us'];
+    await sub.both(['SUBSCRIBE', ...channels]);
+    const patterns = ['*', '?', 'a*', '*b', 'h?llo', 'h*llo', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'h[b-a]llo', 'a\\*b', 'a\\?c', 'x\\[y\\]', '[', '[a', 'x[]]',
+      'x]', '\\', '[\\]]', '[^', 'a[-]b', 'a[^^]b', '*.u?', 'news.[!u]*', '**a', 'a**', '[a-', 'ab[', '\\a', 'A*', '[A-Z]*'];
+    for (const pat of patterns) {
+      await pair.expectSame(['PUBSUB', 'CHANNELS', pat], sortItems);
+    }
+    const ps = await pair.connect();
+    await ps.expectSame(['PSUBSCRIBE', 'h[ae]llo', 'news.*']);
+    for (const ch of ['hello', 'hallo', 'hillo', 'news.x', 'news']) await pair.expectSame(['PUBLISH', ch, 'm']);
+  });
+
   it('CLIENT subcommands: argument checks and errors', async () => {
     await same(pair, [
       ['CLIENT'], ['CLIENT', 'FOO'], ['CLIENT', 'SETNAME'], ['CLIENT', 'SETNAME', 'a b'], ['CLIENT', 'SETNAME', 'ok'], ['CLIENT', 'GETNAME'],
