@@ -2,6 +2,7 @@
 // Run after a build: node dist/bench/checker.js [--quick]
 // Peak memory is the process's maximum resident set so far (classes run smallest first), so
 // each figure bounds that class's peak including worker threads.
+import os from 'node:os';
 import type { Op } from '../src/harness/history.js';
 import { checkLinearizable, checkListAppend } from '../src/harness/checker/index.js';
 import { genListAppendHistory, genRegisterHistory } from '../src/harness/checker/testing.js';
@@ -13,6 +14,8 @@ interface Row {
   median: number;
   p99: number;
   worst: number;
+  cpuMedian: number;
+  cpuWorst: number;
   target: string;
   verdicts: string;
   peakRssMb: number;
@@ -27,23 +30,28 @@ function quantile(sorted: number[], q: number): number {
 
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function timeAll(histories: Op[][], check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>): Promise<{ times: number[]; verdicts: Map<string, number>; mode: string }> {
+async function timeAll(histories: Op[][], check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>): Promise<{ times: number[]; cpu: number[]; verdicts: Map<string, number>; mode: string }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   const verdicts = new Map<string, number>();
   let mode = '';
   for (const h of histories) {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     const r = await check(h);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
     verdicts.set(String(r.valid), (verdicts.get(String(r.valid)) ?? 0) + 1);
     mode = typeof r.mode === 'string' ? r.mode : 'in-thread';
   }
-  return { times, verdicts, mode };
+  return { times, cpu, verdicts, mode };
 }
 
 async function row(name: string, target: string, histories: Op[][], check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>): Promise<Row> {
-  const { times, verdicts, mode } = await timeAll(histories, check);
+  const { times, cpu, verdicts, mode } = await timeAll(histories, check);
   const sorted = [...times].sort((a, b) => a - b);
+  const cpuSorted = [...cpu].sort((a, b) => a - b);
   const r: Row = {
     name,
     histories: histories.length,
@@ -51,6 +59,8 @@ async function row(name: string, target: string, histories: Op[][], check: (h: O
     median: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
     worst: sorted[sorted.length - 1]!,
+    cpuMedian: quantile(cpuSorted, 0.5),
+    cpuWorst: cpuSorted[cpuSorted.length - 1]!,
     target,
     verdicts: [...verdicts].map(([v, n]) => `${v}:${n}`).join(' '),
     peakRssMb: peakRssMb(),
@@ -58,14 +68,15 @@ async function row(name: string, target: string, histories: Op[][], check: (h: O
   };
   const f = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(0)).padStart(8);
   console.log(
-    `${r.name.padEnd(46)} ${String(r.histories).padStart(5)} ${String(r.ops).padStart(8)} ${f(r.median)} ${f(r.p99)} ${f(r.worst)}  ${String(r.peakRssMb).padStart(6)}  ${r.target.padEnd(22)} ${r.mode.padEnd(10)} ${r.verdicts}`,
+    `${r.name.padEnd(46)} ${String(r.histories).padStart(5)} ${String(r.ops).padStart(8)} ${f(r.median)} ${f(r.p99)} ${f(r.worst)} ${f(r.cpuMedian)} ${f(r.cpuWorst)}  ${String(r.peakRssMb).padStart(6)}  ${r.target.padEnd(22)} ${r.mode.padEnd(10)} ${r.verdicts}`,
   );
   return r;
 }
 
 async function main(): Promise<void> {
-  console.log(`${'history class'.padEnd(46)} ${'n'.padStart(5)} ${'ops'.padStart(8)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'worst'.padStart(8)}  ${'rssMB'.padStart(6)}  ${'target'.padEnd(22)} ${'mode'.padEnd(10)} verdicts`);
-  console.log('(ops = invocations; times in ms per history; rssMB = peak resident set of this process so far)');
+  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
+  console.log(`${'history class'.padEnd(46)} ${'n'.padStart(5)} ${'ops'.padStart(8)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'worst'.padStart(8)} ${'cpuMed'.padStart(8)} ${'cpuWorst'.padStart(8)}  ${'rssMB'.padStart(6)}  ${'target'.padEnd(22)} ${'mode'.padEnd(10)} verdicts`);
+  console.log('(ops = invocations; times in ms per history, wall clock and CPU (all threads); rssMB = peak resident set of this process so far)');
   const lin = (model: string) => (h: Op[]) => checkLinearizable(h, { model, timeLimitMs: 30_000 });
 
   const n1 = quick ? 100 : 1000;

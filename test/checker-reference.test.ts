@@ -105,4 +105,17 @@ describe('WGL agrees with brute force', () => {
     expect(tally.valid).toBeGreaterThan(200);
     expect(tally.invalid).toBeGreaterThan(100);
   });
+
+  test('simulated histories with many crashed ops (dominance pruning)', async () => {
+    const tally = { valid: 0, invalid: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 5, max: 10 }), async (seed, processes, ops) => {
+        const h = genRegisterHistory({ seed, ops, processes, crashRate: 0.4, corrupt: 0.2, values: 2, casRate: 0.4 });
+        await agree('cas-register', h, true, tally);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(tally.valid).toBeGreaterThan(200);
+    expect(tally.invalid).toBeGreaterThan(100);
+  });
 });

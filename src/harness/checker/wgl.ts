@@ -101,16 +101,22 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
     seed ^= seed << 5;
     return seed | 0;
   };
+  const okMask = new Uint32Array(words);
   for (let i = 0; i < n; i++) {
     zA[i] = rnd();
     zB[i] = rnd();
+    if (ops[i]!.known) okMask[i >>> 5]! |= 1 << (i & 31);
   }
   let hA = 0;
   let hB = 0;
+  // The same hash over completed ops only: configurations that differ only in crashed ops
+  // share a dominance bucket (see remember).
+  let oA = 0;
   const flip = (i: number): void => {
     bits[i >>> 5]! ^= 1 << (i & 31);
     hA ^= zA[i]!;
     hB ^= zB[i]!;
+    if (ops[i]!.known) oA ^= zA[i]!;
   };
   const linearized = (i: number): boolean => (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
 
@@ -149,19 +155,34 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
   const entryState: number[] = [];
   const memCap = (limits.memoryLimitMb ?? 512) * 1024 * 1024;
   let cacheBytes = 0;
-  const sameEntry = (e: number, sid: number): boolean => {
+  /**
+   * Entry e dominates the current configuration: same state, same completed ops linearized, and
+   * its crashed ops a subset of ours. Whatever can follow ours could follow e's (it has the same
+   * constraints and state, and every crashed op we still have), and e was (or is being) explored.
+   */
+  const dominated = (e: number, sid: number): boolean => {
     if (entryState[e] !== sid) return false;
     const o = e * words;
-    for (let w = 0; w < words; w++) if (pool[o + w] !== bits[w]) return false;
+    for (let w = 0; w < words; w++) {
+      const old = pool[o + w]!;
+      const cur = bits[w]!;
+      if ((old & ~cur) !== 0 || (cur & ~old & okMask[w]!) !== 0) return false;
+    }
     return true;
   };
-  /** Adds (bits, sid) to the cache; false if it was already there. */
+  // Recent entries per (completed ops, state), checked for dominance; capped so lookups stay
+  // cheap (checking fewer entries only prunes less, never wrongly).
+  const buckets = new Map<number, number[]>();
+  const BUCKET_CAP = 32;
+  const keyOf = (a: number, b: number, sid: number): number => (a >>> 0) * 1048576 + ((b ^ Math.imul(sid + 1, 0x9e3779b1)) & 0xfffff);
+  /** Adds (bits, sid) to the cache; false if it (or a configuration dominating it) was there. */
   const remember = (sid: number): boolean => {
-    const key = (hA >>> 0) * 1048576 + ((hB ^ Math.imul(sid + 1, 0x9e3779b1)) & 0xfffff);
+    const key = keyOf(hA, hB, sid);
     const hit = cache.get(key);
-    if (hit !== undefined) {
-      if (typeof hit === 'number' ? sameEntry(hit, sid) : hit.some((e) => sameEntry(e, sid))) return false;
-    }
+    if (hit !== undefined && (typeof hit === 'number' ? dominated(hit, sid) : hit.some((e) => dominated(e, sid)))) return false;
+    const okKey = keyOf(oA, Math.imul(oA, 0x85ebca6b), sid);
+    const bucket = buckets.get(okKey);
+    if (oA !== hA && bucket !== undefined && bucket.some((e) => dominated(e, sid))) return false;
     const e = entryState.length;
     entryState.push(sid);
     if ((e + 1) * words > pool.length) {
@@ -173,7 +194,12 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
     if (hit === undefined) cache.set(key, e);
     else if (typeof hit === 'number') cache.set(key, [hit, e]);
     else hit.push(e);
-    cacheBytes += words * 4 + 48;
+    if (bucket === undefined) buckets.set(okKey, [e]);
+    else {
+      if (bucket.length >= BUCKET_CAP) bucket.shift();
+      bucket.push(e);
+    }
+    cacheBytes += words * 4 + 56;
     return true;
   };
 
@@ -200,11 +226,17 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
     lastBySig.set(sig, i);
   }
 
-  /** Candidates: pending ops called before the earliest pending return, soonest deadline first. */
+  /**
+   * Candidates: pending ops called before the earliest pending return; completed ops soonest
+   * deadline first, then crashed ops (no deadline) in call order.
+   */
+  const crashedTmp: number[] = [];
   const pushFrame = (): void => {
     const head = rNext[0]!;
     const minRet = head === 1 ? Infinity : ops[head - 2]!.ret;
     const cands: number[] = [];
+    crashedTmp.length = 0;
+    let forced = false;
     for (let x = cNext[0]!; x !== 1 && ops[x - 2]!.call < minRet; x = cNext[x]!) {
       const i = x - 2;
       // A completed read-only op that fits the current state can go first: moving it earlier
@@ -212,12 +244,17 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
       if (readOnly[i] && next(state, i) >= 0) {
         cands.length = 0;
         cands.push(i);
+        forced = true;
         break;
       }
-      if (twin[i]! >= 0 && !linearized(twin[i]!)) continue;
-      cands.push(i);
+      if (!ops[i]!.known) {
+        if (twin[i]! < 0 || linearized(twin[i]!)) crashedTmp.push(i);
+      } else cands.push(i);
     }
-    if (cands.length > 1) cands.sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b);
+    if (!forced) {
+      if (cands.length > 1) cands.sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b);
+      for (const c of crashedTmp) cands.push(c);
+    }
     fCands.push(cands);
     fPos.push(0);
     fChosen.push(-1);
