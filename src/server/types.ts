@@ -102,34 +102,79 @@ export class RSet extends Set<string> {
   hashtable = false;
 }
 
-/** Sorted set: score lookup by member plus an array kept sorted by (score, member). */
+/**
+ * Sorted set: score lookup by member plus the (score, member-bytes) order, kept in sorted
+ * blocks of bounded size (insert/remove O(sqrt-ish), rank and at() by block prefix sums),
+ * so that large sets stay fast without a full skiplist.
+ */
 export class RZSet {
   readonly scores = new Map<string, number>();
   /** Converted from listpack to skiplist (Redis keeps it so until the key is rewritten). */
   skiplist = false;
-  /** Members in (score, member-bytes) order. Kept sorted; fine for the sizes the harness uses. */
-  private order: string[] = [];
+  private blocks: string[][] = [];
+  /** prefix[i] = number of members before block i (rebuilt lazily after changes). */
+  private prefix: number[] | null = null;
+  private static readonly MAX_BLOCK = 512;
 
   get size(): number {
     return this.scores.size;
   }
 
+  /** (score, member) order: <0 when member `a` (score as) sorts before (b, bs). */
   private cmp(a: string, as: number, b: string, bs: number): number {
     if (as !== bs) return as < bs ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
-  /** Index of the first element >= (score, member). */
-  private lowerBound(member: string, score: number): number {
+  /** Index of the block where (member, score) belongs: first block whose last element is >= it. */
+  private findBlock(member: string, score: number): number {
+    const bl = this.blocks;
     let lo = 0;
-    let hi = this.order.length;
+    let hi = bl.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const m = this.order[mid]!;
+      const b = bl[mid]!;
+      const last = b[b.length - 1]!;
+      if (this.cmp(last, this.scores.get(last)!, member, score) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index in `block` of the first element >= (member, score). */
+  private lowerBound(block: string[], member: string, score: number): number {
+    let lo = 0;
+    let hi = block.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = block[mid]!;
       if (this.cmp(m, this.scores.get(m)!, member, score) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  private insertOrdered(member: string, score: number): void {
+    this.prefix = null;
+    if (this.blocks.length === 0) {
+      this.blocks.push([member]);
+      return;
+    }
+    const bi = this.findBlock(member, score);
+    const block = this.blocks[bi]!;
+    block.splice(this.lowerBound(block, member, score), 0, member);
+    if (block.length > RZSet.MAX_BLOCK) this.blocks.splice(bi + 1, 0, block.splice(block.length >>> 1));
+  }
+
+  /** Removes from the order; the member's current score must still be in `scores`. */
+  private removeOrdered(member: string, score: number): void {
+    this.prefix = null;
+    const bi = this.findBlock(member, score);
+    const block = this.blocks[bi]!;
+    const i = this.lowerBound(block, member, score);
+    if (block[i] !== member) return;
+    block.splice(i, 1);
+    if (block.length === 0) this.blocks.splice(bi, 1);
   }
 
   /** Adds or updates; returns true when the member is new. */
@@ -137,17 +182,17 @@ export class RZSet {
     const old = this.scores.get(member);
     if (old !== undefined) {
       if (old === score) return false;
-      this.order.splice(this.lowerBound(member, old), 1);
+      this.removeOrdered(member, old);
     }
-    this.order.splice(this.lowerBound(member, score), 0, member);
     this.scores.set(member, score);
+    this.insertOrdered(member, score);
     return old === undefined;
   }
 
   remove(member: string): boolean {
     const old = this.scores.get(member);
     if (old === undefined) return false;
-    this.order.splice(this.lowerBound(member, old), 1);
+    this.removeOrdered(member, old);
     this.scores.delete(member);
     return true;
   }
@@ -156,26 +201,48 @@ export class RZSet {
     return this.scores.get(member);
   }
 
+  private prefixes(): number[] {
+    if (this.prefix) return this.prefix;
+    const p: number[] = new Array(this.blocks.length);
+    let n = 0;
+    for (let i = 0; i < this.blocks.length; i++) {
+      p[i] = n;
+      n += this.blocks[i]!.length;
+    }
+    return (this.prefix = p);
+  }
+
   /** 0-based rank of a member in ascending order, or undefined. */
   rank(member: string): number | undefined {
     const s = this.scores.get(member);
     if (s === undefined) return undefined;
-    return this.lowerBound(member, s);
+    const bi = this.findBlock(member, s);
+    return this.prefixes()[bi]! + this.lowerBound(this.blocks[bi]!, member, s);
   }
 
-  /** Member at ascending rank i. */
+  /** Member at ascending rank i (0 <= i < size). */
   at(i: number): string {
-    return this.order[i]!;
+    const p = this.prefixes();
+    let lo = 0;
+    let hi = p.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (p[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.blocks[lo]![i - p[lo]!]!;
   }
 
-  /** Members in ascending order (live array: do not mutate). */
-  members(): readonly string[] {
-    return this.order;
+  /** Members in ascending order (a fresh array). */
+  members(): string[] {
+    return this.blocks.length === 1 ? this.blocks[0]!.slice() : this.blocks.flat();
   }
 
   /** [member, score] pairs in ascending order. */
   entries(): [string, number][] {
-    return this.order.map((m) => [m, this.scores.get(m)!]);
+    const out: [string, number][] = [];
+    for (const b of this.blocks) for (const m of b) out.push([m, this.scores.get(m)!]);
+    return out;
   }
 }
 

@@ -70,22 +70,21 @@ export function lexLteMax(m: string, r: LexRange): boolean {
   return r.maxex ? m < r.max : m <= r.max;
 }
 
-/** Ranks (ascending) of members within a score range. */
+/** Ranks (ascending) of members within a score range (binary searches by rank). */
 export function scoreRangeRanks(z: RZSet, r: ScoreRange): [number, number] {
-  const members = z.members();
+  const n = z.size;
   let lo = 0;
-  let hi = members.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (scoreGteMin(z.score(members[mid]!)!, r)) hi = mid;
+    if (scoreGteMin(z.score(z.at(mid))!, r)) hi = mid;
     else lo = mid + 1;
   }
   const start = lo;
-  lo = start;
-  hi = members.length;
+  hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (scoreLteMax(z.score(members[mid]!)!, r)) lo = mid + 1;
+    if (scoreLteMax(z.score(z.at(mid))!, r)) lo = mid + 1;
     else hi = mid;
   }
   return [start, lo - 1];

@@ -130,15 +130,14 @@ interface RangeResult {
 
 /** Selects members for a range request; `rev` reverses the order. */
 function selectRange(z: RZSet, kind: RangeKind, minArg: string, maxArg: string, rev: boolean, offset: number, limit: number, parsed: unknown): RangeResult {
-  const all = z.members();
-  const len = all.length;
+  const len = z.size;
   if (kind === 'rank') {
     const [s, e] = parsed as [number, number];
     const r = rankRange(s, e, len);
     if (!r) return { members: [] };
     const out: string[] = [];
-    if (rev) for (let i = r[0]; i <= r[1]; i++) out.push(all[len - 1 - i]!);
-    else for (let i = r[0]; i <= r[1]; i++) out.push(all[i]!);
+    if (rev) for (let i = r[0]; i <= r[1]; i++) out.push(z.at(len - 1 - i));
+    else for (let i = r[0]; i <= r[1]; i++) out.push(z.at(i));
     return { members: out };
   }
   void minArg;
@@ -151,6 +150,7 @@ function selectRange(z: RZSet, kind: RangeKind, minArg: string, maxArg: string, 
     if (rev) idxs.reverse();
   } else {
     const r = parsed as LexRange;
+    const all = z.members();
     if (!r.empty) {
       if (!rev) {
         let i = 0;
@@ -166,7 +166,7 @@ function selectRange(z: RZSet, kind: RangeKind, minArg: string, maxArg: string, 
   if (offset < 0) idxs = [];
   else idxs = idxs.slice(offset);
   if (limit >= 0) idxs = idxs.slice(0, limit);
-  return { members: idxs.map((i) => all[i]!) };
+  return { members: idxs.map((i) => z.at(i)) };
 }
 
 function replyRange(c: Client, z: RZSet | undefined, members: string[], withScores: boolean): void {
