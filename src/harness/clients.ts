@@ -65,8 +65,16 @@ export class Worker implements WorkerClient {
   /** host:port this client's connection is currently talking to. */
   get node(): string | undefined {
     const s = this.redis.stream as { remoteAddress?: string; remotePort?: number } | undefined;
-    return s?.remoteAddress && s.remotePort ? `${s.remoteAddress}:${s.remotePort}` : undefined;
+    if (s === this.nodeStream) return this.nodeAddr;
+    const addr = s?.remoteAddress && s.remotePort ? `${s.remoteAddress}:${s.remotePort}` : undefined;
+    if (addr) {
+      this.nodeStream = s; // cached per connection: asked twice per op
+      this.nodeAddr = addr;
+    }
+    return addr;
   }
+  private nodeStream: unknown = null;
+  private nodeAddr: string | undefined;
 
   get ready(): boolean {
     return this.redis.status === 'ready';
