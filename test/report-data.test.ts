@@ -75,9 +75,22 @@ describe('buildModel', () => {
     expect(L.nodes).toEqual(['n1', 'n2', 'n3', 's1', 's2', 's3']);
     const s2 = L.nodes.indexOf('s2');
     const i = L.msg.findIndex((m, k) => L.n[k] === s2 && m.startsWith('+switch-master'));
-    expect(L.t[i]).toBeCloseTo(12_200, -1);
+    expect(L.t[i]).toBeCloseTo(12_200, 0); // the logs start 3.2 s before history time 0: aligned by events
+    expect(L.alignment.source).toBe('events');
+    expect(L.alignment.matches).toBeGreaterThan(10);
     expect(L.level[i]).toBe('#');
     expect(L.role[i]).toBe('X');
+  });
+
+  it('aligns logs by test.json when it says where the history clock starts', async () => {
+    const r = makeFakeRun(tmp, { ops: 300, name: 'explicit', clockOffsetMs: 5000 });
+    const t = JSON.parse(fs.readFileSync(path.join(r.dir, 'test.json'), 'utf8'));
+    fs.writeFileSync(path.join(r.dir, 'test.json'), JSON.stringify({ ...t, clockStartedAt: new Date(Date.parse(t.startedAt) + 5000).toISOString() }));
+    const m = await buildModel(r.dir);
+    expect(m.logs.alignment.source).toBe('test.json');
+    const s2 = m.logs.nodes.indexOf('s2');
+    const i = m.logs.msg.findIndex((x, k) => m.logs.n[k] === s2 && x.startsWith('+switch-master'));
+    expect(m.logs.t[i]).toBeCloseTo(m.cluster.switches[0]!.t, 0);
   });
 
   it('parses Redis log lines', () => {

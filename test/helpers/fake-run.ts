@@ -16,6 +16,8 @@ export interface FakeRunOptions {
   startedAt?: string;
   /** Omit results.json (a run that crashed before checking). */
   noResults?: boolean;
+  /** How long after test.json's startedAt the history clock starts (the engine starts it once the cluster is up). */
+  clockOffsetMs?: number;
   /** Put a linearizability failure and Elle anomalies into results.checkers. */
   withCheckerFailures?: boolean;
 }
@@ -187,7 +189,8 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   ev.sort((a, b) => a.time - b.time);
   fs.writeFileSync(path.join(dir, 'events.jsonl'), ev.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
-  const wall = (ns: number) => redisLogTime(t0ms + ns / 1e6);
+  const clockOffsetMs = o.clockOffsetMs ?? 3217;
+  const wall = (ns: number) => redisLogTime(t0ms + clockOffsetMs + ns / 1e6);
   const logs: Record<string, string[]> = {};
   const log = (node: string, pid: number, role: string, ns: number, c: string, msg: string) => (logs[node] ??= []).push(`${pid}:${role} ${wall(ns)} ${c} ${msg}`);
   const startup = (node: string, pid: number, port: number, ns: number, role: string) => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import zlib from 'node:zlib';
-import { readLogs, type LogModel } from './logs.js';
+import { alignLogs, estimateOrigin, readLogs, type LogModel } from './logs.js';
 import { buildClusterTimeline, type ClusterModel } from './cluster.js';
 
 export type Verdict = true | false | 'unknown';
@@ -291,8 +291,15 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
     .map((n: any) => ({ ...n, kind: String(n.kind ?? 'server'), host: String(n.host ?? ''), port: Number(n.port) || 0 }));
   const tEndMs = Math.max(h.lastTime / 1e6, (Number(results?.summary?.durationS) || 0) * 1000);
   const startedMs = typeof test.startedAt === 'string' ? Date.parse(test.startedAt) : NaN;
-  const logs = readLogs(runDir, nodes, startedMs, warnings);
+  const logs = readLogs(runDir, nodes, warnings);
   const events = readEvents(path.join(runDir, 'events.jsonl'), warnings);
+  // history time 0 on the wall clock: explicit, else matched sentinel events, else startedAt
+  const explicit = [test.clockStartedAt, test.historyStartedAt].map((x) => (typeof x === 'string' ? Date.parse(x) : NaN)).find((x) => Number.isFinite(x));
+  const est = explicit === undefined ? estimateOrigin(logs, events) : null;
+  if (explicit !== undefined) alignLogs(logs, explicit, 'test.json');
+  else if (est) alignLogs(logs, est.originMs, 'events', est.matches);
+  else if (Number.isFinite(startedMs)) alignLogs(logs, startedMs, 'startedAt');
+  else { logs.t = logs.t.map(() => null); warnings.push('log times could not be put on the test clock'); }
   const cluster = buildClusterTimeline(nodes, h.nemesis, events, tEndMs);
 
   let ok = 0, fail = 0, info = 0;

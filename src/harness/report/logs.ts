@@ -10,6 +10,8 @@ export interface LogModel {
   /** Per line: node index, ms since test start (null when unknown), level char, role char, message. */
   n: number[];
   t: (number | null)[];
+  /** How log wall-clock times were put on the history clock. */
+  alignment: { source: 'test.json' | 'events' | 'startedAt' | 'none'; matches?: number; originMs?: number };
   level: string;
   role: string;
   msg: string[];
@@ -58,8 +60,9 @@ function logFileOf(runDir: string, node: NodeInfo | string): string | null {
   return null;
 }
 
-export function readLogs(runDir: string, nodes: NodeInfo[], startedMs: number, warnings: string[]): LogModel {
-  const model: LogModel = { nodes: [], n: [], t: [], level: '', role: '', msg: [], omitted: {} };
+/** Reads every node's log; `t` holds wall-clock ms until alignLogs puts it on the history clock. */
+export function readLogs(runDir: string, nodes: NodeInfo[], warnings: string[]): LogModel {
+  const model: LogModel = { nodes: [], n: [], t: [], level: '', role: '', msg: [], omitted: {}, alignment: { source: 'none' } };
   const names: (NodeInfo | string)[] = [...nodes];
   // nodes not declared in test.json but present on disk (older engines, crashes)
   try {
@@ -83,7 +86,7 @@ export function readLogs(runDir: string, nodes: NodeInfo[], startedMs: number, w
     let lastT: number | null = null;
     for (const line of lines) {
       const p = parseLogLine(line);
-      if (p) lastT = Number.isFinite(startedMs) ? p.wallMs - startedMs : null;
+      if (p) lastT = p.wallMs;
       model.n.push(ni);
       model.t.push(lastT);
       levels.push(p ? p.level : ' ');
@@ -94,4 +97,46 @@ export function readLogs(runDir: string, nodes: NodeInfo[], startedMs: number, w
   model.level = levels.join('');
   model.role = roles.join('');
   return model;
+}
+
+/**
+ * Where history time 0 is on the wall clock. The engine may start the history clock after
+ * test.json's startedAt (once the cluster is up), so an explicit origin wins; otherwise the
+ * sentinel events (history clock) are matched with the same lines in the sentinels' logs (wall
+ * clock) and the densest cluster of differences gives the origin (a log line is written just
+ * before its event is published, so the latest difference in the cluster is the tightest).
+ */
+export function estimateOrigin(model: LogModel, events: { time: number; source: string; event: string; text: string }[]): { originMs: number; matches: number } | null {
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < model.msg.length; i++) {
+    const wall = model.t[i];
+    if (wall == null) continue;
+    const key = `${model.nodes[model.n[i]!]}\u0000${model.msg[i]}`;
+    let l = byKey.get(key);
+    if (!l) byKey.set(key, (l = []));
+    if (l.length < 200) l.push(wall);
+  }
+  const diffs: number[] = [];
+  for (const e of events) {
+    const msg = e.text.startsWith(e.event) ? e.text : `${e.event} ${e.text}`;
+    const walls = byKey.get(`${e.source}\u0000${msg}`);
+    if (!walls) continue;
+    for (const w of walls) diffs.push(w - e.time / 1e6);
+    if (diffs.length > 50_000) break;
+  }
+  if (!diffs.length) return null;
+  diffs.sort((a, b) => a - b);
+  const WINDOW = 60;
+  let best = 0, bestI = 0, j = 0;
+  for (let i = 0; i < diffs.length; i++) {
+    while (diffs[i]! - diffs[j]! > WINDOW) j++;
+    if (i - j + 1 > best) { best = i - j + 1; bestI = i; }
+  }
+  return { originMs: Math.round(diffs[bestI]!), matches: best };
+}
+
+/** Puts wall-clock log times on the history clock (ms since history time 0). */
+export function alignLogs(model: LogModel, originMs: number, source: LogModel['alignment']['source'], matches?: number): void {
+  for (let i = 0; i < model.t.length; i++) { const w = model.t[i]; if (w != null) model.t[i] = w - originMs; }
+  model.alignment = { source, originMs, ...(matches !== undefined ? { matches } : {}) };
 }

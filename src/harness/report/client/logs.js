@@ -25,6 +25,11 @@ FL.renderLogs = function renderLogs() {
     el('input', { type: 'checkbox', checked: true, 'data-node': name, onchange: (e) => { nodeOn[i] = e.target.checked; apply(); } }), ' ' + name));
   const count = el('span', { class: 'muted small', id: 'log-count' });
   FL.add(controls, el('div', { class: 'log-controls' }, search, level, el('span', { class: 'nodes' }, boxes), count));
+  const al = L.alignment || {};
+  const how = al.source === 'events' ? `Times are seconds on the history clock; the logs were aligned to it by ${fmtN(al.matches)} sentinel events found in both events.jsonl and the sentinel logs.`
+    : al.source === 'test.json' ? 'Times are seconds on the history clock (origin from test.json).'
+    : al.source === 'startedAt' ? 'Times are seconds since test.json startedAt (no sentinel events to align the logs with the history clock more precisely).' : '';
+  if (how) FL.add(controls, el('p', { class: 'muted small', id: 'log-alignment' }, how));
   const omitted = Object.entries(L.omitted || {});
   if (omitted.length) FL.add(controls, el('p', { class: 'muted small' }, 'Long logs were cut in the middle: ' + omitted.map(([n, c]) => `${n} ${fmtN(c)} lines`).join(', ') + ' left out (see the raw files).'));
 
