@@ -206,7 +206,10 @@ export async function main(argv: string[]): Promise<void> {
     server.log.fromSignalHandler(`Received ${sig} scheduling shutdown...`);
     if (stopping) return;
     stopping = true;
-    void server.requestShutdown({}).then(() => process.exit(0));
+    // shutdown-on-sigterm / shutdown-on-sigint: default | save | nosave (now/force: no replica wait here anyway)
+    const mode = server.config.get(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm');
+    const save = mode === 'save' ? true : mode === 'nosave' ? false : undefined;
+    void server.requestShutdown({ save }).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -63,6 +63,8 @@ function clientList(c: Client, argv: string[]): void {
   } else {
     throw new CommandError(ERR_SYNTAX);
   }
+  // Redis records the command being run before running it: our own line shows client|list
+  if (!c.inExec) c.lastCmd = 'client|list';
   let out = '';
   for (const x of c.server.clients.values()) if (!x.closed && filter(x)) out += x.describe() + '\n';
   c.reply.verbatim(out);
@@ -225,7 +227,10 @@ export const clientCommands: CommandSpec[] = [
   cmd('client', -2, [], 0, 0, 0, () => {}, {
     subcommands: [
       cmd('id', 2, [...S], 0, 0, 0, (c) => c.reply.int(c.id)),
-      cmd('info', 2, [...S], 0, 0, 0, (c) => c.reply.verbatim(c.describe() + '\n')),
+      cmd('info', 2, [...S], 0, 0, 0, (c) => {
+        if (!c.inExec) c.lastCmd = 'client|info';
+        c.reply.verbatim(c.describe() + '\n');
+      }),
       cmd('list', -2, ['admin', ...S], 0, 0, 0, clientList),
       cmd('kill', -3, ['admin', ...S], 0, 0, 0, clientKill),
       cmd('setname', 3, [...S], 0, 0, 0, (c, argv) => {
