@@ -85,6 +85,8 @@ export interface TopologyOptions {
   failoverTimeout?: number;
   quorum?: number;
   name?: string;
+  /** Listen (and link) address of each sentinel, default 127.0.0.1 */
+  sentinelHosts?: string[];
 }
 
 export interface Topology {
@@ -143,16 +145,17 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       return typeof info === 'string' && (info.match(/^slave\d+:.*state=online/gm)?.length ?? 0) >= replicas;
     }, 20_000, 'replicas online');
     for (let i = 0; i < sentinelImpls.length; i++) {
-      const port = await freePort();
+      const shost = opts.sentinelHosts?.[i] ?? host;
+      const port = await freePort(shost);
       const dir = path.join(root, `sentinel-${i}`);
       fs.mkdirSync(dir);
       const conf = path.join(dir, 'sentinel.conf');
-      const lines = [`port ${port}`, `bind ${host}`, `dir ${dir}`, `logfile ${path.join(dir, 'sentinel.log')}`,
+      const lines = [`port ${port}`, `bind ${shost}`, ...(shost !== host ? [`bind-source-addr ${shost}`] : []), `dir ${dir}`, `logfile ${path.join(dir, 'sentinel.log')}`,
         `sentinel monitor ${name} ${host} ${masterPort} ${opts.quorum ?? 2}`, `sentinel auth-pass ${name} ${password}`,
         `sentinel down-after-milliseconds ${name} ${opts.downAfter ?? 1000}`, `sentinel parallel-syncs ${name} 1`,
         `sentinel failover-timeout ${name} ${opts.failoverTimeout ?? 5000}`];
       fs.writeFileSync(conf, lines.join('\n') + '\n');
-      const n = makeNode('sentinel', sentinelImpls[i]!, host, port, dir, conf, null);
+      const n = makeNode('sentinel', sentinelImpls[i]!, shost, port, dir, conf, null);
       sentinels.push(n);
       await n.start();
     }
