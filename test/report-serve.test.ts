@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFakeRun, launchChromium, type FakeRun } from './helpers/fake-run.js';
+import { freePort, waitFor } from './helpers/ports.js';
 import { serve, writeIndex, writeReport, type ServeHandle } from '../src/harness/report/index.js';
 
 let tmp: string;
@@ -93,6 +95,25 @@ describe('harness serve', () => {
     const later = makeFakeRun(results, { ops: 200, name: 'later', startedAt: '2026-11-25T09:00:00.000Z' });
     const idx = await get('/');
     expect(idx.body).toContain(path.relative(results, later.dir).split(path.sep).join('/'));
+  });
+
+  it('`harness serve` (bin, built dist/) serves the index on 127.0.0.1', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/harness.js', 'serve', '--port', String(port), '--results-dir', results], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    try {
+      await waitFor(() => out.includes('serving'), 20_000, `harness serve to start (output: ${out})`);
+      expect(out).toContain(`http://127.0.0.1:${port}/`);
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/' }, (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => resolve(b)); }).on('error', reject);
+      });
+      expect(body).toContain('faultline results');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   it('refuses other methods', async () => {
