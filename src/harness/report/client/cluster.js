@@ -121,6 +121,8 @@ FL.renderCluster = function renderCluster() {
     box.replaceChildren(root, el('div', { class: 'muted small' }, `Showing ${fmtT(view[0])} – ${fmtT(view[1])}. Wheel to zoom, double-click to reset.`));
   }
   FL.clusterZoom = (a, b) => { view = [Math.max(0, a), Math.min(tEnd, b)]; draw(); };
+  // "show this moment" on a lost-write incident: zoom the cluster onto it
+  FL.onFocus((t, opts) => { if (opts.incident != null) FL.clusterZoom(Math.min(t, opts.until ?? t) - 3000, Math.max(t, opts.until ?? t) + 3000); });
   draw();
   let lastW = box.clientWidth;
   window.addEventListener('resize', () => { if (box.clientWidth !== lastW) { lastW = box.clientWidth; draw(); } });

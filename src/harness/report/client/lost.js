@@ -46,7 +46,10 @@ FL.renderLost = function renderLost() {
           el('b', {}, fmtT(nsToMs(fo.time))),
           fo.oldMaster || fo.newMaster ? ` (${nodeLabel(fo.oldMaster)} → ${nodeLabel(fo.newMaster)})` : '',
           from != null && nsToMs(fo.time) < from ? ': a deposed master still taking writes' : '') : null,
-        from != null ? el('button', { type: 'button', class: 'link', onclick: () => FL.focus(from, { incident: inc.id, until: fo ? nsToMs(fo.time) : to }) }, 'show this moment') : null),
+        from != null ? el('button', { type: 'button', class: 'link', onclick: () => {
+          FL.focus(from, { incident: inc.id, until: fo ? nsToMs(fo.time) : to });
+          document.getElementById('cluster').scrollIntoView({ behavior: 'instant', block: 'start' });
+        } }, 'show this moment on the timelines') : null),
       inc.explanation ? el('p', { class: 'inc-expl' }, inc.explanation) : null,
       rows.length ? el('p', { class: 'small muted' }, 'elements: ', el('code', {}, ranges(rows.map((r) => r.element), 40))) : null);
     cards.append(card);
