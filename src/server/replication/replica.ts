@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { encodeCommand } from '../../resp/reply-parser.js';
+import { ByteQueue } from './byte-queue.js';
 import { rdbCodec } from './rdb-bridge.js';
 import { readRdbAux } from './rdb-aux.js';
 import type { MasterSide } from './master.js';
@@ -60,8 +61,8 @@ export class ReplicaSide {
   private fullsyncReplid = '';
   private fullsyncOffset = 0;
   // the stream
-  private raw: Buffer = Buffer.alloc(0);
-  private rawPos = 0;
+  /** Received stream bytes not yet attributed to a parsed command. */
+  private raw = new ByteQueue();
   private unapplied: Buffer[] = [];
 
   constructor(
@@ -391,9 +392,16 @@ export class ReplicaSide {
       this.payloadBytes += d.length;
       this.transferRead = this.payloadBytes;
       if (this.payloadBytes < 40) return;
-      const all = this.payload.length === 1 ? this.payload[0]! : Buffer.concat(this.payload);
-      this.payload = [all];
-      if (all.latin1Slice(all.length - 40) !== this.eofMark) return;
+      // the mark ends the transfer (the master sends nothing more until our ACK)
+      let tail: string;
+      if (d.length >= 40) tail = d.latin1Slice(d.length - 40);
+      else {
+        let parts = '';
+        for (let i = this.payload.length - 1; i >= 0 && parts.length < 40; i--) parts = this.payload[i]!.latin1Slice() + parts;
+        tail = parts.slice(parts.length - 40);
+      }
+      if (tail !== this.eofMark) return;
+      const all = Buffer.concat(this.payload, this.payloadBytes);
       this.finishTransfer(all.subarray(0, all.length - 40), Buffer.alloc(0));
       return;
     }
@@ -475,8 +483,7 @@ export class ReplicaSide {
     this.master = c;
     this.reploff = reploff;
     this.readReploff = reploff;
-    this.raw = Buffer.alloc(0);
-    this.rawPos = 0;
+    this.raw = new ByteQueue();
     this.unapplied = [];
     this.linkState = 'connected';
     this.downSince = 0;
@@ -496,13 +503,7 @@ export class ReplicaSide {
     if (!c || c.closed) return;
     c.lastInteraction = Date.now();
     this.readReploff += d.length;
-    if (this.rawPos >= this.raw.length) {
-      this.raw = d;
-      this.rawPos = 0;
-    } else {
-      this.raw = Buffer.concat([this.raw.subarray(this.rawPos), d]);
-      this.rawPos = 0;
-    }
+    this.raw.push(d);
     c.parser.feed(d);
     for (;;) {
       let argv: string[] | null;
@@ -514,9 +515,7 @@ export class ReplicaSide {
         return;
       }
       if (argv === null) break;
-      const n = c.parser.lastCommandBytes;
-      const bytes = this.raw.subarray(this.rawPos, this.rawPos + n);
-      this.rawPos += n;
+      const bytes = this.raw.take(c.parser.lastCommandBytes);
       void this.server.processCommand(c, argv);
       c.reply.out = '';
       if (c.closed || this.master !== c) return;
