@@ -8,6 +8,7 @@ import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { alreadyExpired } from './expire-util.js';
 import { globMatch, parseCursor, parseScanOptions, scanStep } from './scan.js';
 import { objectEncoding, objectRefcount } from './encoding.js';
+import { propagateSignalling } from './propagate.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -19,12 +20,17 @@ function typeName(v: Value | undefined): string {
 
 function del(c: Client, argv: string[]): void {
   let n = 0;
+  const deleted: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const k = argv[i]!;
-    if (c.db.lookup(k) !== undefined && c.db.delete(k)) n++;
+    if (c.db.lookup(k) !== undefined && c.db.delete(k)) {
+      n++;
+      deleted.push(k);
+    }
   }
   c.server.dirty += n;
   c.reply.int(n);
+  if (n > 0 && n !== argv.length - 1) propagateSignalling(c, argv, deleted);
 }
 
 const EXP_NX = 1, EXP_XX = 2, EXP_GT = 4, EXP_LT = 8;
@@ -246,7 +252,10 @@ export const keyCommands: CommandSpec[] = [
     if (expire !== undefined) dst.setExpire(newkey, expire);
     if (enc) dst.strEncoding.set(newkey, enc);
     if (dst !== c.db) crossDbDone(c, argv, dst, newkey);
-    else c.server.dirty++;
+    else {
+      c.server.dirty++;
+      propagateSignalling(c, argv, [newkey]);
+    }
     c.reply.int(1);
   }),
   cmd('move', 3, ['write', 'fast'], 1, 1, 1, (c, argv) => {

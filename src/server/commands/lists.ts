@@ -6,6 +6,7 @@ import type { Client } from '../client.js';
 import { RList } from '../types.js';
 import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { block, parseTimeout } from './blocking.js';
+import { propagateSignalling } from './propagate.js';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -138,7 +139,7 @@ function blockingPop(c: Client, argv: string[], head: boolean): Promise<void> | 
       c.reply.bulk(popOne(l, head));
       deleteIfEmpty(c, key, l);
       c.server.dirty++;
-      c.rewriteArgv([head ? 'LPOP' : 'RPOP', key]);
+      propagateSignalling(c, [head ? 'LPOP' : 'RPOP', key], [key]);
       return;
     }
   }

@@ -7,6 +7,7 @@ import { RSet } from '../types.js';
 import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { newSetFor, setCheckConvert } from './encoding.js';
 import { parseCursor, parseScanOptions, scanStep, globMatch } from './scan.js';
+import { propagateSignalling } from './propagate.js';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -65,14 +66,18 @@ function setOp(c: Client, keys: string[], op: SetOp): RSet {
   return out;
 }
 
-function storeResult(c: Client, dst: string, result: RSet): void {
+function storeResult(c: Client, argv: string[], dst: string, result: RSet): void {
   if (result.size === 0) {
-    if (c.db.delete(dst)) c.server.dirty++;
+    if (c.db.delete(dst)) {
+      c.server.dirty++;
+      propagateSignalling(c, argv, [dst]);
+    }
     c.reply.int(0);
     return;
   }
   c.db.set(dst, result);
   c.server.dirty++;
+  propagateSignalling(c, argv, [dst]);
   c.reply.int(result.size);
 }
 
@@ -195,9 +200,9 @@ export const setCommands: CommandSpec[] = [
   cmd('sinter', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'inter')])),
   cmd('sunion', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'union')])),
   cmd('sdiff', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'diff')])),
-  cmd('sinterstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv[1]!, setOp(c, argv.slice(2), 'inter'))),
-  cmd('sunionstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv[1]!, setOp(c, argv.slice(2), 'union'))),
-  cmd('sdiffstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv[1]!, setOp(c, argv.slice(2), 'diff'))),
+  cmd('sinterstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'inter'))),
+  cmd('sunionstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'union'))),
+  cmd('sdiffstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'diff'))),
   cmd('smove', 4, ['write', 'fast'], 1, 2, 1, (c, argv) => {
     const [, src, dst, m] = argv as [string, string, string, string];
     const ss = c.db.lookup(src);

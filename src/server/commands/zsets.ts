@@ -7,6 +7,7 @@ import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { zsetCheckConvert } from './encoding.js';
 import { formatDouble } from '../../resp/reply-writer.js';
 import { parseCursor, parseScanOptions, scanStep, globMatch } from './scan.js';
+import { propagateSignalling } from './propagate.js';
 import {
   parseScoreRange, parseLexRange, scoreRangeRanks, lexGteMin, lexLteMax, rankRange, type LexRange,
 } from './zset-range.js';
@@ -225,7 +226,10 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, store: strin
   const members = z ? selectRange(z, kind, minArg, maxArg, rev, offset, limit, parsed).members : [];
   if (store === null) return replyRange(c, z, members, withScores);
   if (members.length === 0) {
-    if (c.db.delete(store)) c.server.dirty++;
+    if (c.db.delete(store)) {
+      c.server.dirty++;
+      propagateSignalling(c, argv, [store]);
+    }
     c.reply.int(0);
     return;
   }
@@ -236,6 +240,7 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, store: strin
   }
   c.db.set(store, dst);
   c.server.dirty++;
+  propagateSignalling(c, argv, [store]);
   c.reply.int(members.length);
 }
 
