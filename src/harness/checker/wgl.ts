@@ -48,7 +48,32 @@ export type WglResult =
 
 const MAX_STATES = 16;
 
+/**
+ * Which linearization is found first depends on the order candidates are tried in, and a bad
+ * order can cost a valid history thousands of times more steps than a good one. So short runs
+ * with different orders go first (a portfolio with restarts); the last run is unbounded and
+ * decides. A refutation within any run is final, so invalid histories pay at most the short runs.
+ */
+const SCHEDULE: [CandidateOrder, number][] = [
+  ['deadline', 1000],
+  ['reverse-call', 2000],
+  ['call', 4000],
+  ['deadline', Infinity],
+];
+
+type CandidateOrder = 'deadline' | 'call' | 'reverse-call';
+
 export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits = {}): WglResult {
+  let explored = 0;
+  for (const [order, budget] of SCHEDULE) {
+    const r = searchWgl(model, ops, limits, order, budget);
+    explored += r.explored;
+    if (r.valid !== 'unknown' || r.reason !== 'budget') return { ...r, explored };
+  }
+  throw new Error('unreachable: the last run has no budget');
+}
+
+function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits, order: CandidateOrder, budget: number): WglResult {
   const n = ops.length;
   if (n === 0) return { valid: true, linearization: [], explored: 0 };
   // Two dancing-links lists over pending ops (node = op index + 2; 0 = head, 1 = tail):
@@ -252,7 +277,10 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
       } else cands.push(i);
     }
     if (!forced) {
-      if (cands.length > 1) cands.sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b);
+      if (cands.length > 1) {
+        if (order === 'deadline') cands.sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b);
+        else if (order === 'reverse-call') cands.reverse();
+      }
       for (const c of crashedTmp) cands.push(c);
     }
     fCands.push(cands);
@@ -268,7 +296,8 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
     const cands = fCands[top]!;
     let advanced = false;
     while (fPos[top]! < cands.length) {
-      if ((++explored & 0x3ff) === 0) {
+      if (++explored > budget) return { valid: 'unknown', reason: 'budget', explored };
+      if ((explored & 0x3ff) === 0) {
         if (limits.deadline !== undefined && Date.now() > limits.deadline)
           return { valid: 'unknown', reason: 'time limit reached', explored, partial: toFailure(best) };
         if (cacheBytes > memCap)
