@@ -55,6 +55,9 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
   const model = typeof opts.model === 'string' ? getModel(opts.model) : opts.model;
   const independent = opts.independent ?? detectIndependent(history, model);
   const parts = partitionHistory(history, model, independent);
+  // Client ops this model does not know are left out; say so rather than judge without them.
+  const ignored = new Set<string>();
+  for (const op of history) if (op.process !== 'nemesis' && !model.fs.includes(op.f)) ignored.add(op.f);
   const totalOps = parts.reduce((n, p) => n + p.ops.length, 0);
   const deadline = started + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const memoryLimitMb = opts.memoryLimitMb ?? DEFAULT_MEMORY_MB;
@@ -89,7 +92,8 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
     invalidKeys: invalid.map((r) => r.key),
     unknownKeys: unknown,
     failures: invalid.map((r) => r.failure),
-    text,
+    ...(ignored.size ? { ignoredFs: [...ignored] } : {}),
+    text: ignored.size ? `${text}\n(ops with f ${[...ignored].join(', ')} are not part of the ${model.name} model and were left out)` : text,
   };
 }
 
