@@ -8,7 +8,8 @@ import { Clock, NS_PER_S } from './clock.js';
 import { Worker, classifyError } from './clients.js';
 import { any, clients, nemesis as nemesisRoute, stagger, timeLimit, Rng, subSeed, type Gen } from './generator/index.js';
 import { interpret, type PlacedOp } from './generator/interpreter.js';
-import { HistoryWriter, type Op, type ProcessId } from './history.js';
+import type { Op, ProcessId } from './history.js';
+import { HistoryLog } from './history-log.js';
 import { type RunOptions, UsageError } from './options.js';
 import { loadPlugins } from './plugins.js';
 import { getWorkload, makeNemesis, nemesisNames, type Nemesis, type NemesisContext, type OpOutcome } from './registry.js';
@@ -26,7 +27,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Every cluster of this process: torn down on any exit path. */
 const liveClusters = new Set<Cluster>();
-const liveHistories = new Set<HistoryWriter>();
+const liveHistories = new Set<HistoryLog>();
 let handlersInstalled = false;
 let interrupted: NodeJS.Signals | null = null;
 
@@ -125,13 +126,14 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   testJson.nodes = cluster.describe();
   writeJson(path.join(runDir, 'test.json'), testJson);
   liveClusters.add(cluster);
-  const history = new HistoryWriter(path.join(runDir, 'history.jsonl'));
+  const history = new HistoryLog(path.join(runDir, 'history.jsonl'));
   liveHistories.add(history);
   const ops: Op[] = [];
   const counts = { ok: 0, fail: 0, info: 0 };
   const append = (op: Omit<Op, 'index'>): Op => {
     const full = op as Op;
     full.index = ops.length;
+    if (full.value === undefined) full.value = null;
     ops.push(full);
     history.append(full);
     if (full.process !== 'nemesis' && full.type !== 'invoke') counts[full.type]++;
