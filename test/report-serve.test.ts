@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFakeRun, launchChromium, type FakeRun } from './helpers/fake-run.js';
+import { hasChromium, makeFakeRun, launchChromium, type FakeRun } from './helpers/fake-run.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { serve, writeIndex, writeReport, type ServeHandle } from '../src/harness/report/index.js';
 
@@ -126,7 +126,7 @@ describe('harness serve', () => {
     expect(status).toBe(405);
   });
 
-  it('the served index and report work in chromium', async () => {
+  it.skipIf(!hasChromium())('the served index and report work in chromium', async () => {
     const { context, profile } = await launchChromium();
     try {
       const page = await context.newPage();

@@ -289,6 +289,17 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   return { dir, ops: nOps, lost: lost.length, results, test };
 }
 
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Browser tests need Debian's chromium: missing in CI is an error, elsewhere they are skipped. */
+export function hasChromium(): boolean {
+  if (fs.existsSync(CHROMIUM)) return true;
+  const msg = `*** ${CHROMIUM} is not installed: browser tests of the report are SKIPPED (apt-get install -y chromium) ***`;
+  if (process.env.CI) throw new Error(msg);
+  console.warn(msg);
+  return false;
+}
+
 /**
  * Debian's chromium driven by playwright-core with a fresh profile (never a downloaded browser).
  * Returns the persistent context; close it and remove `profile` when done.
@@ -298,7 +309,7 @@ export async function launchChromium(): Promise<{ context: import('playwright-co
   const os = await import('node:os');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fl-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
