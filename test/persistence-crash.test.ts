@@ -76,7 +76,7 @@ async function crashRounds(fsync: 'always' | 'everysec', rounds: number, writers
       if (now[i]! < known[i]!) lost += known[i]! - now[i]!;
       if (now[i]! > known[i]! + 1) overshoot++;
     }
-    const res = await writeUntilKilled(p, writers, 60 + Math.floor(Math.random() * 120));
+    const res = await writeUntilKilled(p, writers, 40 + Math.floor(Math.random() * 100));
     totalWrites += res.writes;
     known = res.acked.map((a, i) => Math.max(a, now[i]!));
     procs.splice(procs.indexOf(p), 1);
@@ -101,14 +101,14 @@ describe('AOF crash safety (kill -9)', () => {
     const t0 = Date.now();
     const r = await crashRounds('always', 50, 4);
     console.log(`[persistence] always: 50 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(r.totalWrites).toBeGreaterThan(500);
+    expect(r.totalWrites).toBeGreaterThan(100);
     expect(r.lost).toBe(0);
     expect(r.overshoot).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it('appendfsync everysec: losses reported and within one second of writes', async () => {
     const r = await crashRounds('everysec', 8, 4);
-    const perSecond = r.totalWrites / (8 * 0.15);
+    const perSecond = r.totalWrites / (8 * 0.09);
     console.log(`[persistence] everysec: 8 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost} (bound: one second ~ ${Math.round(perSecond)} writes)`);
     expect(r.lost).toBeLessThanOrEqual(perSecond);
     expect(r.overshoot).toBe(0);

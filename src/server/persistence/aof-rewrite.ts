@@ -1,7 +1,7 @@
 // An AOF-format base file (aof-use-rdb-preamble no): commands that rebuild a captured
 // keyspace, at most 64 items per command as Redis's rewriteAppendOnlyFile does.
 import { RList, RZSet, type Value } from '../types.js';
-import type { Capture } from './snapshot.js';
+import { CaptureCancelled, type Capture } from './snapshot.js';
 import { d2string } from './rdb-format.js';
 
 const ITEMS_PER_CMD = 64;
@@ -43,6 +43,7 @@ export async function encodeAofBase(cap: Capture, sliceMs = 5): Promise<Buffer> 
         parts.push(Buffer.from(out.join(''), 'latin1'));
         out.length = 0;
         await new Promise<void>((r) => setImmediate(r));
+        if (cap.cancelled) throw new CaptureCancelled();
         deadline = Date.now() + sliceMs;
       }
     }

@@ -11,8 +11,8 @@ import { AofManifest, AofManifestError } from './aof-manifest.js';
 import { loadSingleAofFile, type AofLoadStatus } from './aof-load.js';
 import { encodeAofBase, respCommand } from './aof-rewrite.js';
 import { encodeCapture } from './rdb.js';
-import { captureKeyspace, releaseCapture } from './snapshot.js';
-import { fileSize, inDir, writeFileAtomicSync } from './files.js';
+import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
+import { fileSize, inDir, writeFileAtomicSync, writeTempFile } from './files.js';
 import { secondsSince, type RdbPersistence } from './rdb-file.js';
 
 export class Aof {
@@ -32,6 +32,8 @@ export class Aof {
   baseSize = 0;
   lastIncrSize = 0;
   rewriteInProgress: Promise<boolean> | null = null;
+  private rewriteGen = 0;
+  private rewriteCapture: Capture | null = null;
   rewriteScheduled = false;
   rewriteStartedAt = 0;
   lastRewriteTimeSec = -1;
@@ -371,15 +373,15 @@ export class Aof {
     this.rewriteStartedAt = Date.now();
     this.rewrites++;
     server.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+    const gen = ++this.rewriteGen;
+    this.rewriteCapture = cap;
     const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
-    const tmp = inDir(server, tmpName);
+    const tmp = inDir(server, gen === 1 ? tmpName : `temp-rewriteaof-bg-${process.pid}-${gen}.aof`);
     const run = async (): Promise<boolean> => {
       try {
         const data = await this.encodeBase(preamble, cap);
-        await fs.promises.writeFile(tmp, data);
-        const fh = await fs.promises.open(tmp, 'r+');
-        await fh.sync();
-        await fh.close();
+        await writeTempFile(tmp, data);
+        if (cap.cancelled) throw new CaptureCancelled();
         this.childLog(`Successfully created the temporary AOF base file ${tmpName}`);
         this.childLog('Fork CoW for AOF rewrite: current 0 MB, peak 0 MB, average 0 MB');
         server.log.notice('Background AOF rewrite terminated with success');
@@ -399,18 +401,47 @@ export class Aof {
         server.log.notice('Background AOF rewrite finished successfully');
         return true;
       } catch (e) {
-        server.log.warning(`Background AOF rewrite terminated with error: ${(e as Error).message}`);
+        fs.promises.unlink(tmp).catch(() => {});
+        if (e instanceof CaptureCancelled) {
+          server.log.warning('Background AOF rewrite terminated by signal 10');
+          return false;
+        }
+        server.log.warning('Background AOF rewrite terminated with error');
+        server.log.verbose((e as Error).message);
         this.lastBgrewriteStatus = 'err';
         this.consecutiveFailures++;
-        fs.promises.unlink(tmp).catch(() => {});
         return false;
       } finally {
-        this.lastRewriteTimeSec = Math.round((Date.now() - this.rewriteStartedAt) / 1000);
-        this.rewriteInProgress = null;
+        if (this.rewriteGen === gen) {
+          this.lastRewriteTimeSec = Math.round((Date.now() - this.rewriteStartedAt) / 1000);
+          this.rewriteInProgress = null;
+          this.rewriteCapture = null;
+        }
       }
     };
     this.rewriteInProgress = run();
     return this.rewriteInProgress;
+  }
+
+  /** killAppendOnlyChild: abandons a running rewrite (its base is never installed). */
+  killRewrite(): void {
+    if (!this.rewriteInProgress) return;
+    this.server.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
+    if (this.rewriteCapture) this.rewriteCapture.cancelled = true;
+    this.rewriteGen++;
+    this.rewriteInProgress = null;
+    this.rewriteCapture = null;
+  }
+
+  /**
+   * The dataset was replaced from outside (a replica's full sync): the files no longer
+   * describe it, so rewrite now — the new incr file and the capture start at this instant.
+   */
+  datasetReplaced(): void {
+    if (!this.on) return;
+    this.killRewrite();
+    this.rewriteScheduled = false;
+    if (!this.startRewrite()) this.rewriteScheduled = true;
   }
 
   private deleteHistory(): void {

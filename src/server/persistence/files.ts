@@ -40,6 +40,17 @@ export function writeFileAtomicSync(tmp: string, dest: string, data: Uint8Array 
   fsyncDir(path.dirname(dest));
 }
 
+/** Writes and fsyncs a temp file off the event loop (libuv's thread pool). */
+export async function writeTempFile(tmp: string, data: Uint8Array): Promise<void> {
+  const fh = await fs.promises.open(tmp, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Asynchronous variant: the write and fsync run in libuv's thread pool. */
 export async function writeFileAtomic(tmp: string, dest: string, data: Uint8Array): Promise<void> {
   const fh = await fs.promises.open(tmp, 'w', 0o644);

@@ -3,6 +3,7 @@ import type { Server } from '../server.js';
 import { RdbPersistence } from './rdb-file.js';
 import { Aof } from './aof.js';
 import { persistenceInfo } from './info.js';
+import { onDatasetReplaced } from './rdb.js';
 import { CommandError } from '../db.js';
 
 export { encodeRdb, loadRdb, snapshotRdb, encodeCapture, RdbFormatError, type LoadResult, type RdbSaveOptions, type SnapshotOptions } from './rdb.js';
@@ -49,12 +50,14 @@ export function installPersistence(server: Server): Persistence {
     if (name === 'appendonly') void aof.setEnabled(value === 'yes');
   });
   server.flushallHooks.push(() => {
-    // FLUSHALL writes an empty RDB at once when save points are configured, as Redis does
-    if (rdb.saveParams().length > 0 && !rdb.bgsaveInProgress) {
+    // flushAllDataAndResetRDB: a running BGSAVE is killed; with save points an empty RDB is written now
+    rdb.killBgsave();
+    if (rdb.saveParams().length > 0) {
       rdb.saveSync();
       server.dirty++;
     }
   });
+  onDatasetReplaced(server, () => aof.datasetReplaced());
   server.debugHooks.set('reload', (c) => {
     try {
       rdb.debugReload();
@@ -80,8 +83,15 @@ export function installPersistence(server: Server): Persistence {
   });
 
   server.shutdownHooks.push(async () => {
+    if (rdb.bgsaveInProgress) {
+      server.log.warning('There is a child saving an .rdb. Killing it!');
+      rdb.killBgsave();
+    }
+    if (aof.rewriteInProgress) {
+      server.log.warning('There is a child rewriting the AOF. Killing it!');
+      aof.killRewrite();
+    }
     aof.closeAtShutdown();
-    if (rdb.bgsaveInProgress) server.log.warning('There is a child saving an .rdb. Killing it!');
     const force = server.shutdownSave;
     if (force === true || (force === undefined && rdb.saveParams().length > 0)) rdb.shutdownSave();
   });

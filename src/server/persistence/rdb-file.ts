@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import type { Server } from '../server.js';
 import { REDIS_VERSION } from '../server.js';
-import { encodeCapture, encodeRdb, loadRdb, type LoadResult, type RdbSaveOptions } from './rdb.js';
-import { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
-import { inDir, writeFileAtomic, writeFileAtomicSync } from './files.js';
+import { encodeCapture, encodeRdb, loadRdbData, type LoadResult, type RdbSaveOptions } from './rdb.js';
+import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
+import { inDir, writeFileAtomicSync, writeTempFile } from './files.js';
 
 const BGSAVE_RETRY_DELAY_S = 5;
 
@@ -25,6 +25,7 @@ export class RdbPersistence {
   /** Replication info found in the RDB loaded at start (for the replication module). */
   loadedAtStart: LoadResult | null = null;
   private inProgress: Promise<boolean> | null = null;
+  private generation = 0;
   /** Keys processed / total of the running background save (INFO current_save_keys_*). */
   keysTotal = 0;
   capture: Capture | null = null;
@@ -52,7 +53,7 @@ export class RdbPersistence {
     try {
       writeFileAtomicSync(tmp, this.path(), encodeRdb(this.server, this.saveOptions()));
     } catch (e) {
-      this.server.log.warning(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      this.server.log.warning(describeSaveError(e, `temp-${process.pid}.rdb`, this.server.config.get('dbfilename')));
       try {
         fs.unlinkSync(tmp);
       } catch {
@@ -80,18 +81,22 @@ export class RdbPersistence {
     this.keysTotal = server.dbs.reduce((n, db) => n + db.dict.size, 0);
     this.saves++;
     server.log.notice(`Background saving started by pid ${process.pid}`);
-    const tmp = inDir(server, `temp-${process.pid}.rdb`);
+    const gen = ++this.generation;
+    const tmp = inDir(server, `temp-bg-${process.pid}-${gen}.rdb`);
+    const cap = captureKeyspace(server);
+    this.capture = cap;
     const run = async (): Promise<boolean> => {
       try {
-        const cap = captureKeyspace(server);
-        this.capture = cap;
         let data: Buffer;
         try {
           data = await encodeCapture(server, cap, this.saveOptions());
         } finally {
           releaseCapture(server, cap);
         }
-        await writeFileAtomic(tmp, this.path(), data);
+        await writeTempFile(tmp, data);
+        // killed meanwhile (FLUSHALL, SHUTDOWN): the file must not replace the newer one
+        if (cap.cancelled) throw new CaptureCancelled();
+        fs.renameSync(tmp, this.path());
         this.childLog('DB saved on disk');
         this.childLog('Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB');
         server.log.notice('Background saving terminated with success');
@@ -100,20 +105,36 @@ export class RdbPersistence {
         this.lastBgsaveStatus = 'ok';
         return true;
       } catch (e) {
-        this.childLog(`Write error saving DB on disk: ${(e as Error).message}`, true);
+        fs.promises.unlink(tmp).catch(() => {});
+        if (e instanceof CaptureCancelled) {
+          server.log.warning('Background saving terminated by signal 10');
+          return false;
+        }
+        this.childLog(describeSaveError(e, `temp-${process.pid}.rdb`, server.config.get('dbfilename')), true);
         server.log.warning('Background saving error');
         this.lastBgsaveStatus = 'err';
-        fs.promises.unlink(tmp).catch(() => {});
         return false;
       } finally {
-        this.lastBgsaveTimeSec = Math.round((Date.now() - this.bgsaveStartedAt) / 1000);
-        this.inProgress = null;
-        this.keysTotal = 0;
-        this.capture = null;
+        if (this.generation === gen) {
+          this.lastBgsaveTimeSec = Math.round((Date.now() - this.bgsaveStartedAt) / 1000);
+          this.inProgress = null;
+          this.keysTotal = 0;
+          this.capture = null;
+        }
       }
     };
     this.inProgress = run();
     return this.inProgress;
+  }
+
+  /** killRDBChild: abandons a running BGSAVE (its file is never installed). */
+  killBgsave(): void {
+    if (!this.inProgress) return;
+    if (this.capture) this.capture.cancelled = true;
+    this.generation++;
+    this.inProgress = null;
+    this.keysTotal = 0;
+    this.capture = null;
   }
 
   /** Waits for a running BGSAVE (shutdown, tests). */
@@ -183,7 +204,7 @@ export class RdbPersistence {
     server.loading = true;
     let res: LoadResult;
     try {
-      res = loadRdb(server, data);
+      res = loadRdbData(server, data);
     } catch (e) {
       server.log.warning(`${(e as Error).message}`);
       server.log.warning(isAofBase ? 'Error reading the RDB base file, AOF loading aborted' : 'Fatal error loading the DB: Invalid argument. Exiting.');
@@ -227,4 +248,13 @@ export class RdbPersistence {
 
 export function secondsSince(start: bigint): string {
   return (Number(process.hrtime.bigint() - start) / 1e9).toFixed(3);
+}
+
+/** rdbSave's log line for a failure: the rename, the temp file, or the write. */
+function describeSaveError(e: unknown, tmpName: string, dest: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const reason = err.code === 'EISDIR' ? 'Is a directory' : err.code === 'ENOSPC' ? 'No space left on device' : err.code === 'EACCES' ? 'Permission denied' : err.message;
+  if (err.syscall === 'rename') return `Error moving temp DB file ${tmpName} on the final destination ${dest} (in server root dir ${process.cwd()}): ${reason}`;
+  if (err.syscall === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${process.cwd()}) for saving: ${reason}`;
+  return `Write error saving DB on disk: ${reason}`;
 }

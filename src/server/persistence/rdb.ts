@@ -5,7 +5,7 @@ import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
 import { strictInt64 } from './listpack.js';
 import { parseRdb, RdbFormatError } from './rdb-reader.js';
 import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
-import { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
+import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 
 export { RdbFormatError } from './rdb-reader.js';
 
@@ -78,7 +78,7 @@ export interface SnapshotOptions extends RdbSaveOptions {
   onCaptured?: () => void;
 }
 
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * A complete RDB as of the moment of the call: the keyspace is captured synchronously
@@ -102,6 +102,10 @@ export async function encodeCapture(server: Server, cap: Capture, opts: Snapshot
   const out = new RdbOutput();
   writeHeader(out, REDIS_VERSION, opts);
   let deadline = Date.now() + sliceMs;
+  const yieldToLoop = async () => {
+    await yieldNow();
+    if (cap.cancelled) throw new CaptureCancelled();
+  };
   for (const db of cap.dbs) {
     const expires = new Map<string, number>();
     for (let i = 0; i < db.expKeys.length; i++) {
@@ -150,13 +154,27 @@ export interface LoadResult {
   end: number;
 }
 
+const replacedHooks = new WeakMap<Server, () => void>();
+
+/** Persistence registers what must follow a dataset replaced from outside (AOF rewrite). */
+export function onDatasetReplaced(server: Server, hook: () => void): void {
+  replacedHooks.set(server, hook);
+}
+
 /**
- * Replaces the dataset with the RDB's content (emptyFirst, the default) or merges into it.
+ * Replaces the dataset with the RDB's content (emptyFirst, the default) or merges into it
+ * — the full-sync entry point: afterwards the AOF (if on) is rewritten from the new data.
  * Expired keys are skipped when this server is a master, as Redis does. Throws
- * RdbFormatError on a bad signature, version, encoding or checksum (the dataset is then
- * left empty when emptyFirst).
+ * RdbFormatError on a bad signature, version, encoding or checksum.
  */
 export function loadRdb(server: Server, data: Buffer, opts: { emptyFirst?: boolean } = {}): LoadResult {
+  const res = loadRdbData(server, data, opts);
+  replacedHooks.get(server)?.();
+  return res;
+}
+
+/** loadRdb without the dataset-replaced hook (start-up, AOF base, DEBUG RELOAD). */
+export function loadRdbData(server: Server, data: Buffer, opts: { emptyFirst?: boolean } = {}): LoadResult {
   if (opts.emptyFirst !== false) for (const db of server.dbs) db.flush();
   const now = Date.now();
   const master = !server.isReplica();

@@ -14,11 +14,19 @@ export interface CapturedDb {
   expWhen: number[];
 }
 
+export class CaptureCancelled extends Error {
+  constructor() {
+    super('snapshot cancelled');
+  }
+}
+
 export class Capture {
   /** Live container object -> its content as of the capture. */
   readonly frozen = new Map<object, Value>();
   /** Keys encoded so far (INFO current_save_keys_processed). */
   processed = 0;
+  /** Set to abandon the encoding (Redis kills the child): encoders throw CaptureCancelled. */
+  cancelled = false;
   constructor(readonly dbs: CapturedDb[]) {}
 
   /** The value to encode for a captured value. */
