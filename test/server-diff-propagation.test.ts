@@ -139,6 +139,11 @@ describe.skipIf(!real)('propagation to replicas: tsredis vs redis-server', () =>
     await pair.both(['SET', 'gone', 'v', 'PX', '5']);
     await new Promise((r) => setTimeout(r, 30));
     await pair.expectSame(['GET', 'gone']);
+    // KEYS skips an expired key without deleting it; EXISTS then deletes (and propagates DEL)
+    await pair.both(['SET', 'gone2', 'v', 'PX', '5']);
+    await new Promise((r) => setTimeout(r, 30));
+    await pair.expectSame(['KEYS', 'gone*']);
+    await pair.expectSame(['EXISTS', 'gone2']);
     await pair.both(['SET', '__marker2__', '1']);
     const [a, b] = await Promise.all([rs.until(['SET', '__marker2__', '1']), ts.until(['SET', '__marker2__', '1'])]);
     expect(normalise(b)).toEqual(normalise(a));

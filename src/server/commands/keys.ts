@@ -203,9 +203,17 @@ export const keyCommands: CommandSpec[] = [
     const pat = argv[1]!;
     const all = pat === '*';
     const out: string[] = [];
-    for (const k of [...c.db.dict.keys()]) {
+    const now = Date.now();
+    const db = c.db;
+    const hasTtls = db.expires.size !== 0;
+    // like keysCommand: logically expired keys are skipped but not deleted here
+    for (const k of db.dict.keys()) {
       if (!all && !globMatch(pat, k)) continue;
-      if (c.db.lookup(k) !== undefined) out.push(k);
+      if (hasTtls) {
+        const when = db.expires.get(k);
+        if (when !== undefined && now > when) continue;
+      }
+      out.push(k);
     }
     c.reply.bulkArray(out);
   }),
