@@ -124,6 +124,16 @@ describe('robustness', () => {
     expect(fs.readFileSync(file!, 'utf8')).toContain('UNKNOWN');
   });
 
+  it('keeps the head and tail of very long logs', async () => {
+    const r = makeFakeRun(tmp, { ops: 200, name: 'chatty' });
+    const line = '4101:M 25 Nov 2026 01:55:10.000 - Client closed connection\n';
+    fs.appendFileSync(path.join(r.dir, 'nodes', 'n1', 'n1.log'), line.repeat(200_000));
+    const m = await buildModel(r.dir);
+    expect(m.logs.omitted.n1).toBeGreaterThan(150_000);
+    expect(m.logs.msg.length).toBeLessThanOrEqual(150_000 + 1000);
+    expect(m.logs.msg[0]).toContain('Redis is starting'); // the head survives
+  });
+
   it('reports an empty run directory', async () => {
     const dir = path.join(tmp, 'empty', '20261125T000001.000Z');
     fs.mkdirSync(dir, { recursive: true });

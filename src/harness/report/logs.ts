@@ -21,7 +21,8 @@ export interface LogModel {
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 const LINE = /^(\d+):([A-Z]) (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) ([.\-*#]) ?(.*)$/;
-const HEAD = 5_000, TAIL = 25_000;
+/** Lines kept in the page over all nodes: each node keeps its head and (mostly) its tail. */
+const TOTAL_LINES = 150_000;
 const MAX_BYTES = 64 * 1024 * 1024;
 
 export function parseLogLine(line: string): { wallMs: number; role: string; level: string; msg: string } | null {
@@ -77,9 +78,11 @@ export function readLogs(runDir: string, nodes: NodeInfo[], warnings: string[]):
     if (text === null) { warnings.push(`cannot read log of ${name}`); continue; }
     let lines = text.split('\n');
     if (lines.length && lines[lines.length - 1] === '') lines.pop();
-    if (lines.length > HEAD + TAIL) {
-      model.omitted[name] = lines.length - HEAD - TAIL;
-      lines = [...lines.slice(0, HEAD), ...lines.slice(lines.length - TAIL)];
+    const budget = Math.max(2_000, Math.floor(TOTAL_LINES / Math.max(1, names.length)));
+    if (lines.length > budget) {
+      const head = Math.floor(budget / 5), tail = budget - head;
+      model.omitted[name] = lines.length - budget;
+      lines = [...lines.slice(0, head), ...lines.slice(lines.length - tail)];
     }
     const ni = model.nodes.length;
     model.nodes.push(name);
