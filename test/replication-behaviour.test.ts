@@ -121,4 +121,26 @@ describe('replication behaviour (tsredis)', () => {
     expect(await c.c.callOk('GET', 'after')).toBe('promotion');
     expect(c.p.output()).toContain('Successful partial resynchronization with master.');
   });
+
+  it('a replica restarted from its own RDB (SAVE records the replication position) continues with PSYNC', async () => {
+    const m = await node('tsredis');
+    const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);
+    await waitFor(async () => (await role(r1.c)).state === 'connected', 20_000, 'replica');
+    for (let i = 0; i < 50; i++) await m.c.callOk('SET', `k${i}`, String(i));
+    await waitCaughtUp(m.c, r1.c);
+    await r1.c.callOk('SAVE');
+    const savedAt = (await role(r1.c)).offset;
+    await r1.p.stop();
+    for (let i = 50; i < 80; i++) await m.c.callOk('SET', `k${i}`, String(i));
+    const r2 = await startServerProcess('tsredis', ['--replicaof', m.p.host, String(m.p.port)], { dir: r1.p.dir });
+    procs.push(r2);
+    const c2 = await connect(r2);
+    clients.push(c2);
+    await waitCaughtUp(m.c, c2);
+    expect(r2.output()).toContain(`Trying a partial resynchronization (request `);
+    expect(r2.output()).toContain(`:${savedAt + 1}).`);
+    expect(r2.output()).toContain('Successful partial resynchronization with master.');
+    expect(await c2.callOk('GET', 'k79')).toBe('79');
+    expect(await c2.callOk('DBSIZE')).toBe(80);
+  });
 });

@@ -2,6 +2,7 @@
 // replicas) and the replica side (our master link). installReplication() hooks it into the
 // server (propagation sink, INFO section, cron, startup replicaof, config changes).
 import type { Server } from '../server.js';
+import { getPersistence } from '../persistence/index.js';
 import { loadRdbCodec } from './rdb-bridge.js';
 import { MasterSide } from './master.js';
 import { ReplicaSide } from './replica.js';
@@ -64,6 +65,13 @@ export async function installReplication(server: Server): Promise<Replication> {
     server.log.role = 'S';
     repl.replica.linkState = 'connect';
     server.startHooks.push(() => {
+      // a replica restarted from an RDB that recorded its replication position can PSYNC
+      const loaded = getPersistence(server)?.rdb.loadedAtStart;
+      if (loaded?.replId && loaded.replId.length === 40 && loaded.replOffset !== undefined && loaded.replOffset >= 0) {
+        repl.state.replid = loaded.replId;
+        repl.state.masterReplOffset = loaded.replOffset;
+        repl.replica.cacheMasterUsingMyself(loaded.replStreamDb ?? 0);
+      }
       // Redis connects from its first replicationCron run, right after start
       setImmediate(() => {
         if (repl.replica.linkState === 'connect' && server.replication.masterHost === host) repl.replica.cron();

@@ -131,12 +131,13 @@ export class ReplicaSide {
     this.server.log.role = 'M';
   }
 
-  private cacheMasterUsingMyself(): void {
+  /** Our own id/offset become the cached master: PSYNC can continue from our history. */
+  cacheMasterUsingMyself(db = 0): void {
     this.log.notice(
       'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
     );
     this.state.flush();
-    this.cached = { replid: this.state.replid, reploff: this.state.masterReplOffset, db: 0 };
+    this.cached = { replid: this.state.replid, reploff: this.state.masterReplOffset, db };
   }
 
   private discardCached(): void {
