@@ -102,6 +102,20 @@ describe.skipIf(!real)('encodings with small thresholds: tsredis vs redis-server
   afterAll(async () => {
     await pair?.stop();
   });
+  it('CONFIG SET of a threshold applies to later writes', async () => {
+    await pair.reset();
+    const diffs = await pair.differences(words(`
+      CONFIG SET set-max-intset-entries 2
+      SADD cs 1 2 3
+      OBJECT ENCODING cs
+      CONFIG SET hash-max-listpack-entries 1
+      HSET ch a 1 b 2
+      OBJECT ENCODING ch
+      CONFIG SET set-max-intset-entries 4
+      CONFIG SET hash-max-listpack-entries 4
+    `));
+    expect(diffs).toEqual([]);
+  });
   it('conversions and OBJECT ENCODING', async () => {
     await pair.reset();
     expect(await pair.differences(cases)).toEqual([]);

@@ -5,9 +5,39 @@ import type { Config } from '../config.js';
 import { RList, RHash, RSet, RZSet, type Value } from '../types.js';
 import { isStrictInt } from './util.js';
 
+const INT_RE = /^(0|-?[1-9][0-9]*)$/;
+
 /** Redis's string2l as tryObjectEncoding uses it: a canonical 64-bit integer of <= 20 chars. */
 export function looksLikeInt(s: string): boolean {
-  return s.length <= 20 && s.length > 0 && isStrictInt(s);
+  if (s.length === 0 || s.length > 20 || !INT_RE.test(s)) return false;
+  return s.length <= 18 || isStrictInt(s); // 18 chars always fit in 64 bits
+}
+
+interface Limits {
+  hashEntries: number;
+  hashValue: number;
+  setEntries: number;
+  zsetEntries: number;
+  zsetValue: number;
+}
+
+/** The *-max-* thresholds, cached per Config and refreshed on CONFIG SET (hot paths). */
+const limitsByConfig = new WeakMap<Config, Limits>();
+
+function limits(cfg: Config): Limits {
+  let l = limitsByConfig.get(cfg);
+  if (l) return l;
+  const read = (): Limits => ({
+    hashEntries: cfg.int('hash-max-listpack-entries'),
+    hashValue: cfg.int('hash-max-listpack-value'),
+    setEntries: cfg.int('set-max-intset-entries'),
+    zsetEntries: cfg.int('zset-max-listpack-entries'),
+    zsetValue: cfg.int('zset-max-listpack-value'),
+  });
+  l = read();
+  limitsByConfig.set(cfg, l);
+  cfg.onChange(() => limitsByConfig.set(cfg, read()));
+  return l;
 }
 
 export function stringEncoding(db: Database, key: string, v: string): string {
@@ -37,13 +67,14 @@ export function objectRefcount(db: Database, key: string, v: Value): number {
 /** After adding to a hash: convert to hashtable when a threshold is crossed (never back). */
 export function hashCheckConvert(h: RHash, cfg: Config, longest: number): void {
   if (h.hashtable) return;
-  if (h.size > cfg.int('hash-max-listpack-entries') || longest > cfg.int('hash-max-listpack-value')) h.hashtable = true;
+  const l = limits(cfg);
+  if (h.size > l.hashEntries || longest > l.hashValue) h.hashtable = true;
 }
 
 /** After adding `member` to a set: intset -> hashtable when not an integer or too many. */
 export function setCheckConvert(s: RSet, cfg: Config, member: string): void {
   if (s.hashtable) return;
-  if (!looksLikeInt(member) || s.size > cfg.int('set-max-intset-entries')) s.hashtable = true;
+  if (!looksLikeInt(member) || s.size > limits(cfg).setEntries) s.hashtable = true;
 }
 
 /** A new set for its first member, the way setTypeCreate picks the encoding. */
@@ -55,5 +86,6 @@ export function newSetFor(member: string): RSet {
 
 export function zsetCheckConvert(z: RZSet, cfg: Config, member: string): void {
   if (z.skiplist) return;
-  if (z.size > cfg.int('zset-max-listpack-entries') || member.length > cfg.int('zset-max-listpack-value')) z.skiplist = true;
+  const l = limits(cfg);
+  if (z.size > l.zsetEntries || member.length > l.zsetValue) z.skiplist = true;
 }

@@ -8,6 +8,7 @@ import { expireOptionMs, alreadyExpired } from './expire-util.js';
 import { parseLongDouble, addLongDouble, formatLongDoubleHuman, isFiniteLD } from './longdouble.js';
 import { lcsCommand } from './lcs.js';
 
+const INT_RE = /^(0|-?[1-9][0-9]*)$/;
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 const MAX_I64 = 9223372036854775807n;
 const MIN_I64 = -9223372036854775808n;
@@ -76,20 +77,21 @@ function setGeneric(c: Client, argv: string[], flags: number, key: string, val: 
 }
 
 /** Parses a stored value as a 64-bit integer for INCR and friends. */
-function incrBy(c: Client, key: string, by: bigint): void {
+function incrBy(c: Client, key: string, by: number | bigint): void {
   const db = c.db;
   const cur = db.lookupTyped<string>(key, 'string', false);
   let next: string;
   if (cur === undefined) {
     next = String(by);
   } else {
-    if (!isStrictInt(cur)) throw new CommandError(ERR_NOT_INT);
+    // fast path: up to 15 digits is always a safe integer (no BigInt allocation)
+    if (!(cur.length <= 15 && INT_RE.test(cur)) && !isStrictInt(cur)) throw new CommandError(ERR_NOT_INT);
     const n = Number(cur);
     const b = Number(by);
     const r = n + b;
     if (Number.isSafeInteger(n) && Number.isSafeInteger(r)) next = String(r);
     else {
-      const big = BigInt(cur) + by;
+      const big = BigInt(cur) + BigInt(by);
       if (big > MAX_I64 || big < MIN_I64) throw new CommandError('ERR increment or decrement would overflow');
       next = String(big);
     }
@@ -219,8 +221,8 @@ export const stringCommands: CommandSpec[] = [
     const v = c.db.lookupTyped<string>(argv[1]!, 'string');
     c.reply.int(v === undefined ? 0 : v.length);
   }),
-  cmd('incr', 2, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => incrBy(c, argv[1]!, 1n)),
-  cmd('decr', 2, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => incrBy(c, argv[1]!, -1n)),
+  cmd('incr', 2, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => incrBy(c, argv[1]!, 1)),
+  cmd('decr', 2, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => incrBy(c, argv[1]!, -1)),
   cmd('incrby', 3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => incrBy(c, argv[1]!, parseI64(argv[2]!))),
   cmd('decrby', 3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => {
     const by = parseI64(argv[2]!);
