@@ -1,6 +1,7 @@
 // sentinel.conf: the `sentinel ...` directives (sentinelHandleConfiguration) and the rewrite
 // of the file, fsynced, on every state change (sentinelFlushConfig).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
 import { DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
@@ -22,6 +23,7 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     if (quorum <= 0) return 'Quorum must be 1 or greater.';
     const port = posInt(a[3]);
     if (port === null || port < 0 || port > 65535) return 'Invalid port number';
+    if (!st.resolveHostnames && net.isIP(a[2]!) === 0) return "Can't resolve instance hostname.";
     if (st.masters.has(a[1]!)) return 'Duplicate master name.';
     const m = st.createInstance('master', a[1]!, a[2]!, port, null);
     m.quorum = quorum;

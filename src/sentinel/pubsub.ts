@@ -93,7 +93,6 @@ export class PubSub {
     const flags = ['pubsub', 'noscript', 'loading', 'stale', 'sentinel'] as const;
     return [
       cmd('subscribe', -2, [...flags], 0, 0, 0, (c, argv) => {
-        if (c.inMulti) throw new CommandError('ERR SUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
         for (const ch of argv.slice(1)) {
           if (!c.channels.has(ch)) {
             c.channels.add(ch);

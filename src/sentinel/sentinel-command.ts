@@ -260,7 +260,7 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
           throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL SET '${a[i]}'`);
         }
         const redacted = opt === 'auth-pass';
-        st.event('warning', '+set', m, `%@ ${opt} ${redacted ? '******' : val}`);
+        st.event('warning', '+set', m, `%@ ${a[i]} ${redacted ? '******' : val}`);
       }
       st.flushConfig();
       c.reply.ok();
