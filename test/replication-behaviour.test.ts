@@ -143,4 +143,21 @@ describe('replication behaviour (tsredis)', () => {
     expect(await c2.callOk('GET', 'k79')).toBe('79');
     expect(await c2.callOk('DBSIZE')).toBe(80);
   });
+
+  it('masterauth, bind-source-addr and replica-announce-ip/port reach a real master as they would from Redis', async () => {
+    const kind = real ? 'redis' : 'tsredis';
+    const m = await node(kind, ['--requirepass', 'sekret', '--protected-mode', 'no']);
+    await m.c.callOk('AUTH', 'sekret');
+    const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port), '--masterauth', 'sekret', '--bind-source-addr', '127.0.0.2']);
+    const r2 = await node('tsredis', [
+      '--replicaof', m.p.host, String(m.p.port), '--masteruser', 'default', '--masterauth', 'sekret',
+      '--replica-announce-ip', '127.0.0.9', '--replica-announce-port', '4242',
+    ]);
+    await waitFor(async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected', 20_000, 'replicas');
+    const replicas = (await role(m.c)).replicas!.map((x) => `${x[0]}:${x[1]}`).sort();
+    expect(replicas).toEqual([`127.0.0.2:${r1.p.port}`, '127.0.0.9:4242'].sort());
+    const bad = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port), '--masterauth', 'wrong']);
+    await waitFor(() => bad.p.output().includes('Unable to AUTH to MASTER: -WRONGPASS'), 10_000, 'AUTH refused');
+    expect((await role(bad.c)).state).not.toBe('connected');
+  });
 });
