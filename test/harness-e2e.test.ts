@@ -31,18 +31,18 @@ describe.concurrent('harness run end to end', () => {
     expect(test.argv).toContain('--seed');
     expect(test.nodes).toHaveLength(6);
     const results1 = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
-    expect(results1.summary.ops).toBeGreaterThan(100);
+    expect(results1.summary.ops, r.out).toBeGreaterThan(100);
     const history = fs.readFileSync(path.join(runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const kills = history.filter((o) => o.process === 'nemesis' && o.f === 'kill' && o.value?.node);
-    expect(kills.length).toBeGreaterThan(0);
+    expect(kills.length, r.out).toBeGreaterThan(0);
     expect(history.some((o) => o.type === 'ok' && o.f === 'add' && /^127\.0\.0\.1:\d+$/.test(o.node))).toBe(true);
     const finalReads = history.filter((o) => o.f === 'read' && o.type === 'ok');
-    expect(finalReads.length).toBeGreaterThanOrEqual(4);
+    expect(finalReads.length, r.out).toBeGreaterThanOrEqual(4);
     const events = fs.readFileSync(path.join(runDir, 'events.jsonl'), 'utf8');
-    expect(events).toContain('+switch-master');
+    expect(events, r.out).toContain('+switch-master');
     // re-check: same verdict and exit code
     const c = await runHarness(['check', runDir]);
-    expect(c.code).toBe(r.code);
+    expect(c.code, c.out).toBe(r.code);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')).valid).toBe(results1.valid);
     // nothing left behind: processes, ports, pid registry
     for (const n of test.nodes) expect(await portIsFree(n.host, n.port), `${n.name} port`).toBe(true);
