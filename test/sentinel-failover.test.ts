@@ -1,9 +1,10 @@
-// Seed topology with tsredis sentinels over real redis-server processes: it comes up, fails over
+// Seed topology with tsredis sentinels over real redis-server (and tsredis-server) processes: it comes up, fails over
 // exactly once after kill -9 / SIGSTOP of the master, and the deposed master rejoins as a replica.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/ports.js';
 import { requireReal } from './helpers/procs.js';
-import { infoField, sentinelLog, startTopology, type Topology } from './helpers/topology.js';
+import { infoField, sentinelLog, startTopology, tsredisReplicationWorks, type Node, type Topology } from './helpers/topology.js';
+import { RespError } from '../src/resp/reply-parser.js';
 
 const haveReal = requireReal('redis-server') !== null;
 
@@ -30,10 +31,35 @@ async function checkReplicaOf(t: Topology, node: string, master: string): Promis
   }, 15_000, `${node} replicating from ${master}`);
 }
 
-describe.skipIf(!haveReal)('tsredis-sentinel over real redis-server', () => {
+/** How long a returning stale master keeps accepting writes: first OK to first READONLY (0 if none). */
+async function writableWindow(node: Node): Promise<number> {
+  let firstOk = 0;
+  let lastOk = 0;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const r = await node.call('SET', 'stale-write', '1').catch(() => null);
+    if (r === 'OK') {
+      if (!firstOk) firstOk = Date.now();
+      lastOk = Date.now();
+    } else if (r instanceof RespError && r.message.startsWith('READONLY')) break;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  return firstOk ? lastOk - firstOk : 0;
+}
+
+describe.skipIf(!haveReal).each(['redis', 'tsredis'] as const)('tsredis-sentinel over %s-server', (impl) => {
   let t: Topology;
+  let ready = true;
   beforeAll(async () => {
-    t = await startTopology({ servers: 'redis', sentinels: ['tsredis', 'tsredis', 'tsredis'] });
+    if (impl === 'tsredis' && !(await tsredisReplicationWorks())) {
+      ready = false;
+      console.warn('*** tsredis-server replication is not usable yet: sentinel failover over tsredis servers NOT tested ***');
+      return;
+    }
+    t = await startTopology({ servers: impl, sentinels: ['tsredis', 'tsredis', 'tsredis'] });
+  }, 90_000);
+  beforeEach((ctx) => {
+    if (!ready) ctx.skip();
   });
   afterAll(async () => {
     await t?.stop();
@@ -68,6 +94,8 @@ describe.skipIf(!haveReal)('tsredis-sentinel over real redis-server', () => {
     // the old master comes back as a stale master and is converted quickly
     await old.start();
     const restartedAt = Date.now();
+    const window = await writableWindow(old);
+    expect(window, 'writable window of the restarted old master').toBeLessThan(1000);
     await checkReplicaOf(t, oldAddr, now);
     expect(Date.now() - restartedAt).toBeLessThan(8000);
     // let things settle: still exactly one failover
@@ -88,6 +116,8 @@ describe.skipIf(!haveReal)('tsredis-sentinel over real redis-server', () => {
     } finally {
       node.kill('SIGCONT');
     }
+    const window = await writableWindow(node);
+    expect(window, 'writable window of the resumed old master').toBeLessThan(1000);
     await checkReplicaOf(t, cur, now);
     await new Promise((r) => setTimeout(r, 1500));
     expect(countEvents(t, '+failover-end') - before).toBe(1);

@@ -1,6 +1,6 @@
 // 20 consecutive kill -9 failovers of the master under continuous writes (down-after 1000 ms) must
 // cause exactly 20 failovers: no spurious SDOWN of a freshly promoted master, no second failover.
-// Long (about a minute): set SENTINEL_SOAK=0 to skip it.
+// Long (about a minute): set SENTINEL_SOAK=0 to skip it; SENTINEL_SOAK_SERVERS=tsredis runs it over tsredis-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { waitFor } from './helpers/ports.js';
@@ -8,6 +8,7 @@ import { requireReal } from './helpers/procs.js';
 import { infoField, sentinelLog, startTopology, type Node, type Topology } from './helpers/topology.js';
 import { RespError } from '../src/resp/reply-parser.js';
 
+const SERVERS = (process.env.SENTINEL_SOAK_SERVERS ?? 'redis') as 'redis' | 'tsredis';
 const ROUNDS = Number(process.env.SENTINEL_SOAK_ROUNDS ?? 20);
 const enabled = process.env.SENTINEL_SOAK !== '0' && requireReal('redis-server') !== null;
 
@@ -37,7 +38,7 @@ describe.skipIf(!enabled)(`${ROUNDS} consecutive kill -9 failovers under writes`
   let t: Topology;
   let client: Redis;
   beforeAll(async () => {
-    t = await startTopology({ servers: 'redis', sentinels: ['tsredis', 'tsredis', 'tsredis'] });
+    t = await startTopology({ servers: SERVERS, sentinels: ['tsredis', 'tsredis', 'tsredis'] });
   });
   afterAll(async () => {
     client?.disconnect();
