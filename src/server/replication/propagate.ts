@@ -8,6 +8,9 @@ import type { Database } from '../db.js';
 /** Returns argv with relative expiry arguments replaced, or argv itself when already absolute. */
 export function absolutizeExpiry(argv: string[], db: Database | undefined): string[] {
   if (!db || argv.length < 2) return argv;
+  // only SET*, EXPIRE*, PEXPIRE, PSETEX, GETEX can carry a relative expiry: skip the rest cheaply
+  const first = argv[0]!.charCodeAt(0) | 0x20;
+  if (first !== 0x73 && first !== 0x65 && first !== 0x70 && first !== 0x67) return argv;
   const name = argv[0]!.toLowerCase();
   const key = argv[1]!;
   switch (name) {
