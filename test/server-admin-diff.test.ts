@@ -132,6 +132,25 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
     for (const ch of ['hello', 'hallo', 'hillo', 'news.x', 'news']) await pair.expectSame(['PUBLISH', ch, 'm']);
   });
 
+  it('RESP3 replies: maps, sets, verbatim strings, nulls', async () => {
+    const c = await pair.connect();
+    await c.both(['HELLO', '3']);
+    const other = await pair.connect();
+    for (const cmd of [
+      ['CONFIG', 'GET', 'maxmemory'], ['CONFIG', 'GET', 'nosuch'], ['INFO', 'cluster'], ['INFO', 'nosuch'], ['CLIENT', 'GETNAME'], ['COMMAND', 'INFO', 'get', 'nosuch'],
+      ['COMMAND', 'INFO', 'set'], ['COMMAND', 'INFO', 'dbsize'], ['COMMAND', 'DOCS', 'nosuch'], ['PUBSUB', 'NUMSUB', 'a'], ['PUBSUB', 'CHANNELS'], ['COMMAND', 'GETKEYS', 'set', 'a', 'b'],
+      ['CLIENT', 'LIST', 'ID', '0'], ['WATCH', 'k'], ['MULTI'], ['PING'], ['EXEC'], ['WATCH', 'k'],
+    ]) {
+      await c.expectSame(cmd, cmd[1] === 'CHANNELS' ? sortItems : undefined);
+    }
+    await other.both(['SET', 'k', 'x']);
+    await c.expectSame(['MULTI']);
+    await c.expectSame(['EXEC']);
+    await c.expectSame(['MULTI']);
+    await c.expectSame(['NOSUCH']);
+    await c.expectSame(['EXEC']);
+  });
+
   it('CLIENT subcommands: argument checks and errors', async () => {
     await same(pair, [
       ['CLIENT'], ['CLIENT', 'FOO'], ['CLIENT', 'SETNAME'], ['CLIENT', 'SETNAME', 'a b'], ['CLIENT', 'SETNAME', 'ok'], ['CLIENT', 'GETNAME'],

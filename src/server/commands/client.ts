@@ -151,7 +151,8 @@ interface PauseState {
 const pauses = new WeakMap<Server, PauseState>();
 
 function mayReplicate(c: Client, cmd: ResolvedCommand): boolean {
-  if (cmd.isWrite || cmd.flags.includes('may_replicate')) return true;
+  // PUBLISH reaches replicas too, so a write pause holds it
+  if (cmd.isWrite || cmd.flags.includes('may_replicate') || cmd.name === 'publish' || cmd.name === 'spublish') return true;
   if (cmd.name === 'exec' && !cmd.parent) return c.multiQueue.some((q) => q.cmd.isWrite || q.cmd.flags.includes('may_replicate'));
   return false;
 }

@@ -6,10 +6,13 @@ import type { Client } from '../client.js';
 import { stringMatch } from '../glob.js';
 import { COMMAND_HELP } from './help-texts.js';
 import { replyHelp } from './pubsub.js';
+import { COMMAND_META, type KeySpec } from './command-meta.js';
 
 /** ACL categories as COMMAND INFO shows them (declared, or derived from the flags). */
 export function aclCategories(c: ResolvedCommand): string[] {
   if (c.acl) return c.acl.map((a) => (a.startsWith('@') ? a.slice(1) : a));
+  const meta = COMMAND_META[c.fullname];
+  if (meta) return meta.a;
   const out: string[] = [];
   if (c.flags.includes('write')) out.push('write');
   if (c.flags.includes('readonly')) out.push('read');
@@ -36,16 +39,58 @@ function lookupFullname(c: Client, name: string): ResolvedCommand | undefined {
   return parent?.subIndex?.get(name.slice(bar + 1).toLowerCase());
 }
 
+function keySpecFlags(ci: ResolvedCommand): string[] {
+  return COMMAND_META[ci.fullname]?.ks?.[0]?.flags ?? (ci.isWrite ? ['RW', 'update'] : ['RO', 'access']);
+}
+
+function writeSpecMap(c: Client, m: Record<string, string | number>): void {
+  const keys = Object.keys(m);
+  c.reply.mapHeader(keys.length);
+  for (const k of keys) {
+    c.reply.bulk(k);
+    const v = m[k]!;
+    if (typeof v === 'number') c.reply.int(v);
+    else c.reply.bulk(v);
+  }
+}
+
+/** Redis's key spec layout: notes?, flags, begin_search {type, spec}, find_keys {type, spec}. */
+function writeKeySpec(c: Client, ks: KeySpec): void {
+  const r = c.reply;
+  r.mapHeader(ks.notes !== undefined ? 4 : 3);
+  if (ks.notes !== undefined) {
+    r.bulk('notes');
+    r.bulk(ks.notes);
+  }
+  r.bulk('flags');
+  r.setHeader(ks.flags.length);
+  for (const f of ks.flags) r.simple(f);
+  for (const part of ['begin_search', 'find_keys'] as const) {
+    r.bulk(part);
+    r.mapHeader(2);
+    r.bulk('type');
+    r.bulk(ks[part].type);
+    r.bulk('spec');
+    writeSpecMap(c, ks[part].spec);
+  }
+}
+
 function keySpecs(c: Client, cmdInfo: ResolvedCommand): void {
   const r = c.reply;
-  if (cmdInfo.firstKey <= 0) {
-    r.arrayHeader(0);
+  const known = COMMAND_META[cmdInfo.fullname]?.ks;
+  if (known) {
+    r.setHeader(known.length);
+    for (const ks of known) writeKeySpec(c, ks);
     return;
   }
-  r.arrayHeader(1);
+  if (cmdInfo.firstKey <= 0) {
+    r.setHeader(0);
+    return;
+  }
+  r.setHeader(1);
   r.mapHeader(3);
   r.bulk('flags');
-  const flags = cmdInfo.isWrite ? ['RW', 'update'] : ['RO', 'access'];
+  const flags = keySpecFlags(cmdInfo);
   r.setHeader(flags.length);
   for (const f of flags) r.simple(f);
   r.bulk('begin_search');
@@ -75,18 +120,22 @@ function commandInfo(c: Client, ci: ResolvedCommand): void {
   r.arrayHeader(10);
   r.bulk(ci.fullname);
   r.int(ci.arity);
-  r.setHeader(ci.flags.length);
-  for (const f of ci.flags) r.simple(f);
+  // sentinel-table markers are not command flags COMMAND INFO reports
+  const flags = ci.flags.filter((f) => f !== 'sentinel' && f !== 'only_sentinel');
+  r.setHeader(flags.length);
+  for (const f of flags) r.simple(f);
   r.int(Math.max(0, ci.firstKey));
   r.int(ci.lastKey);
   r.int(ci.step);
   const cats = aclCategories(ci);
   r.setHeader(cats.length);
   for (const a of cats) r.simple('@' + a);
-  r.setHeader(0); // tips
+  const tips = COMMAND_META[ci.fullname]?.t ?? [];
+  r.setHeader(tips.length);
+  for (const t of tips) r.bulk(t);
   keySpecs(c, ci);
   const subs = ci.subIndex ? [...ci.subIndex.values()] : [];
-  r.arrayHeader(subs.length);
+  r.setHeader(subs.length);
   for (const s of subs) commandInfo(c, s);
 }
 
@@ -181,7 +230,7 @@ export const commandCommands: CommandSpec[] = [
       cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
         const { target, args } = getKeysTarget(c, argv);
         const keys = keysOf(target, args);
-        const flags = target.isWrite ? ['RW', 'update'] : ['RO', 'access'];
+        const flags = keySpecFlags(target);
         c.reply.arrayHeader(keys.length);
         for (const k of keys) {
           c.reply.arrayHeader(2);

@@ -34,7 +34,7 @@ export const connectionCommands: CommandSpec[] = [
     if (argv.length === 2) c.reply.bulk(argv[1]!);
     else c.reply.simple('PONG');
   }),
-  cmd('echo', 2, ['fast'], 0, 0, 0, (c, argv) => c.reply.bulk(argv[1]!)),
+  cmd('echo', 2, ['loading', 'stale', 'fast'], 0, 0, 0, (c, argv) => c.reply.bulk(argv[1]!)),
   cmd('quit', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], 0, 0, 0, (c) => {
     c.reply.ok();
     c.closeAfterReply = true;

@@ -202,13 +202,13 @@ export const pubsubCommands: CommandSpec[] = [
       confirm(c, 'sunsubscribe', ch, c.shardChannels.size);
     }
   }),
-  cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], 0, 0, 0, (c, argv) => {
+  cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast'], 0, 0, 0, (c, argv) => {
     const n = publishMessage(c.server, argv[1]!, argv[2]!);
     // replicas deliver to their own subscribers too (PROPAGATE_REPL)
     if (!c.isMaster) c.server.propagate(c.db.id, argv);
     c.reply.int(n);
   }),
-  cmd('spublish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], 1, 1, 1, (c, argv) => {
+  cmd('spublish', 3, ['pubsub', 'loading', 'stale', 'fast'], 1, 1, 1, (c, argv) => {
     const n = publishShardMessage(c.server, argv[1]!, argv[2]!);
     if (!c.isMaster) c.server.propagate(c.db.id, argv);
     c.reply.int(n);
