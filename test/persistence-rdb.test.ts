@@ -9,7 +9,7 @@ import { decodeListpack, encodeListpack, decodeIntset, encodeIntset } from '../s
 import { d2string } from '../src/server/persistence/rdb-format.js';
 import { encodeRdb, loadRdb, snapshotRdb, parseRdb } from '../src/server/persistence/index.js';
 import { Server } from '../src/server/server.js';
-import { RList } from '../src/server/types.js';
+import { RHash, RList, RSet, RZSet } from '../src/server/types.js';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
 import { normaliseLive, normaliseServer, putByCommands, putInServer, richDataset } from './helpers/dataset.js';
 
@@ -58,6 +58,29 @@ describe('rdb codecs', () => {
     expect(res.keys).toBe(richDataset().length);
     expect(normaliseServer(b)).toEqual(normaliseServer(a));
   });
+  it('encoding flags follow Redis 7.0: set on load from the limits, respected when saving', () => {
+    const a = new Server();
+    putInServer(a, richDataset());
+    const b = new Server();
+    loadRdb(b, encodeRdb(a));
+    const d = b.dbs[0]!.dict;
+    expect((d.get('hash:small') as RHash).hashtable).toBe(false);
+    expect((d.get('hash:longval') as RHash).hashtable).toBe(true);
+    expect((d.get('hash:big') as RHash).hashtable).toBe(false); // 300 <= hash-max-listpack-entries (512 in 7.0)
+    expect((d.get('set:intset16') as RSet).hashtable).toBe(false);
+    expect((d.get('set:strings') as RSet).hashtable).toBe(true);
+    expect((d.get('set:bigints') as RSet).hashtable).toBe(true);
+    expect((d.get('zset:small') as RZSet).skiplist).toBe(false);
+    expect((d.get('zset:longmember') as RZSet).skiplist).toBe(true);
+    // a hash converted once stays a hashtable even when small again (saved as type 4)
+    const c = new Server();
+    const h = new RHash([['f', 'v']]);
+    h.hashtable = true;
+    c.dbs[0]!.dict.set('h', h);
+    const types: number[] = [];
+    parseRdb(encodeRdb(c), { entry: (e) => types.push(e.type) });
+    expect(types).toEqual([4]);
+  });
   it('rejects a corrupted file with the checksum message', () => {
     const a = new Server();
     putInServer(a, richDataset());
@@ -95,6 +118,9 @@ describe('rdb interop with real redis 7.0', () => {
     putInServer(a, items);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdbw-'));
     fs.writeFileSync(path.join(dir, 'dump.rdb'), encodeRdb(a));
+    const ours = new Set<number>();
+    parseRdb(fs.readFileSync(path.join(dir, 'dump.rdb')), { entry: (e) => ours.add(e.type) });
+    expect([...ours].sort((x, y) => x - y)).toEqual([0, 2, 4, 5, 11, 16, 17, 18]);
     const p = await startServerProcess('redis', [], { dir });
     procs.push(p);
     const c = await p.client();
@@ -120,10 +146,11 @@ describe('rdb interop with real redis 7.0', () => {
       await c.callOk('SAVE');
       const want = await normaliseLive(c);
       const data = fs.readFileSync(path.join(p.dir, 'dump.rdb'));
+      // every encoding a 7.0 server writes was exercised: string, set, hash, zset-2, intset,
+      // hash/zset listpacks, quicklist-2
       const types = new Set<number>();
-      parseRdb(data, { entry: () => {} });
-      // make sure the compact encodings really were exercised
-      for (let i = 0; i < data.length; i++) types.add(data[i]!);
+      parseRdb(data, { entry: (e) => types.add(e.type) });
+      expect([...types].sort((x, y) => x - y)).toEqual([0, 2, 4, 5, 11, 16, 17, 18]);
       const b = new Server();
       const res = loadRdb(b, data);
       expect(res.aux.get('redis-ver')).toMatch(/^7\./);

@@ -42,7 +42,7 @@ export function installPersistence(server: Server): Persistence {
   });
   server.infoSections.set('persistence', () => persistenceInfo(server, rdb, aof));
   server.diskErrorGate = () => {
-    if (server.config.bool('stop-writes-on-bgsave-error') && rdb.saveParams().length > 0 && rdb.lastBgsaveStatus === 'err') return MISCONF_RDB;
+    if (rdb.lastBgsaveStatus === 'err' && server.config.bool('stop-writes-on-bgsave-error') && rdb.saveParams().length > 0) return MISCONF_RDB;
     if (aof.on && aof.lastWriteStatus === 'err') return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     return null;
   };

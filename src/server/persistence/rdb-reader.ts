@@ -13,6 +13,8 @@ export interface RdbEntry {
   key: string;
   value: Value | null; // null: an empty container Redis would skip
   expireMs: number | undefined;
+  /** The RDB value type byte (encoding) the entry was stored with. */
+  type: number;
 }
 
 export interface RdbVisitor {
@@ -89,7 +91,7 @@ export function parseRdb(data: Buffer, visitor: RdbVisitor): RdbParseResult {
     if (type === RDB_OPCODE.FUNCTION) throw new RdbFormatError('Pre-release function format not supported.');
     const key = r.string();
     const value = readValue(r, type);
-    visitor.entry({ db, key, value, expireMs });
+    visitor.entry({ db, key, value, expireMs, type });
     expireMs = undefined;
   }
   const eofAt = r.pos;

@@ -22,7 +22,7 @@ export const DEFAULT_LIMITS: EncodingLimits = {
   compression: true,
   listMaxListpackSize: -2,
   setMaxIntsetEntries: 512,
-  hashMaxListpackEntries: 128,
+  hashMaxListpackEntries: 512,
   hashMaxListpackValue: 64,
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
