@@ -160,6 +160,18 @@ describe('other models', () => {
   });
 });
 
+describe('errors', () => {
+  test('an unknown model gives unknown with the reason, not an exception', async () => {
+    const r = await checkLinearizable([], { model: 'queue' });
+    expect(r.valid).toBe('unknown');
+    expect(r.error).toContain("unknown model 'queue'");
+  });
+
+  test('an empty history is linearizable', async () => {
+    expect((await lin([], 'cas-register')).valid).toBe(true);
+  });
+});
+
 describe('limits', () => {
   // 16 concurrent writes then a read of a value nobody wrote: the search must exhaust 2^16 subsets.
   const hard = (): ReturnType<typeof history> => {

@@ -27,12 +27,22 @@ export interface LinearizableOptions {
   workerUrl?: URL | string | false;
 }
 
+/** Never throws: a bad model name or a checker bug gives `unknown` with the error. */
 export async function checkLinearizable(history: readonly Op[], opts: LinearizableOptions): Promise<CheckResult> {
-  return checkLinearizableHistory(history, opts as LinearOptions);
+  try {
+    return await checkLinearizableHistory(history, opts as LinearOptions);
+  } catch (e) {
+    return { valid: 'unknown', error: `linearizability checker: ${(e as Error).message}` };
+  }
 }
 
+/** Never throws: a checker bug gives `unknown` with the error. */
 export async function checkListAppend(history: readonly Op[], opts: { timeLimitMs?: number } = {}): Promise<CheckResult> {
-  return checkListAppendHistory(history, opts);
+  try {
+    return await checkListAppendHistory(history, opts);
+  } catch (e) {
+    return { valid: 'unknown', error: `list-append checker: ${(e as Error).message}` };
+  }
 }
 
 /** Parses a Jepsen/Knossos history.edn into ops. */
