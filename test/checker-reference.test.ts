@@ -66,6 +66,11 @@ const setOps = fc.oneof(
   fc.subarray([0, 1, 2]).map((v): [string, unknown, unknown] => ['read', null, v]),
 );
 
+const key = fc.constantFrom('x', 'y');
+const multiOps = fc
+  .array(fc.oneof(fc.tuple(fc.constant('w'), key, small), fc.tuple(fc.constant('r'), key, fc.option(small, { nil: null }))), { minLength: 1, maxLength: 2 })
+  .map((ms): [string, unknown, unknown] => ['txn', ms.map(([f, k, v]) => (f === 'r' ? [f, k, null] : [f, k, v])), ms]);
+
 async function agree(model: string, h: Op[], independent: boolean, tally: { valid: number; invalid: number }): Promise<void> {
   const fast = await checkLinearizable(h, { model, independent, workers: 1 });
   const slow = checkBruteForce(h, model, independent);
@@ -79,6 +84,7 @@ describe('WGL agrees with brute force', () => {
     ['cas-register', registerOps, true],
     ['counter', counterOps, false],
     ['set', setOps, false],
+    ['multi-register', multiOps, false],
   ] as const) {
     test(`random ${model} histories`, async () => {
       const tally = { valid: 0, invalid: 0 };
