@@ -28,9 +28,10 @@ export class Database {
   readonly expires = new Map<string, number>();
   /**
    * String values whose OBJECT ENCODING is not what their content implies (APPEND/SETRANGE
-   * make "raw", INCRBYFLOAT makes "embstr"): key -> encoding. Cleared when the key is replaced.
+   * make "raw", INCRBYFLOAT makes "embstr", COPY makes an unshared "int"): key -> encoding.
+   * Cleared when the key is replaced.
    */
-  readonly strEncoding = new Map<string, 'raw' | 'embstr'>();
+  readonly strEncoding = new Map<string, 'raw' | 'embstr' | 'int'>();
 
   constructor(
     readonly id: number,

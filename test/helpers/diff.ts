@@ -176,13 +176,11 @@ export function defaultNormaliser(argv: readonly string[]): Normaliser | undefin
   switch (name) {
     case 'smembers': case 'sinter': case 'sunion': case 'sdiff': case 'keys':
       return sortItems;
-    case 'spop':
-      return argv.length > 2 ? sortItems : undefined;
     case 'scan': case 'sscan':
       return scanReply(false);
     case 'hscan': case 'zscan':
       return scanReply(true);
-    case 'randomkey': case 'srandmember': case 'hrandfield':
+    case 'randomkey': case 'srandmember': case 'hrandfield': case 'spop':
       return shapeOnly;
     case 'ttl': case 'expiretime':
       return within(1);

@@ -57,7 +57,7 @@ export function objectEncoding(db: Database, key: string, v: Value): string {
 
 /** OBJECT REFCOUNT: shared integers 0..9999 report INT_MAX. */
 export function objectRefcount(db: Database, key: string, v: Value): number {
-  if (typeof v === 'string' && stringEncoding(db, key, v) === 'int') {
+  if (typeof v === 'string' && !db.strEncoding.has(key) && stringEncoding(db, key, v) === 'int') {
     const n = Number(v);
     if (n >= 0 && n < 10000) return 2147483647;
   }

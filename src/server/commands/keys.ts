@@ -259,6 +259,8 @@ export const keyCommands: CommandSpec[] = [
     dst.set(newkey, cloneValue(v));
     if (expire !== undefined) dst.setExpire(newkey, expire);
     if (enc) dst.strEncoding.set(newkey, enc);
+    // a copied shared integer is a new, unshared object (refcount 1)
+    else if (typeof v === 'string' && objectRefcount(c.db, key, v) !== 1) dst.strEncoding.set(newkey, 'int');
     if (dst !== c.db) crossDbDone(c, argv, dst, newkey);
     else {
       c.server.dirty++;
@@ -316,7 +318,8 @@ export const keyCommands: CommandSpec[] = [
             'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
           );
         }
-        c.reply.int(0);
+        // access frequency is not tracked: report LFU_INIT_VAL, what a key that was not read has
+        c.reply.int(5);
       }),
       cmd('help', 2, ['loading', 'stale'], 0, 0, 0, (c) => {
         c.reply.arrayHeader(OBJECT_HELP.length);
