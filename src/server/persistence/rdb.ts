@@ -98,7 +98,7 @@ export async function snapshotRdb(server: Server, opts: SnapshotOptions = {}): P
 export async function encodeCapture(server: Server, cap: Capture, opts: SnapshotOptions = {}): Promise<Buffer> {
   const lim = encodingLimits(server);
   const checksum = server.config.bool('rdbchecksum');
-  const sliceMs = opts.sliceMs ?? 5;
+  const sliceMs = opts.sliceMs ?? 3;
   const out = new RdbOutput();
   writeHeader(out, REDIS_VERSION, opts);
   let deadline = Date.now() + sliceMs;
