@@ -243,3 +243,27 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
     expect(heads(ts)).toEqual(heads(r));
   });
 });
+
+d('authentication with requirepass: byte-for-byte against real Redis 7.0', () => {
+  let pair: DiffPair;
+  beforeAll(async () => {
+    pair = await startDiffPair(['--requirepass', 's3cret']);
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+
+  it('NOAUTH, AUTH forms, HELLO AUTH, RESET back to unauthenticated', async () => {
+    const c = await pair.connect();
+    const idR = (s: string) => s.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:N\r\n');
+    for (const cmd of [
+      ['GET', 'x'], ['PING'], ['HELLO'], ['HELLO', '3'], ['AUTH', 'wrong'], ['AUTH', 'default', 'wrong'], ['AUTH', 'nobody', 's3cret'], ['GET', 'x'],
+      ['HELLO', '2', 'AUTH', 'default', 'wrong'], ['HELLO', '2', 'AUTH', 'default', 's3cret'], ['GET', 'x'], ['RESET'], ['GET', 'x'], ['AUTH', 's3cret'],
+      ['GET', 'x'], ['AUTH', 'default', 's3cret'], ['CONFIG', 'GET', 'requirepass'], ['QUIT'],
+    ]) {
+      const { real: r, ts } = await c.both(cmd);
+      const res = compare(cmd, idR(r), idR(ts), null);
+      expect(res.same, describeDiff(res)).toBe(true);
+    }
+  });
+});

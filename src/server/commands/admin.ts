@@ -126,6 +126,8 @@ export function installIdleTimeout(server: Server): void {
     if (timeout <= 0) return;
     for (const c of server.clients.values()) {
       if (c.isMaster || c.isReplica || c.kind === 'pubsub' || c.socket === null) continue;
+      // blocked clients (BLPOP ..., paused) have their own timeouts, as in clientsCronHandleTimeout
+      if ((c as unknown as { blocked: unknown }).blocked) continue;
       if (now - c.lastInteraction > timeout * 1000 && !c.inExec) {
         server.log.verbose('Closing idle client');
         c.close();

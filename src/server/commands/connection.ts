@@ -90,7 +90,7 @@ export const connectionCommands: CommandSpec[] = [
     if (auth) authenticate(c, auth[0], auth[1]);
     if (!c.authenticated && c.server.authRequiredByConfig()) {
       throw new CommandError(
-        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       );
     }
     if (setname !== null) c.name = setname;
