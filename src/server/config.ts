@@ -414,13 +414,23 @@ export class Config {
   }
 
   get(name: string): string {
+    // fast path: canonical names (what the code asks for on hot paths)
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
     const d = findDirective(name);
     if (!d) throw new Error(`unknown config ${name}`);
     return this.values.get(d.name)!;
   }
+  /** Numeric value, cached until the directive changes (the dispatcher reads some per command). */
   int(name: string): number {
-    return Number(this.get(name));
+    let n = this.ints.get(name);
+    if (n === undefined) {
+      n = Number(this.get(name));
+      this.ints.set(name, n);
+    }
+    return n;
   }
+  private readonly ints = new Map<string, number>();
   bool(name: string): boolean {
     return this.get(name) === 'yes';
   }
@@ -431,6 +441,7 @@ export class Config {
     if (!d) throw new Error('Bad directive or wrong number of arguments');
     const v = d.name === 'client-output-buffer-limit' ? mergeOutputBufferLimits(this.values.get(d.name)!, args) : normalise(d, args);
     this.values.set(d.name, v);
+    this.ints.clear();
     for (const l of this.listeners) l(d.name, v);
   }
 
@@ -438,6 +449,7 @@ export class Config {
   setRaw(name: string, value: string): void {
     const d = findDirective(name)!;
     this.values.set(d.name, value);
+    this.ints.clear();
   }
 
   /** Runs the change listeners for a value stored with setRaw (CONFIG SET applies atomically). */
