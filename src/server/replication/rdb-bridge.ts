@@ -13,7 +13,7 @@ export interface RdbCodec {
   encodeRdb(server: Server, info: RdbSaveInfo): Buffer;
   /** Point-in-time snapshot taken when called; the encoding may finish later. */
   snapshotRdb(server: Server, info: RdbSaveInfo): Promise<Buffer>;
-  loadRdb(server: Server, buf: Buffer): { replId?: string; replOffset?: number; keys: number };
+  loadRdb(server: Server, buf: Buffer): { replId?: string; replOffset?: number; keys: number; expired?: number; aux?: Map<string, string> };
 }
 
 let codec: RdbCodec | null = null;

@@ -444,7 +444,15 @@ export class ReplicaSide {
     this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     this.server.loading = true;
     try {
-      rdbCodec().loadRdb(this.server, rdb);
+      const res = rdbCodec().loadRdb(this.server, rdb);
+      // rdbLoad's log lines
+      const ver = res.aux?.get('redis-ver');
+      if (ver) this.log.notice(`Loading RDB produced by version ${ver}`);
+      const ctime = res.aux?.get('ctime');
+      if (ctime) this.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
+      const mem = res.aux?.get('used-mem');
+      if (mem) this.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+      this.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired ?? 0}.`);
     } catch (e) {
       this.server.loading = false;
       this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
