@@ -150,24 +150,46 @@ function selectRange(z: RZSet, kind: RangeKind, minArg: string, maxArg: string, 
     for (let i = a; i <= b; i++) idxs.push(i);
     if (rev) idxs.reverse();
   } else {
-    const r = parsed as LexRange;
-    const all = z.members();
-    if (!r.empty) {
-      if (!rev) {
-        let i = 0;
-        while (i < len && !lexGteMin(all[i]!, r)) i++;
-        for (; i < len && lexLteMax(all[i]!, r); i++) idxs.push(i);
-      } else {
-        let i = len - 1;
-        while (i >= 0 && !lexLteMax(all[i]!, r)) i--;
-        for (; i >= 0 && lexGteMin(all[i]!, r); i--) idxs.push(i);
-      }
-    }
+    return { members: lexSelect(z, parsed as LexRange, rev, offset, limit) };
   }
   if (offset < 0) idxs = [];
   else idxs = idxs.slice(offset);
   if (limit >= 0) idxs = idxs.slice(0, limit);
   return { members: idxs.map((i) => z.at(i)) };
+}
+
+/**
+ * Lex range selection exactly as the listpack code walks it (zzlIsInLexRange, then the first
+ * / last element in range, OFFSET skipped blindly, stop at the first element out of range):
+ * with unequal scores the order is not lexical and this walk is what Redis answers.
+ */
+function lexSelect(z: RZSet, r: LexRange, rev: boolean, offset: number, limit: number): string[] {
+  const all = z.members();
+  const len = all.length;
+  if (r.empty || len === 0 || offset < 0) return [];
+  if (r.min !== null && r.max !== null && (r.min > r.max || (r.min === r.max && (r.minex || r.maxex)))) return [];
+  if (!lexGteMin(all[len - 1]!, r) || !lexLteMax(all[0]!, r)) return [];
+  const out: string[] = [];
+  if (!rev) {
+    let i = 0;
+    while (i < len && !lexGteMin(all[i]!, r)) i++;
+    if (i === len || !lexLteMax(all[i]!, r)) return [];
+    i += offset;
+    for (; i < len && limit !== 0; i++, limit--) {
+      if (!lexLteMax(all[i]!, r)) break;
+      out.push(all[i]!);
+    }
+  } else {
+    let i = len - 1;
+    while (i >= 0 && !lexLteMax(all[i]!, r)) i--;
+    if (i < 0 || !lexGteMin(all[i]!, r)) return [];
+    i -= offset;
+    for (; i >= 0 && limit !== 0; i--, limit--) {
+      if (!lexGteMin(all[i]!, r)) break;
+      out.push(all[i]!);
+    }
+  }
+  return out;
 }
 
 function replyRange(c: Client, z: RZSet | undefined, members: string[], withScores: boolean): void {
