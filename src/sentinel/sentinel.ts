@@ -5,7 +5,7 @@ import { RespError, type RespValue } from '../resp/reply-parser.js';
 import type { Server } from '../server/server.js';
 import type { LogLevel } from '../server/log.js';
 import {
-  ASK_PERIOD, FailoverState, HELLO_CHANNEL, INFO_PERIOD, Instance, MIN_LINK_RECONNECT_PERIOD, PING_PERIOD,
+  FailoverState, HELLO_CHANNEL, INFO_PERIOD, Instance, MIN_LINK_RECONNECT_PERIOD, PING_PERIOD,
   PUBLISH_PERIOD, TILT_PERIOD, TILT_TRIGGER, type Kind,
 } from './instance.js';
 import { InstanceLink, type LinkOptions } from './link.js';
@@ -72,13 +72,12 @@ export class Sentinel {
       const m = ri.master ?? ri;
       if (m.authPass) auth = m.authUser ? [m.authUser, m.authPass] : [m.authPass];
     }
-    const kind = ri.kind === 'sentinel' ? 'cmd' : 'cmd';
     return {
       host: ri.ip,
       port: ri.port,
       localAddress: this.sourceAddr,
       auth,
-      clientName: `sentinel-${this.id8}-${kind}`,
+      clientName: `sentinel-${this.id8}-cmd`,
       pubsubName: ri.kind === 'sentinel' ? null : `sentinel-${this.id8}-pubsub`,
       onHello: (payload) => {
         if (payload.includes(this.myid)) return;
@@ -322,4 +321,3 @@ export class Sentinel {
   }
 }
 
-export { ASK_PERIOD };
