@@ -42,6 +42,7 @@ describe('register', () => {
     expect(f.ops[0]).toMatchObject({ process: 0, start: 0, end: 1000, type: 'ok', value: 1 });
     expect(f.text).toContain('cannot be linearized');
     expect(f.text).toContain('read -> 1');
+    expect(f.text).toContain('a stale value: the last write of it, #0 process 0 write 1');
     expect(r.text).toContain('key "k"');
   });
 
@@ -83,6 +84,7 @@ describe('register', () => {
     expect(r.valid).toBe(false);
     expect(r.independent).toBe(true);
     expect(r.invalidKeys).toEqual(['b']);
+    expect(r.text).toContain('no operation wrote 9 before the read completed');
   });
 });
 

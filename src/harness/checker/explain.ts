@@ -1,7 +1,7 @@
 // Failure explanations for the linearizability checker: text a person can read and data the
 // HTML report draws Porcupine-style (per-op process, start/end, value, linearization order).
 import type { Model } from './models.js';
-import { show } from './models.js';
+import { canon, show } from './models.js';
 import type { Partition } from './partition.js';
 import type { WglFailure, WglOp } from './wgl.js';
 
@@ -78,7 +78,7 @@ export function explainFailure(model: Model, part: Partition, failure: WglFailur
   lines.push(`  Longest linearizable prefix: ${pre.length} of ${ops.length} ops` + (pre.length ? ', ending with:' : '.'));
   for (const id of pre.slice(-6)) lines.push(`    ${fmtOp(opView(model, ops[id]!))}`);
   lines.push(`  States the ${model.name} could be in just before it: ${failure.states.join(', ') || '(none)'}.`);
-  lines.push(`  ${whyImpossible(model, badView, failure.states)}`);
+  lines.push(`  ${registerFacts(model, ops, bad) ?? whyImpossible(model, badView, failure.states)}`);
   lines.push(`  Ops concurrent with it (${inWindow.length}):`);
   for (const v of window) lines.push(`    ${fmtOp(v)}${v.id === bad.id ? '   <- cannot be linearized' : ''}`);
   if (inWindow.length > window.length) lines.push(`    ... ${inWindow.length - window.length} more`);
@@ -106,3 +106,23 @@ export function fmtOp(v: OpView): string {
   const span = `[${v.call}..${v.ret ?? '∞'}]`;
   return `#${v.index} process ${v.process} ${v.desc} ${v.type === 'info' ? '(crashed) ' : ''}${span}`;
 }
+
+/** For register reads, the concrete reason: the value was never written, or overwritten first. */
+function registerFacts(model: Model, ops: readonly WglOp[], bad: WglOp): string | null {
+  if (!['register', 'cas-register'].includes(model.name) || bad.f !== 'read' || !bad.known) return null;
+  const v = canon(bad.output ?? null);
+  const wrote = (o: WglOp): unknown => (o.f === 'write' ? o.input : o.f === 'cas' && Array.isArray(o.input) ? o.input[1] : undefined);
+  const writers = ops.filter((o) => o.call < bad.ret && wrote(o) !== undefined && canon(wrote(o) ?? null) === v);
+  const view = (o: WglOp): string => fmtOp(opView(model, o));
+  if (writers.length === 0 && v !== 'null') return `It read ${show(bad.output)}, but no operation wrote ${show(bad.output)} before the read completed.`;
+  if (writers.length === 0) {
+    const done = ops.find((o) => o.known && o.f === 'write' && o.ret < bad.call);
+    return done ? `It read nil, but ${view(done)} completed before the read began, and nil is never written back.` : null;
+  }
+  const last = writers.reduce((a, b) => (b.call > a.call ? b : a));
+  const over = ops.find((o) => o.known && o.call > last.ret && o.ret < bad.call && wrote(o) !== undefined && canon(wrote(o) ?? null) !== v);
+  if (over && last.ret !== Infinity)
+    return `It read ${show(bad.output)}, a stale value: the last write of it, ${view(last)}, was overwritten by ${view(over)}, which completed before the read began.`;
+  return null;
+}
+
