@@ -54,9 +54,8 @@ class Prober {
     });
     return Number(process.hrtime.bigint() - t) / 1e6;
   }
+  /** Sends a command and resolves with the first data chunk of its reply (INFO fits one). */
   async call(cmd: string): Promise<string> {
-    const before = this.buf;
-    void before;
     return new Promise<string>((resolve) => {
       const onData = (d: Buffer) => {
         const s = d.toString('latin1');

@@ -289,6 +289,12 @@ export class Aof {
     }
     if (!this.on) return;
     this.flushWrite();
+    // writes no reply waited for (expiry DELs) are made durable here under `always`
+    if (this.cfg('appendfsync') === 'always' && this.unsynced && !this.syncScheduled && this.fd !== null) {
+      fs.fdatasyncSync(this.fd);
+      this.unsynced = false;
+      this.lastFsync = Date.now();
+    }
     if (this.cfg('appendfsync') === 'everysec' && this.unsynced && Date.now() - this.lastFsync >= 1000 && this.fd !== null) {
       if (this.fsyncInFlight) {
         this.delayedFsync++;
