@@ -87,6 +87,8 @@ export interface RunIo {
   err: NodeJS.WriteStream;
   tty: boolean;
   argv: string[];
+  /** Called when a phase starts: main, heal, recover, final, teardown (benchmarks measure the main phase). */
+  onPhase?: (phase: string) => void;
 }
 
 export async function resolvePlugins(o: RunOptions): Promise<Nemesis[]> {
@@ -242,8 +244,10 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     const stopped = () => interrupted !== null;
     progress.start();
     phase = 'main';
+    io.onPhase?.('main');
     await interpret(main, { threads, now: () => clock.now(), execute, stopped });
 
+    io.onPhase?.('heal');
     if (!stopped()) {
       phase = 'heal';
       for (const n of nemeses) {
