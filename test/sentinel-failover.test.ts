@@ -122,4 +122,20 @@ describe.skipIf(!haveReal).each(['redis', 'tsredis'] as const)('tsredis-sentinel
     await new Promise((r) => setTimeout(r, 1500));
     expect(countEvents(t, '+failover-end') - before).toBe(1);
   });
+
+  it('logs in Redis\'s format, with the events of a failover', () => {
+    const all = t.sentinels.map((s) => sentinelLog(s)).join('');
+    for (const line of all.split('\n').filter(Boolean)) {
+      expect(line).toMatch(/^\d+:X \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3} [.\-*#] /);
+    }
+    for (const ev of ['+monitor master mymaster', '+slave slave', '+sentinel sentinel', '+sdown master', '+odown master',
+      '+new-epoch', '+try-failover master', '+vote-for-leader', '+elected-leader master', '+failover-state-select-slave master',
+      '+selected-slave slave', '+failover-state-send-slaveof-noone slave', '+failover-state-wait-promotion slave',
+      '+promoted-slave slave', '+failover-state-reconf-slaves master', '+slave-reconf-sent slave', '+slave-reconf-inprog slave',
+      '+slave-reconf-done slave', '+failover-end master', '+switch-master mymaster', '+convert-to-slave slave',
+      '+config-update-from sentinel']) {
+      expect(all, ev).toContain(` ${ev} `);
+    }
+    expect(all).toMatch(/# \+odown master mymaster [\d.]+ \d+ #quorum \d\/2\n/);
+  });
 });
