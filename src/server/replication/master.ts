@@ -9,6 +9,7 @@ import type { Server } from '../server.js';
 import { rdbCodec } from './rdb-bridge.js';
 import { absolutizeExpiry, encodeArgv, selectCommand } from './propagate.js';
 import type { ReplState } from './state.js';
+import { parseMemory } from '../config.js';
 
 export type ReplicaPhase = 'wait_bgsave_start' | 'wait_bgsave_end' | 'send_bulk' | 'online';
 
@@ -24,6 +25,9 @@ export interface AttachedReplica {
   ackTime: number;
   /** Stream bytes held back until the RDB is sent (or until the first ACK after diskless). */
   outq: Buffer[] | null;
+  outqBytes: number;
+  /** When the output first went over the soft limit (null: under it). */
+  softSince: number | null;
   /** Diskless: start the command stream at the first REPLCONF ACK. */
   startOnAck: boolean;
   waitingSince: number;
@@ -93,11 +97,55 @@ export class MasterSide {
   }
 
   private writeToReplicas(chunk: Buffer): void {
+    let over: AttachedReplica[] | null = null;
     for (const r of this.replicas) {
       if (r.phase === 'wait_bgsave_start') continue;
-      if (r.outq) r.outq.push(chunk);
-      else r.client.socket?.write(chunk);
+      if (r.outq) {
+        r.outq.push(chunk);
+        r.outqBytes += chunk.length;
+      } else r.client.socket?.write(chunk);
+      if (this.overLimit(r)) (over ??= []).push(r);
     }
+    if (over) {
+      for (const r of over) {
+        this.server.log.warning(`Client ${r.client.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        r.client.close();
+      }
+    }
+  }
+
+  /** client-output-buffer-limit replica <hard> <soft> <seconds>. */
+  private overLimit(r: AttachedReplica): boolean {
+    // the RDB being sent does not count, only the stream accumulated for the replica
+    const pending = r.outq ? r.outqBytes : r.phase === 'online' ? (r.client.socket?.writableLength ?? 0) : 0;
+    const lim = this.bufferLimits();
+    if (lim.hard > 0 && pending > lim.hard) return true;
+    if (lim.soft > 0 && pending > lim.soft) {
+      r.softSince ??= Date.now();
+      return Date.now() - r.softSince > lim.seconds * 1000;
+    }
+    r.softSince = null;
+    return false;
+  }
+
+  private limitsCache: { raw: string; hard: number; soft: number; seconds: number } | null = null;
+  private bufferLimits(): { hard: number; soft: number; seconds: number } {
+    const raw = this.server.config.get('client-output-buffer-limit');
+    if (this.limitsCache?.raw === raw) return this.limitsCache;
+    const parts = raw.split(/\s+/);
+    let hard = 0;
+    let soft = 0;
+    let seconds = 0;
+    for (let i = 0; i + 3 < parts.length; i += 4) {
+      const cls = parts[i]!.toLowerCase();
+      if (cls === 'slave' || cls === 'replica') {
+        hard = parseMemory(parts[i + 1]!) ?? 0;
+        soft = parseMemory(parts[i + 2]!) ?? 0;
+        seconds = Number(parts[i + 3]) || 0;
+      }
+    }
+    this.limitsCache = { raw, hard, soft, seconds };
+    return this.limitsCache;
   }
 
   // ---- REPLCONF (before and after SYNC)
@@ -151,7 +199,7 @@ export class MasterSide {
     // full resynchronisation
     const r: AttachedReplica = {
       client: c, phase: 'wait_bgsave_start', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: !isPsync,
-      ackOffset: 0, ackTime: Date.now(), outq: null, startOnAck: false, waitingSince: Date.now(),
+      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
     };
     this.attach(c, r);
     if (this.replicas.length === 1 && !this.state.backlog) {
@@ -216,7 +264,7 @@ export class MasterSide {
     }
     const r: AttachedReplica = {
       client: c, phase: 'online', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: false,
-      ackOffset: 0, ackTime: Date.now(), outq: null, startOnAck: false, waitingSince: Date.now(),
+      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
     };
     const data = this.state.backlog!.readFrom(offset);
     c.socket?.write(h.capaPsync2 ? `+CONTINUE ${this.state.replid}\r\n` : '+CONTINUE\r\n');
@@ -254,6 +302,7 @@ export class MasterSide {
     for (const r of waiting) {
       r.phase = 'wait_bgsave_end';
       r.outq = [];
+      r.outqBytes = 0;
       if (!r.preSync) r.client.socket?.write(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
     }
     log.notice(socketTarget ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);
@@ -361,6 +410,7 @@ export class MasterSide {
     r.startOnAck = false;
     const q = r.outq;
     r.outq = null;
+    r.outqBytes = 0;
     if (q && q.length > 0) r.client.socket?.write(Buffer.concat(q));
   }
 
