@@ -43,6 +43,8 @@ const stringCmds = fc.oneof(
   c(fc.constantFrom('INCR', 'DECR'), key),
   c(fc.constantFrom('INCRBY', 'DECRBY'), key, int),
   c(k('INCRBYFLOAT'), key, float),
+  c(k('SET'), key, val, fc.constantFrom('PXAT', 'EXAT'), fc.constantFrom('1', '99999999999999')),
+  c(k('LCS'), key, key, fc.constantFrom('LEN', 'IDX', 'WITHMATCHLEN', 'IDX')),
   c(fc.constantFrom('GETRANGE', 'SETRANGE'), key, int, int).map((a) => (a[0] === 'SETRANGE' ? [a[0], a[1]!, a[2]!.replace('-', ''), a[3]!] : a)),
 );
 
@@ -62,6 +64,12 @@ const keyCmds = fc.oneof(
   c(k('COPY'), key, key),
   c(k('COPY'), key, key, k('REPLACE')),
   c(k('OBJECT'), fc.constantFrom('ENCODING', 'REFCOUNT'), key),
+  c(k('MOVE'), key, fc.constantFrom('1', '0')),
+  c(k('SELECT'), fc.constantFrom('0', '1')),
+  c(k('COPY'), key, key, k('DB'), fc.constantFrom('0', '1')),
+  c(k('UNLINK'), key),
+  c(k('TOUCH'), key, key),
+  c(k('PEXPIRETIME'), key),
   c(k('RANDOMKEY')),
 );
 
@@ -83,6 +91,8 @@ const listCmds = fc.oneof(
   c(k('LMOVE'), key, key, side, side),
   c(k('RPOPLPUSH'), key, key),
   c(k('LLEN'), key),
+  c(k('LMPOP'), k('2'), key, key, side, k('COUNT'), smallPos),
+  c(k('LPOS'), key, val, k('MAXLEN'), smallPos, k('COUNT'), k('0')),
   c(fc.constantFrom('BLPOP', 'BRPOP'), key, key, k('0.001')),
 );
 
@@ -99,6 +109,8 @@ const hashCmds = fc.oneof(
   c(k('HINCRBY'), key, hashField, int),
   c(k('HINCRBYFLOAT'), key, hashField, float),
   c(k('HRANDFIELD'), key, int),
+  c(k('HRANDFIELD'), key, int, k('WITHVALUES')),
+  c(k('HMSET'), key, hashField, val),
   c(k('HSCAN'), key, k('0')),
 );
 
@@ -145,6 +157,11 @@ const zCmds = fc.oneof(
   c(k('ZREMRANGEBYSCORE'), key, scoreMin, scoreMin),
   c(k('ZRANGESTORE'), key, key, int, int),
   c(k('ZSCAN'), key, k('0')),
+  c(k('ZADD'), key, score, member, score, member, score, member),
+  c(k('ZRANGE'), key, scoreMin, scoreMin, k('BYSCORE'), k('LIMIT'), int, int),
+  c(fc.constantFrom('ZREMRANGEBYLEX', 'ZREVRANGEBYLEX'), key, lex, lex),
+  c(k('ZRANGESTORE'), key, key, lex, lex, k('BYLEX')),
+  c(k('SINTERCARD'), k('2'), key, key, k('LIMIT'), smallPos),
 );
 
 const families: [string, fc.Arbitrary<string[]>][] = [
