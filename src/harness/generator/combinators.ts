@@ -55,7 +55,10 @@ class Stagger implements Gen {
     const due = this.next === null ? r.op.time : Math.max(r.op.time, this.next);
     const [x, s2] = this.random ? rngNext(this.seed) : [0.5, this.seed];
     const op = due === r.op.time ? r.op : { ...r.op, time: due };
-    return { op, gen: r.gen ? new Stagger(this.dt, r.gen, s2, due + x * 2 * this.dt, this.random) : null };
+    // the next op is spaced from this op's SCHEDULED time, so late timers do not lower the rate
+    // (a late interpreter catches up, but never by more than a second's worth of ops)
+    const base = this.next === null ? due : Math.max(this.next, r.op.time - 1e9);
+    return { op, gen: r.gen ? new Stagger(this.dt, r.gen, s2, base + x * 2 * this.dt, this.random) : null };
   }
 }
 export function stagger(dtNs: number, seed: number, gen: GenLike): Gen {
