@@ -66,7 +66,8 @@ type CandidateOrder = 'deadline' | 'call' | 'reverse-call';
 export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits = {}): WglResult {
   let explored = 0;
   for (const [order, budget] of SCHEDULE) {
-    const r = searchWgl(model, ops, limits, order, budget);
+    // Every op costs at least one step: budgets grow with the partition.
+    const r = searchWgl(model, ops, limits, order, budget + 4 * ops.length);
     explored += r.explored;
     if (r.valid !== 'unknown' || r.reason !== 'budget') return { ...r, explored };
   }
