@@ -117,6 +117,25 @@ describe('AOF written by real redis 7.0, loaded by tsredis', () => {
   }
 });
 
+describe('DEBUG LOADAOF', () => {
+  it('replays the AOF into an emptied dataset', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadaof-'));
+    const p = await start('tsredis', ['--appendonly', 'yes', '--enable-debug-command', 'yes'], dir);
+    const c = await p.client();
+    try {
+      await putByCommands(c, richDataset());
+      await followUpWrites(c);
+      const before = await normaliseViaSave(p, c);
+      expect(await c.callOk('DEBUG', 'LOADAOF')).toBe('OK');
+      expect(await normaliseViaSave(p, c)).toEqual(before);
+      expect(p.output()).toContain('* Append Only File loaded by DEBUG LOADAOF\n');
+    } finally {
+      c.close();
+      await p.stop();
+    }
+  });
+});
+
 describe('damaged AOF tails', () => {
   it.skipIf(!real)('a truncated tail is cut off with Redis\'s log lines (aof-load-truncated yes), refused with no', async () => {
     const { dir, expected } = await realWritesAof('yes');

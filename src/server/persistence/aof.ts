@@ -319,6 +319,14 @@ export class Aof {
     }
   }
 
+  /** Writes the buffer and fsyncs (DEBUG LOADAOF). */
+  flushAndSync(): void {
+    if (!this.on || this.fd === null) return;
+    this.flushWrite();
+    fs.fsyncSync(this.fd);
+    this.unsynced = false;
+  }
+
   /** fsync and close at shutdown ("Calling fsync() on the AOF file."). */
   closeAtShutdown(): void {
     if (!this.on || this.fd === null) return;

@@ -67,6 +67,22 @@ export function installPersistence(server: Server): Persistence {
     c.reply.ok();
   });
 
+  server.debugHooks.set('loadaof', (c) => {
+    // flush and fsync, empty, replay the files named by the manifest (Redis's DEBUG LOADAOF)
+    aof.flushAndSync();
+    for (const db of server.dbs) db.flush();
+    aof.loadManifest();
+    try {
+      aof.loadAtStart();
+    } catch (e) {
+      server.log.warning(`DEBUG LOADAOF failed: ${(e as Error).message}`);
+      process.exit(1);
+    }
+    server.dirty = 0;
+    server.log.notice('Append Only File loaded by DEBUG LOADAOF');
+    c.reply.ok();
+  });
+
   server.startHooks.push(async () => {
     try {
       aof.loadManifest();
