@@ -437,7 +437,7 @@ export const listCommands: CommandSpec[] = [
     const to = parseWhere(argv[4]!);
     return blockingMove(c, argv, from, to, argv[5]!, false);
   }),
-  cmd('lmpop', -4, ['write'], 0, 0, 0, (c, argv) => mpop(c, argv, 1, null)),
-  cmd('blmpop', -5, ['write', 'blocking'], 0, 0, 0, (c, argv) => mpop(c, argv, 2, parseTimeout(argv[1]!))),
+  cmd('lmpop', -4, ['write', 'movablekeys'], 0, 0, 0, (c, argv) => mpop(c, argv, 1, null)),
+  cmd('blmpop', -5, ['write', 'blocking', 'movablekeys'], 0, 0, 0, (c, argv) => mpop(c, argv, 2, parseTimeout(argv[1]!))),
   cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], 1, 2, 1, (c, argv) => blockingMove(c, argv, false, true, argv[3]!, true)),
 ];

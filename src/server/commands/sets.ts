@@ -222,7 +222,7 @@ export const setCommands: CommandSpec[] = [
     if (addTo(c, target, m)) c.server.dirty++;
     c.reply.int(1);
   }),
-  cmd('sintercard', -3, ['readonly'], 0, 0, 0, (c, argv) => {
+  cmd('sintercard', -3, ['readonly', 'movablekeys'], 0, 0, 0, (c, argv) => {
     const a = argv[1]!;
     if (!isStrictInt(a) || BigInt(a) < 1n) throw new CommandError('ERR numkeys should be greater than 0');
     const numkeys = Number(a);
