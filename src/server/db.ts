@@ -188,4 +188,9 @@ export function swapDatabases(a: Database, b: Database): void {
   b.expires.clear();
   for (const [k, v] of dict) b.dict.set(k, v);
   for (const [k, v] of exp) b.expires.set(k, v);
+  const enc = new Map(a.strEncoding);
+  a.strEncoding.clear();
+  for (const [k, v] of b.strEncoding) a.strEncoding.set(k, v);
+  b.strEncoding.clear();
+  for (const [k, v] of enc) b.strEncoding.set(k, v);
 }
