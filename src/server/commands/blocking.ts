@@ -120,3 +120,24 @@ export function blockedClients(server: Server): number {
   for (const list of s.byKey.values()) for (const w of list) set.add(w.client);
   return set.size;
 }
+
+/**
+ * CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: ends a client's wait as if it timed out, or with the
+ * UNBLOCKED error. Returns false when that client is not blocked on keys.
+ */
+export function unblockClient(server: Server, clientId: number, withError: boolean): boolean {
+  const s = states.get(server);
+  if (!s) return false;
+  for (const list of s.byKey.values()) {
+    for (const w of list) {
+      if (w.client.id !== clientId) continue;
+      remove(s, w, false);
+      if (withError) w.client.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      else w.timeout();
+      w.client.flushSoon();
+      w.resolve();
+      return true;
+    }
+  }
+  return false;
+}
