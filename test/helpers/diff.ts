@@ -3,10 +3,22 @@
 // Replies that are legitimately nondeterministic (set order, SCAN cursors, random picks,
 // TTL countdowns) go through normalisers first; everything else must match exactly.
 //
-//   await withDiffPair(async (pair) => {
-//     await pair.expectSame(['SET', 'k', 'v']);
-//     const { real, ts } = await pair.both(['GET', 'k']);
+//   const real = haveRealRedis();            // loud warning, or a failure under CI=true
+//   describe.skipIf(!real)('...', () => {
+//     it('...', () => withDiffPair(async (pair) => {
+//       await pair.expectSame(['SET', 'k', 'v']);          // throws showing both replies
+//       const { real, ts } = await pair.both(['GET', 'k']); // raw reply bytes (latin1)
+//       expect(await pair.differences([['GET', 'k'], ['TTL', 'k']])).toEqual([]);
+//       await pair.expectSameSequence([[...], [...]]);       // pipelined
+//       const other = await pair.connect();                  // another client on both
+//       const blocked = other.start(['BLPOP', 'q', '0']);    // reply compared later
+//       await pair.waitBlocked(1);
+//     }, ['--some-directive', 'value']));                    // extra args for both servers
 //   });
+//
+// Normalisers: defaultNormaliser(argv) picks one by command (sortItems, sortPairs,
+// scanReply, shapeOnly, within(ms)); pass your own as expectSame's 2nd argument, or set
+// pair.normaliserFor. test/helpers/diff-stream.ts reads both servers' replication streams.
 import net from 'node:net';
 import { startServerProcess, requireReal, type Proc } from './procs.js';
 import { encodeCommand } from '../../src/resp/reply-parser.js';
