@@ -170,11 +170,15 @@ async function trial(servers: Proc[], sentinels: Proc[], masterPort: number): Pr
     }
   })();
   await Promise.all([...pollers, writer]);
-  // wait until every sentinel agrees, then bring the old master back and measure its writable window
+  // wait until every sentinel agrees (real Sentinel may fail over a second time: follow it), then
+  // bring the old master back and measure its writable window
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const all = await Promise.all(sentinels.map(reported));
-    if (all.every((x) => x === next)) break;
+    if (all.every((x) => x !== null && x !== masterPort && x === all[0])) {
+      next = all[0]!;
+      break;
+    }
     await sleep(20);
   }
   await startProc(victim);
@@ -190,7 +194,17 @@ async function trial(servers: Proc[], sentinels: Proc[], masterPort: number): Pr
     await sleep(5);
   }
   const windowMs = firstOk ? lastOk - firstOk : 0;
-  await settled(sentinels, next);
+  // a second failover may still be running: settle on whatever the sentinels agree on
+  for (let i = 0; i < 3; i++) {
+    const all = await Promise.all(sentinels.map(reported));
+    if (all[0] !== null && all.every((x) => x === all[0])) next = all[0]!;
+    try {
+      await settled(sentinels, next, 40_000);
+      break;
+    } catch (e) {
+      if (i === 2) throw e;
+    }
+  }
   return { t: { reportMs, writeMs, windowMs }, next };
 }
 
@@ -198,6 +212,22 @@ function median(a: number[]): number {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
+
+/** Completed failovers (+failover-end, logged by each leader) in a group's sentinel logs. */
+function failoversLogged(sentinels: Proc[]): number {
+  let n = 0;
+  for (const s of sentinels) {
+    try {
+      const log = fs.readFileSync(path.join(path.dirname(s.conf), 'sentinel.log'), 'utf8');
+      n += log.split('\n').filter((l) => l.includes(' +failover-end ')).length;
+    } catch {
+      /* no log */
+    }
+  }
+  return n;
+}
+
+const failoverCounts: Record<string, number> = {};
 
 async function runGroup(impl: Impl): Promise<Trial[]> {
   const { servers, sentinels } = await startGroup(impl);
@@ -212,6 +242,7 @@ async function runGroup(impl: Impl): Promise<Trial[]> {
       master = next;
     }
   } finally {
+    failoverCounts[impl] = failoversLogged(sentinels);
     await Promise.all([...sentinels, ...servers].map(stopProc));
   }
   return out;
@@ -237,6 +268,7 @@ async function main(): Promise<void> {
     rows.push([label, fmt(median(r)), fmt(Math.max(...r)), fmt(median(t)), fmt(Math.max(...t)), ratio, target]);
   }
   console.log(table(rows));
+  console.log(`completed failovers for ${N} kills: redis ${failoverCounts.redis}, tsredis ${failoverCounts.tsredis}`);
   process.exit(0);
 }
 
