@@ -130,7 +130,17 @@ interface Snapshot {
 /** Snapshots by id; ids live in the cursor's high bits, positions in the low 32. */
 const snapshots = new Map<number, Snapshot>();
 let nextSnapshot = 1;
-const MAX_SNAPSHOTS = 64;
+const MAX_SNAPSHOTS = 32;
+/** Bound on the elements all live snapshots hold (abandoned iterations are dropped first). */
+const MAX_SNAPSHOT_ELEMENTS = 4_000_000;
+let snapshotElements = 0;
+
+function dropSnapshot(id: number): void {
+  const s = snapshots.get(id);
+  if (!s) return;
+  snapshotElements -= s.items.length;
+  snapshots.delete(id);
+}
 
 /**
  * One step of a scan over a large collection. `source` is called at cursor 0 to take
@@ -147,7 +157,10 @@ export function scanStep<T>(cursor: bigint, count: number, source: () => T[]): {
     pos = 0;
     if (snap.items.length > count) {
       snapshots.set(id, snap);
-      if (snapshots.size > MAX_SNAPSHOTS) snapshots.delete(snapshots.keys().next().value!);
+      snapshotElements += snap.items.length;
+      while (snapshots.size > 1 && (snapshots.size > MAX_SNAPSHOTS || snapshotElements > MAX_SNAPSHOT_ELEMENTS)) {
+        dropSnapshot(snapshots.keys().next().value!);
+      }
     }
   } else {
     id = Number(cursor >> 32n);
@@ -158,7 +171,7 @@ export function scanStep<T>(cursor: bigint, count: number, source: () => T[]): {
   const end = Math.min(snap.items.length, pos + count);
   const items = snap.items.slice(pos, end) as T[];
   if (end >= snap.items.length) {
-    snapshots.delete(id);
+    dropSnapshot(id);
     return { next: '0', items };
   }
   return { next: String((BigInt(id) << 32n) | BigInt(end)), items };
