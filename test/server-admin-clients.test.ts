@@ -140,3 +140,28 @@ describe('CLIENT management on tsredis-server', () => {
     expect(all).toMatch(/# Commandstats\r\n(cmdstat_[a-z|]+:calls=\d+,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=\d+,failed_calls=\d+\r\n)+/);
   });
 });
+
+describe('CONFIG SET port / bind at runtime', () => {
+  it('moves the listening socket; a failed bind keeps the old addresses', async () => {
+    const { freePort } = await import('./helpers/ports.js');
+    const p = await startServerProcess('tsredis');
+    try {
+      const c = await p.client();
+      const port2 = await freePort();
+      expect(await c.call('CONFIG', 'SET', 'port', String(port2))).toBe('OK');
+      const { RespClient } = await import('../src/resp/client.js');
+      const c2 = await RespClient.connect({ host: '127.0.0.1', port: port2 });
+      expect(await c2.call('CONFIG', 'GET', 'port')).toEqual(['port', String(port2)]);
+      const bad = await c2.call('CONFIG', 'SET', 'bind', '127.0.0.1 127.0.0.1'); // the second listener cannot bind
+      expect(String((bad as Error).message)).toBe("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.");
+      const c3 = await RespClient.connect({ host: '127.0.0.1', port: port2 });
+      expect(await c3.call('PING')).toBe('PONG');
+      expect(await c3.call('CONFIG', 'GET', 'bind')).toEqual(['bind', '127.0.0.1']);
+      c.close();
+      c2.close();
+      c3.close();
+    } finally {
+      await p.stop();
+    }
+  });
+});

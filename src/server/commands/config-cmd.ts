@@ -91,6 +91,22 @@ export function configValue(server: Server, d: Directive): string {
   return server.config.get(d.name);
 }
 
+/**
+ * Stops the listening sockets without waiting for open connections (net.Server.close's
+ * callback would wait for every client, including the one running CONFIG SET).
+ */
+async function relisten(s: Server): Promise<void> {
+  const listeners = (s as unknown as { listeners: import('node:net').Server[] }).listeners;
+  const closing = listeners.map((l) => new Promise<void>((r) => {
+    l.once('close', () => r());
+    l.close();
+    // the handle is released at once; 'close' itself waits for connections
+    setTimeout(r, 20);
+  }));
+  listeners.length = 0;
+  await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 20))]);
+}
+
 /** Runtime effects of settable directives, run after the values are stored. */
 type Applier = (server: Server, value: string) => void | Promise<void>;
 const APPLY: Record<string, Applier> = {
@@ -108,7 +124,7 @@ const APPLY: Record<string, Applier> = {
     }
   },
   port: async (s) => {
-    await s.closeListeners();
+    await relisten(s);
     try {
       await s.listen();
     } catch {
@@ -116,7 +132,7 @@ const APPLY: Record<string, Applier> = {
     }
   },
   bind: async (s) => {
-    await s.closeListeners();
+    await relisten(s);
     try {
       await s.listen();
     } catch {
@@ -194,7 +210,7 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
       } catch (e) {
         server.log.warning(`Failed applying new configuration. Possibly related to new ${n.d.name} setting. Restoring previous settings.`);
         restore();
-        await server.closeListeners();
+        await relisten(server);
         await server.listen().catch(() => {});
         throw configSetError(n.d.name, (e as Error).message);
       }
