@@ -33,7 +33,7 @@ function shape(fields: [string, string][]): string[] {
 const STABLE = new Set([
   'role', 'connected_slaves', 'master_link_status', 'master_sync_in_progress', 'slave_priority', 'slave_read_only',
   'replica_announced', 'master_failover_state', 'repl_backlog_active', 'repl_backlog_size', 'min_slaves_good_slaves',
-  'second_repl_offset', 'master_link_down_since_seconds', 'master_last_io_seconds_ago',
+  'second_repl_offset', 'master_link_down_since_seconds',
 ]);
 
 function stableValues(fields: [string, string][]): Record<string, string> {

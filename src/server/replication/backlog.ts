@@ -1,14 +1,32 @@
-// The replication backlog: a ring buffer holding the last `size` bytes of the replication
-// stream, so that a replica that lost its link can continue from its offset (PSYNC).
-// Offsets are Redis's: the first byte of the stream is offset 1, `offset` below is the
-// offset of the oldest byte still held.
+// The replication backlog, laid out as Redis 7.0 lays it out: a list of replication buffer
+// blocks (16 KB requests, 20,440 usable bytes once jemalloc rounds them up), trimmed a whole
+// block at a time and only while what remains still holds repl-backlog-size bytes. So
+// repl_backlog_histlen and repl_backlog_first_byte_offset — and whether an offset can still
+// be served to a PSYNC — match a real master fed the same stream.
+// Offsets are Redis's: the first byte of the stream is offset 1; `offset` is the offset of the
+// oldest byte still held.
+
+const CHUNK = 16 * 1024; // PROTO_REPLY_CHUNK_BYTES
+const BLOCK_HEADER = 40; // sizeof(replBufBlock)
+
+/** jemalloc's size class for an allocation of n bytes (> 16 KB: four classes per doubling). */
+function sizeClass(n: number): number {
+  const k = 31 - Math.clz32(n - 1);
+  const step = 2 ** (k - 2);
+  return Math.ceil(n / step) * step;
+}
+
+const BLOCK_SIZE = sizeClass(CHUNK + BLOCK_HEADER) - BLOCK_HEADER; // 20,440
+
+interface Block {
+  buf: Buffer;
+  used: number;
+}
 
 export class Backlog {
-  private buf: Buffer;
+  private blocks: Block[] = [];
   /** Bytes held (repl_backlog_histlen). */
   histlen = 0;
-  /** Position in `buf` where the next byte is written. */
-  private idx = 0;
   /** Stream offset of the oldest byte held (repl_backlog_first_byte_offset). */
   offset: number;
 
@@ -17,31 +35,48 @@ export class Backlog {
     public size: number,
     endOffset: number,
   ) {
-    this.buf = Buffer.allocUnsafe(size);
     this.offset = endOffset + 1;
   }
 
+  /**
+   * feedReplicationBuffer(): fills the tail block, then as many new standard blocks as needed
+   * (7.0.15 never makes a larger block, even for a large argument).
+   */
   append(data: Buffer): void {
-    const size = this.size;
-    let src = data;
-    if (src.length >= size) {
-      // only the tail fits: the ring restarts at 0 holding exactly `size` bytes
-      src.copy(this.buf, 0, src.length - size);
-      this.idx = 0;
-      this.offset += this.histlen + src.length - size;
-      this.histlen = size;
-      return;
+    let pos = 0;
+    const len = data.length;
+    while (pos < len) {
+      let tail = this.blocks[this.blocks.length - 1];
+      if (!tail || tail.used === tail.buf.length) {
+        tail = { buf: Buffer.allocUnsafe(BLOCK_SIZE), used: 0 };
+        this.blocks.push(tail);
+      }
+      const copy = Math.min(tail.buf.length - tail.used, len - pos);
+      data.copy(tail.buf, tail.used, pos, pos + copy);
+      tail.used += copy;
+      pos += copy;
     }
-    const first = Math.min(src.length, size - this.idx);
-    src.copy(this.buf, this.idx, 0, first);
-    if (first < src.length) src.copy(this.buf, 0, first);
-    this.idx = (this.idx + src.length) % size;
-    const newHist = this.histlen + src.length;
-    if (newHist > size) {
-      this.offset += newHist - size;
-      this.histlen = size;
-    } else {
-      this.histlen = newHist;
+    this.histlen += len;
+    this.trim();
+  }
+
+  /**
+   * Offset of the oldest byte a replica still waiting for its RDB will be sent from (minus
+   * one): Redis's replica references the block holding it, which then cannot be trimmed.
+   */
+  pinnedOffset: () => number = () => Infinity;
+
+  /** incrementalTrimReplicationBacklog: drop whole blocks while size bytes would remain. */
+  private trim(): void {
+    let pin = -1;
+    while (this.histlen > this.size && this.blocks.length > 1) {
+      const first = this.blocks[0]!;
+      if (this.histlen - first.buf.length <= this.size) break;
+      if (pin === -1) pin = this.pinnedOffset();
+      if (this.offset + first.buf.length - 1 >= pin) break;
+      this.blocks.shift();
+      this.histlen -= first.buf.length;
+      this.offset += first.buf.length;
     }
   }
 
@@ -52,33 +87,22 @@ export class Backlog {
 
   /** The bytes from stream offset `from` to the end. */
   readFrom(from: number): Buffer {
-    const skip = from - this.offset;
-    const len = this.histlen - skip;
-    if (len <= 0) return Buffer.alloc(0);
-    const size = this.size;
-    // index of the oldest byte in the ring
-    const start = (this.idx - this.histlen + size * 2) % size;
-    const pos = (start + skip) % size;
-    if (pos + len <= size) return Buffer.from(this.buf.subarray(pos, pos + len));
-    return Buffer.concat([this.buf.subarray(pos, size), this.buf.subarray(0, len - (size - pos))]);
+    let skip = from - this.offset;
+    const parts: Buffer[] = [];
+    for (const b of this.blocks) {
+      if (skip >= b.used) {
+        skip -= b.used;
+        continue;
+      }
+      parts.push(b.buf.subarray(skip, b.used));
+      skip = 0;
+    }
+    return Buffer.concat(parts);
   }
 
-  /** CONFIG SET repl-backlog-size: keeps the newest bytes that still fit. */
+  /** CONFIG SET repl-backlog-size: later trimming keeps the new size. */
   resize(size: number): void {
-    if (size === this.size) return;
-    const keep = Math.min(this.histlen, size);
-    const data = this.readFrom(this.offset + this.histlen - keep);
-    const endOffset = this.offset + this.histlen - 1;
     this.size = size;
-    this.buf = Buffer.allocUnsafe(size);
-    this.idx = 0;
-    this.histlen = 0;
-    this.offset = endOffset + 1;
-    if (data.length > 0) {
-      this.offset = endOffset + 1 - data.length;
-      data.copy(this.buf, 0);
-      this.histlen = data.length;
-      this.idx = data.length % size;
-    }
+    this.trim();
   }
 }

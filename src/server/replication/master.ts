@@ -26,6 +26,8 @@ export interface AttachedReplica {
   /** Stream bytes held back until the RDB is sent (or until the first ACK after diskless). */
   outq: Buffer[] | null;
   outqBytes: number;
+  /** master_repl_offset when its stream starts (FULLRESYNC offset). */
+  startOffset: number;
   /** When the output first went over the soft limit (null: under it). */
   softSince: number | null;
   /** Diskless: start the command stream at the first REPLCONF ACK. */
@@ -69,6 +71,11 @@ export class MasterSide {
     private readonly state: ReplState,
   ) {
     state.onChunk = (chunk) => this.writeToReplicas(chunk);
+    state.pinnedOffset = () => {
+      let pin = Infinity;
+      for (const r of this.replicas) if (r.outq && r.startOffset < pin) pin = r.startOffset;
+      return pin;
+    };
     server.sinks.push((db, argv) => this.propagate(db, argv));
     server.keyListeners.push(() => {
       if (server.currentClient && !server.currentClient.isMaster) this.lastWriter = server.currentClient;
@@ -199,7 +206,7 @@ export class MasterSide {
     // full resynchronisation
     const r: AttachedReplica = {
       client: c, phase: 'wait_bgsave_start', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: !isPsync,
-      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
+      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, startOffset: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
     };
     this.attach(c, r);
     if (this.replicas.length === 1 && !this.state.backlog) {
@@ -264,7 +271,7 @@ export class MasterSide {
     }
     const r: AttachedReplica = {
       client: c, phase: 'online', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: false,
-      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
+      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, startOffset: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
     };
     const data = this.state.backlog!.readFrom(offset);
     c.socket?.write(h.capaPsync2 ? `+CONTINUE ${this.state.replid}\r\n` : '+CONTINUE\r\n');
@@ -303,6 +310,7 @@ export class MasterSide {
       r.phase = 'wait_bgsave_end';
       r.outq = [];
       r.outqBytes = 0;
+      r.startOffset = offset;
       if (!r.preSync) r.client.socket?.write(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
     }
     log.notice(socketTarget ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);

@@ -533,7 +533,7 @@ export class ReplicaSide {
         const applied = this.unapplied.length === 1 ? this.unapplied[0]! : Buffer.concat(this.unapplied);
         this.unapplied = [];
         this.reploff += applied.length;
-        this.state.feed(Buffer.from(applied));
+        this.state.feed(applied);
       }
     }
   }

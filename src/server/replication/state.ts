@@ -22,6 +22,8 @@ export class ReplState {
   private pending: (string | Buffer)[] = [];
   private pendingBytes = 0;
   private flushQueued = false;
+  /** Set by the master side: lowest start offset of replicas still waiting for their RDB. */
+  pinnedOffset: () => number = () => Infinity;
   /** Receives every flushed chunk of the stream (the master side writes it to replicas). */
   onChunk: (chunk: Buffer) => void = () => {};
 
@@ -46,6 +48,7 @@ export class ReplState {
   createBacklog(): void {
     this.flush();
     this.backlog = new Backlog(this.backlogSize(), this.masterReplOffset);
+    this.backlog.pinnedOffset = () => this.pinnedOffset();
   }
 
   freeBacklog(): void {
