@@ -91,4 +91,45 @@ describe.skipIf(!real)('INFO replication and ROLE match real Redis 7.0', () => {
     expect(ts.orphanRole.slice(0, 4)).toEqual(rr.orphanRole.slice(0, 4));
     expect(ts.orphanRole[4]).toEqual(rr.orphanRole[4]);
   });
+
+  it('the backlog keeps the same bytes as Redis 7.0 (repl_backlog_histlen / first_byte_offset) and refuses the same PSYNC', async () => {
+    const run = async (kind: 'tsredis' | 'redis') => {
+      const m = await node(kind, ['--repl-ping-replica-period', '3600', '--repl-backlog-size', '16384']);
+      const r = await node(kind, ['--replicaof', m.p.host, String(m.p.port)]);
+      await waitFor(async () => (await role(r.c)).state === 'connected', 20_000, 'replica up');
+      await m.c.callOk('WAIT', '1', '2000'); // the replica streams: it pins no backlog block
+      const seen: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 300; i++) await m.c.callOk('SET', `key:${i}`, 'x'.repeat(i % 50));
+        if (round === 2) await m.c.callOk('SET', 'big', 'y'.repeat(50000));
+        await m.c.callOk('WAIT', '1', '2000');
+        const f = new Map(await infoFields(m.c, 'replication'));
+        seen.push(`${f.get('master_repl_offset')} ${f.get('repl_backlog_first_byte_offset')} ${f.get('repl_backlog_histlen')}`);
+      }
+      // a PSYNC from before the first byte held is refused, one inside is accepted
+      const first = Number((await infoFields(m.c, 'replication')).find(([k]) => k === 'repl_backlog_first_byte_offset')![1]);
+      const id = (await infoFields(m.c, 'replication')).find(([k]) => k === 'master_replid')![1];
+      const answers: string[] = [];
+      for (const off of [first - 1, first]) {
+        const probe = await connect(m.p);
+        clients.push(probe);
+        const line = await new Promise<string>((resolve) => {
+          let buf = '';
+          probe.socket.on('data', (d) => {
+            buf += d.toString('latin1');
+            const nl = buf.indexOf('\r\n');
+            if (nl !== -1) resolve(buf.slice(0, nl).split(' ')[0]!);
+          });
+          probe.sendRaw(`PSYNC ${id} ${off}\r\n`);
+        });
+        answers.push(line);
+        probe.close();
+      }
+      return { seen, answers };
+    };
+    const ts = await run('tsredis');
+    const rr = await run('redis');
+    expect(ts).toEqual(rr);
+    expect(ts.answers).toEqual(['+FULLRESYNC', '+CONTINUE']);
+  });
 });
