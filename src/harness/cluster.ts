@@ -2,8 +2,10 @@
 // readiness waits, kill/pause/restart for nemeses, and teardown on every exit path.
 //
 // Addressing: each node has the address clients and peers use (host/port) and the address the
-// process listens on (listenHost/listenPort). They are equal today; a TCP proxy in front of a
-// node (network partitions) only has to change host/port.
+// process listens on (listenHost/listenPort). Without network faults every node is on 127.0.0.1.
+// With --net proxy|iptables every node gets its own loopback address (127.b.c.i), listens there
+// (iptables) or on a private twin behind a TCP proxy (proxy), and uses it as the source of its
+// own connections (bind-source-addr), so a fault can cut any (source, destination) link.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { allocatePort } from './ports.js';
 import { PidRegistry, isAlive } from './pidfiles.js';
 import { type Addr, addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
 import type { RunOptions } from './options.js';
+import { createNetwork, nodeAddresses, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName } from './net/index.js';
 
 export const MASTER_NAME = 'mymaster';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -46,7 +49,14 @@ export interface Binaries {
   label: string;
 }
 
-export type ClusterOptions = Pick<RunOptions, 'replicas' | 'sentinels' | 'quorum' | 'downAfter' | 'failoverTimeout' | 'password' | 'persistence' | 'minReplicasToWrite' | 'target' | 'serverBin' | 'sentinelBin' | 'resultsDir'>;
+export type ClusterOptions = Pick<RunOptions, 'replicas' | 'sentinels' | 'quorum' | 'downAfter' | 'failoverTimeout' | 'password' | 'persistence' | 'minReplicasToWrite' | 'target' | 'serverBin' | 'sentinelBin' | 'resultsDir'> & { net?: RunOptions['net'] };
+
+/** With a network backend each node has its own address and needs these extra directives. */
+function ownAddressLines(n: NodeSpec, o: ClusterOptions): string[] {
+  if (!o.net || o.net === 'none' || o.net === 'auto') return [];
+  // protected mode only trusts 127.0.0.1/::1: peers now come from other 127.x addresses
+  return [`bind-source-addr ${n.host}`, 'protected-mode no'];
+}
 
 function which(name: string): string | null {
   for (const d of (process.env.PATH ?? '').split(':')) {
@@ -97,6 +107,7 @@ function serverConfig(n: NodeSpec, master: NodeSpec | null, o: ClusterOptions): 
     `logfile ${q(n.logFile)}`,
     `dir ${q(n.dir)}`,
   ];
+  lines.push(...ownAddressLines(n, o));
   if (o.password) lines.push(`requirepass ${q(o.password)}`, `masterauth ${q(o.password)}`);
   if (master) lines.push(`replicaof ${master.host} ${master.port}`);
   switch (o.persistence) {
@@ -125,8 +136,11 @@ function sentinelConfig(n: NodeSpec, master: NodeSpec, o: ClusterOptions): strin
     `pidfile ${q(n.pidFile)}`,
     `logfile ${q(n.logFile)}`,
     `dir ${q(n.dir)}`,
+    ...ownAddressLines(n, o),
     `sentinel monitor ${MASTER_NAME} ${master.host} ${master.port} ${o.quorum}`,
   ];
+  // hellos must advertise the address peers use (behind a proxy the listener is elsewhere)
+  if (ownAddressLines(n, o).length) lines.push(`sentinel announce-ip ${n.host}`);
   if (o.password) lines.push(`sentinel auth-pass ${MASTER_NAME} ${q(o.password)}`);
   lines.push(
     `sentinel down-after-milliseconds ${MASTER_NAME} ${o.downAfter}`,
@@ -141,6 +155,8 @@ export class Cluster {
   readonly registry: PidRegistry;
   private tornDown = false;
   log: (msg: string) => void = () => {};
+  /** Network fault injection (partitions, slow/flaky links); NoNetwork without --net. */
+  network: Network = new NoNetwork();
 
   private constructor(readonly runDir: string, readonly opts: ClusterOptions, readonly bins: Binaries, specs: NodeSpec[]) {
     this.registry = new PidRegistry(opts.resultsDir);
@@ -149,14 +165,27 @@ export class Cluster {
 
   /** Allocates ports and writes every node's config under <runDir>/nodes/<name>/. */
   static async create(runDir: string, opts: ClusterOptions, bins = resolveBinaries(opts)): Promise<Cluster> {
-    const host = '127.0.0.1';
+    const backend: NetBackendName = opts.net === 'proxy' || opts.net === 'iptables' ? opts.net : 'none';
+    // a per-process slot keeps parallel runs (suite --parallel) on different addresses
+    const slot = process.pid % 60_000;
+    let index = 0;
     const specs: NodeSpec[] = [];
     const mk = async (name: string, kind: NodeSpec['kind'], initialRole: NodeSpec['initialRole']): Promise<NodeSpec> => {
-      const port = await allocatePort(host);
+      let host = '127.0.0.1';
+      let listenHost = host;
+      let port: number;
+      if (backend === 'none') port = await allocatePort(host);
+      else {
+        const probe = nodeAddresses(index + 1, slot, [], backend)[index]!;
+        port = await allocatePort(probe.publicHost);
+        host = probe.publicHost;
+        listenHost = probe.listenHost;
+      }
+      index++;
       const dir = path.resolve(runDir, 'nodes', name);
       fs.mkdirSync(dir, { recursive: true });
       return {
-        name, kind, initialRole, host, port, listenHost: host, listenPort: port, dir,
+        name, kind, initialRole, host, port, listenHost, listenPort: port, dir,
         configFile: path.join(dir, kind === 'server' ? 'redis.conf' : 'sentinel.conf'),
         logFile: path.join(dir, `${name}.log`),
         pidFile: path.join(dir, `${name}.pid`),
@@ -170,7 +199,19 @@ export class Cluster {
       const text = s.kind === 'server' ? serverConfig(s, s === master ? null : master, opts) : sentinelConfig(s, master, opts);
       fs.writeFileSync(s.configFile, text);
     }
-    return new Cluster(runDir, opts, bins, specs);
+    const cluster = new Cluster(runDir, opts, bins, specs);
+    if (backend !== 'none') {
+      cluster.network = await createNetwork(backend);
+      if (cluster.network instanceof ProxyBackend) {
+        for (const s of specs) await cluster.network.addNode({ publicHost: s.host, publicPort: s.port, privateHost: s.listenHost, privatePort: s.listenPort });
+      }
+    }
+    return cluster;
+  }
+
+  /** Network view of the nodes for partition shapes: name, own address, kind. */
+  netNodes(): { name: string; host: string; kind: 'server' | 'sentinel' }[] {
+    return [...this.nodes.values()].map((n) => ({ name: n.spec.name, host: n.spec.host, kind: n.spec.kind }));
   }
 
   get servers(): NodeState[] {
@@ -378,11 +419,13 @@ export class Cluster {
         n.proc = null;
       }),
     );
+    await this.network.close().catch((e) => this.log(`network teardown: ${(e as Error).message}`));
     this.registry.remove();
   }
 
   /** Last resort from process.on('exit'): synchronous SIGKILL of everything still running. */
   teardownSync(): void {
+    if (this.network instanceof IptablesBackend) this.network.closeSync();
     for (const n of this.nodes.values()) {
       if (n.pid && isAlive(n.pid)) {
         try {

@@ -11,3 +11,6 @@ export { checkLinearizable, checkListAppend } from './checker/index.js';
 export { checkSet, checkSetFull, checkCounter, checkStats, checkExceptions, worstVerdict } from './checkers-basic.js';
 export { explainLostWrites, failoversFromEvents } from './lost.js';
 export { NS_PER_S, NS_PER_MS } from './clock.js';
+export * from './net/partitions.js';
+export type { Network, Link, LinkFault } from './net/index.js';
+export { NETWORK_NEMESES } from './net/index.js';

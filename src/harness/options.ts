@@ -2,6 +2,7 @@
 // (every option can come from YAML; flags override) and validation.
 import fs from 'node:fs';
 import YAML from 'yaml';
+import { NETWORK_NEMESES } from './net/index.js';
 
 export type Persistence = 'none' | 'rdb' | 'aof-everysec' | 'aof-always';
 
@@ -34,6 +35,8 @@ export interface RunOptions {
   recoveryTimeout: number; // s
   name?: string;
   config?: string;
+  /** network fault backend; 'auto' resolves to proxy when a network nemesis is chosen, else none */
+  net: 'auto' | 'proxy' | 'iptables' | 'none';
 }
 
 export class UsageError extends Error {}
@@ -87,6 +90,7 @@ export const RUN_OPTIONS: Spec[] = [
   { key: 'leaveRunning', flag: '--leave-running', desc: 'leave the cluster running at the end (stop it with harness cluster down)', def: false },
   { key: 'opTimeout', flag: '--op-timeout <ms>', desc: 'client operation timeout (a timed-out op is info: outcome unknown)', def: 1000, parse: int('op-timeout', 1) },
   { key: 'recoveryTimeout', flag: '--recovery-timeout <s>', desc: 'how long to wait for one master with all replicas online after healing', def: 60, parse: num('recovery-timeout', 1) },
+  { key: 'net', flag: '--net <backend>', desc: 'network fault backend: proxy (TCP proxy per node, no privileges) | iptables (root) | none; auto = proxy when a network nemesis is chosen', def: 'auto', parse: oneOf('net', ['auto', 'proxy', 'iptables', 'none']) },
   { key: 'name', flag: '--name <name>', desc: 'test name (default: <workload>-<nemesis>-<target>)' },
   { key: 'config', flag: '--config <file.yaml>', desc: 'read options from a YAML file (flags override)' },
 ];
@@ -143,6 +147,9 @@ export function resolveOptions(flags: Record<string, unknown>, given: Set<string
   o.concurrency = Number(m[1]) * (m[2] ? o.replicas + 1 : 1);
   if (o.sentinels > 0 && o.quorum > o.sentinels) throw new UsageError(`--quorum ${o.quorum} is more than --sentinels ${o.sentinels}`);
   if (o.wait > o.replicas) throw new UsageError(`--wait ${o.wait} is more than --replicas ${o.replicas}`);
+  const netFaults = o.nemesis.filter((n) => NETWORK_NEMESES.includes(n));
+  if (o.net === 'auto') o.net = netFaults.length > 0 ? 'proxy' : 'none';
+  if (o.net === 'none' && netFaults.length > 0) throw new UsageError(`--nemesis ${netFaults.join(',')} needs a network backend: --net proxy (no privileges) or --net iptables (root)`);
   if (o.seed === undefined) o.seed = Math.floor(Math.random() * 2 ** 31);
   o.leaveRunning = Boolean(o.leaveRunning);
   return o;

@@ -10,6 +10,12 @@ export { ProxyNetwork, NodeProxy, type ProxyTarget } from './proxy.js';
 
 export type NetBackendName = 'proxy' | 'iptables' | 'none';
 
+/** Nemeses that need a network backend (the engine picks --net proxy for them by default). */
+export const NETWORK_NEMESES = [
+  'partition-master', 'partition-master-sentinel', 'partition-halves', 'partition-random-node',
+  'majorities-ring', 'bridge', 'partition-sentinels', 'slow-network', 'flaky-network',
+];
+
 /** Where a node listens and the address everybody else uses for it. */
 export interface NodeAddress {
   /** Address peers and clients connect to (and the node's source address for its own links). */
@@ -91,6 +97,10 @@ export class IptablesBackend implements Network {
   }
   rules(): Promise<string[]> {
     return this.ipt.rules();
+  }
+  /** Synchronous removal for process 'exit' handlers (a crash must leave no rule behind). */
+  closeSync(): void {
+    this.ipt.closeSync();
   }
   get chain(): string {
     return this.ipt.chain;

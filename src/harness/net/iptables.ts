@@ -4,7 +4,7 @@
 // so a rule `-s A -d B -j DROP` cuts exactly the link A -> B, established connections included.
 // The chain is named after the harness process (faultline-<pid>) so a later run can find and
 // remove the chains of runs that died.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Link, LinkFault } from './faults.js';
 
@@ -126,5 +126,22 @@ export class IptablesNetwork {
     if (!this.installed) return;
     this.installed = false;
     await removeChain(this.chain);
+  }
+
+  /** The same as close(), synchronously (process 'exit' handlers cannot wait). */
+  closeSync(): void {
+    if (!this.installed) return;
+    this.installed = false;
+    const run = (args: string[]) => {
+      try {
+        execFileSync('iptables', ['-w', '5', ...args], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (run(['-D', 'INPUT', '-i', 'lo', '-j', this.chain]));
+    run(['-F', this.chain]);
+    run(['-X', this.chain]);
   }
 }

@@ -18,9 +18,9 @@ export interface PartitionPlan {
   links: Link[];
 }
 
-export type Rng = () => number;
+export type RandomFn = () => number;
 
-function shuffle<T>(xs: readonly T[], rng: Rng): T[] {
+function shuffle<T>(xs: readonly T[], rng: RandomFn): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
@@ -43,7 +43,7 @@ export function isolateMaster(nodes: readonly NetNode[], master: NetNode): Parti
 }
 
 /** The master with one sentinel vs the rest (that sentinel cannot reach a quorum). */
-export function masterWithSentinel(nodes: readonly NetNode[], master: NetNode, rng: Rng): PartitionPlan {
+export function masterWithSentinel(nodes: readonly NetNode[], master: NetNode, rng: RandomFn): PartitionPlan {
   const sentinels = nodes.filter((n) => n.kind === 'sentinel');
   const buddy = sentinels.length ? sentinels[Math.floor(rng() * sentinels.length)]! : undefined;
   const side = buddy ? [master, buddy] : [master];
@@ -51,14 +51,14 @@ export function masterWithSentinel(nodes: readonly NetNode[], master: NetNode, r
 }
 
 /** Two halves of a random shuffle (the larger half gets the odd node). */
-export function randomHalves(nodes: readonly NetNode[], rng: Rng): PartitionPlan {
+export function randomHalves(nodes: readonly NetNode[], rng: RandomFn): PartitionPlan {
   const s = shuffle(nodes, rng);
   const cut = Math.floor(s.length / 2);
   return plan('partition-halves', [s.slice(0, cut), s.slice(cut)]);
 }
 
 /** One random node alone. */
-export function randomNode(nodes: readonly NetNode[], rng: Rng): PartitionPlan {
+export function randomNode(nodes: readonly NetNode[], rng: RandomFn): PartitionPlan {
   const n = nodes[Math.floor(rng() * nodes.length)]!;
   return plan('partition-random-node', [[n], nodes.filter((x) => x !== n)]);
 }
@@ -73,7 +73,7 @@ export function sentinelsApart(nodes: readonly NetNode[]): PartitionPlan {
  * Two halves joined by one bridge node that sees both (Jepsen's bridge): the bridge keeps its
  * links, the halves lose theirs to each other.
  */
-export function bridge(nodes: readonly NetNode[], rng: Rng): PartitionPlan {
+export function bridge(nodes: readonly NetNode[], rng: RandomFn): PartitionPlan {
   const s = shuffle(nodes, rng);
   const mid = Math.floor(s.length / 2);
   const b = s[mid]!;
@@ -91,7 +91,7 @@ export function bridge(nodes: readonly NetNode[], rng: Rng): PartitionPlan {
  * (the smallest d giving it a majority including itself), so every node sees a majority and
  * no two nodes see the same one.
  */
-export function majoritiesRing(nodes: readonly NetNode[], rng: Rng): PartitionPlan {
+export function majoritiesRing(nodes: readonly NetNode[], rng: RandomFn): PartitionPlan {
   const ring = shuffle(nodes, rng);
   const n = ring.length;
   const majority = Math.floor(n / 2) + 1;
@@ -110,4 +110,11 @@ export function majoritiesRing(nodes: readonly NetNode[], rng: Rng): PartitionPl
     sides.push(hears);
   }
   return { shape: 'majorities-ring', sides, links: grudgeLinks(grudge) };
+}
+
+/** Both directions of every pair of nodes (slow and flaky networks). */
+export function allLinks(nodes: readonly NetNode[]): Link[] {
+  const out: Link[] = [];
+  for (const a of nodes) for (const b of nodes) if (a !== b) out.push({ from: a.host, to: b.host });
+  return out;
 }
