@@ -170,12 +170,16 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       if (!Array.isArray(r) || r instanceof RespError) return null;
       return `${r[0]}:${r[1]}`;
     },
+    async stop() {
+      await stopAll();
+      // KEEP_TOPOLOGY=1 keeps configs and sentinel logs for a post-mortem
+      if (!process.env.KEEP_TOPOLOGY) fs.rmSync(root, { recursive: true, force: true });
+    },
     server(addr) {
       const n = servers.find((x) => `${x.host}:${x.port}` === addr);
       if (!n) throw new Error(`no server at ${addr}`);
       return n;
     },
-    stop: stopAll,
   };
 }
 
