@@ -138,7 +138,7 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
     const other = await pair.connect();
     for (const cmd of [
       ['CONFIG', 'GET', 'maxmemory'], ['CONFIG', 'GET', 'nosuch'], ['INFO', 'cluster'], ['INFO', 'nosuch'], ['CLIENT', 'GETNAME'], ['COMMAND', 'INFO', 'get', 'nosuch'],
-      ['COMMAND', 'INFO', 'set'], ['COMMAND', 'INFO', 'dbsize'], ['COMMAND', 'DOCS', 'nosuch'], ['PUBSUB', 'NUMSUB', 'a'], ['PUBSUB', 'CHANNELS'], ['COMMAND', 'GETKEYS', 'set', 'a', 'b'],
+      ['COMMAND', 'INFO', 'set'], ['COMMAND', 'INFO', 'dbsize'], ['COMMAND', 'DOCS', 'set'], ['COMMAND', 'DOCS', 'slaveof'], ['COMMAND', 'DOCS', 'config|get'], ['COMMAND', 'DOCS', 'nosuch'], ['PUBSUB', 'NUMSUB', 'a'], ['PUBSUB', 'CHANNELS'], ['COMMAND', 'GETKEYS', 'set', 'a', 'b'],
       ['CLIENT', 'LIST', 'ID', '0'], ['WATCH', 'k'], ['MULTI'], ['PING'], ['EXEC'], ['WATCH', 'k'],
     ]) {
       await c.expectSame(cmd, cmd[1] === 'CHANNELS' ? sortItems : undefined);
@@ -228,6 +228,7 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
       ['COMMAND', 'GETKEYS', 'ping', 'x'], ['COMMAND', 'GETKEYS', 'get', 'a', 'b'], ['COMMAND', 'GETKEYS', 'get', 'a'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c', 'd'],
       ['COMMAND', 'GETKEYS', 'set', 'k', 'v'], ['COMMAND', 'LIST', 'FILTERBY'], ['COMMAND', 'LIST', 'FILTERBY', 'foo', 'x'], ['COMMAND', 'LIST', 'FILTERBY', 'aclcat', 'nosuch'],
       ['COMMAND', 'LIST', 'FILTERBY', 'module', 'foo'], ['COMMAND', 'LIST', 'x', 'y'], ['COMMAND', 'DOCS', 'nosuch'], ['COMMAND', 'INFO', 'nosuch'],
+      ['COMMAND', 'DOCS', 'get', 'zadd'], ['COMMAND', 'INFO', 'get', 'dbsize', 'multi', 'watch'], ['COMMAND', 'DOCS', 'ping'],
     ]);
     await same(pair, [['COMMAND', 'LIST', 'FILTERBY', 'aclcat', 'pubsub'], ['COMMAND', 'LIST', 'FILTERBY', 'pattern', 'pubsub*']], { 0: sortItems, 1: sortItems });
   });

@@ -74,7 +74,7 @@ describe('tsredis-server with real clients', () => {
       await type('select 3', `127.0.0.1:${ts.port}[3]>`);
       await type('client setname cli', 'OK');
       await type('hello 3', 'proto');
-      await type('help set', 'summary:');
+      await type('help set', 'Set the string value of a key');
       await type('quit', '');
       await waitFor(() => child.exitCode !== null, 10_000, 'redis-cli exit');
       expect(child.exitCode).toBe(0);

@@ -7,6 +7,7 @@ import { stringMatch } from '../glob.js';
 import { COMMAND_HELP } from './help-texts.js';
 import { replyHelp } from './pubsub.js';
 import { COMMAND_META, type KeySpec } from './command-meta.js';
+import { COMMAND_DOCS, type DocValue } from './command-docs-data.js';
 
 /** ACL categories as COMMAND INFO shows them (declared, or derived from the flags). */
 export function aclCategories(c: ResolvedCommand): string[] {
@@ -139,9 +140,51 @@ function commandInfo(c: Client, ci: ResolvedCommand): void {
   for (const s of subs) commandInfo(c, s);
 }
 
+/** Writes a recorded doc value with the RESP types Redis uses (see command-docs-data.ts). */
+function writeDoc(c: Client, key: string, v: DocValue): void {
+  const r = c.reply;
+  if (typeof v === 'number') return r.int(v);
+  if (typeof v === 'string') return r.bulk(v);
+  if (Array.isArray(v)) {
+    if (key === 'flags' || key === 'doc_flags') {
+      r.setHeader(v.length);
+      for (const f of v) r.simple(String(f));
+      return;
+    }
+    if (key === 'history') r.setHeader(v.length);
+    else r.arrayHeader(v.length);
+    for (const x of v) writeDoc(c, key === 'history' ? 'history-entry' : key, x);
+    return;
+  }
+  const keys = Object.keys(v);
+  r.mapHeader(keys.length);
+  for (const k of keys) {
+    r.bulk(k);
+    writeDoc(c, k, v[k]!);
+  }
+}
+
 function commandDocs(c: Client, ci: ResolvedCommand): void {
   const r = c.reply;
   const subs = ci.subIndex ? [...ci.subIndex.values()] : [];
+  const known = COMMAND_DOCS[ci.fullname];
+  if (known) {
+    const keys = Object.keys(known);
+    r.mapHeader(keys.length + (subs.length > 0 ? 1 : 0));
+    for (const k of keys) {
+      r.bulk(k);
+      writeDoc(c, k, known[k]!);
+    }
+    if (subs.length > 0) {
+      r.bulk('subcommands');
+      r.mapHeader(subs.length);
+      for (const s of subs) {
+        r.bulk(s.fullname);
+        commandDocs(c, s);
+      }
+    }
+    return;
+  }
   const fields = 3 + (subs.length > 0 ? 1 : 0);
   r.mapHeader(fields);
   r.bulk('summary');
