@@ -100,9 +100,14 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   try {
     await server.listen();
   } catch (e) {
-    const m = /port (\d+)|:(\d+)/.exec((e as Error).message);
-    server.log.warning((e as Error).message);
-    throw new Error(`Failed listening on port ${m?.[1] ?? m?.[2] ?? server.config.get('port')} (tcp), aborting.`);
+    // Redis's wording for the usual bind errors
+    const msg = (e as Error).message
+      .replace(/listen EADDRINUSE: address already in use \S+/, 'bind: Address already in use')
+      .replace(/listen EADDRNOTAVAIL: address not available \S+/, 'bind: Cannot assign requested address')
+      .replace(/listen EACCES: permission denied \S+/, 'bind: Permission denied');
+    server.log.warning(msg);
+    server.log.warning(`Failed listening on port ${server.config.get('port')} (tcp), aborting.`);
+    throw Object.assign(new Error(`Failed listening on port ${server.config.get('port')} (tcp), aborting.`), { logged: true });
   }
   server.log.notice(`Running mode=standalone, port=${server.listeningPort}.`);
   server.log.warning('Server initialized');
@@ -195,7 +200,7 @@ export async function main(argv: string[]): Promise<void> {
     server = await startServer({ argv, stdinText });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
-    else new Server().log.raw('warning', (e as Error).message);
+    else if (!(e as { logged?: boolean }).logged) new Server().log.raw('warning', (e as Error).message);
     process.exit(1);
   }
   writePidfile(server);
