@@ -160,6 +160,29 @@ export async function main(argv: string[]): Promise<number> {
       });
     });
 
+  program
+    .command('suite')
+    .description('run a suite of cases (YAML), compare verdicts with expectations; writes summary.json/html, junit.xml, trend.html')
+    .argument('<file>', 'suite file, e.g. suites/smoke.yaml')
+    .option('--parallel <k>', 'cases run side by side', '1')
+    .option('--results-dir <dir>', 'where runs and suite summaries are stored', 'results')
+    .option('--time-limit <s>', 'override every case\'s --time-limit')
+    .option('--set <key=value...>', 'override any run option in every case, e.g. --set concurrency=5')
+    .exitOverride()
+    .action(async (file: string, opts: { parallel: string; resultsDir: string; timeLimit?: string; set?: string[] }) => {
+      const parallel = Number(opts.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel wants a whole number >= 1, got '${opts.parallel}'`);
+      const overrides: Record<string, string> = {};
+      if (opts.timeLimit !== undefined) overrides['time-limit'] = opts.timeLimit;
+      for (const kv of opts.set ?? []) {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new UsageError(`--set wants key=value, got '${kv}'`);
+        overrides[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      const { suiteCommand } = await import('./suite/index.js');
+      exitCode = await suiteCommand({ file, parallel, resultsDir: opts.resultsDir, overrides });
+    });
+
   if (argv.length === 0) {
     program.outputHelp();
     return 0;
