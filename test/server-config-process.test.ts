@@ -238,3 +238,41 @@ describe('CONFIG REWRITE', () => {
     c.close();
   });
 });
+
+describe('every directive real Redis reports', () => {
+  (realBin ? it : it.skip)('a config file written from real CONFIG GET * loads, and CONFIG GET * then agrees value for value', async () => {
+    const real = await startServerProcess('redis');
+    procs.push(real);
+    const rc = await real.client();
+    const flat = (await rc.call('CONFIG', 'GET', '*')) as string[];
+    rc.close();
+    const skip = new Set(['port', 'dir', 'daemonize', 'pidfile', 'logfile', 'bind', 'replicaof', 'slaveof', 'unixsocket']);
+    const multi = new Set(['client-output-buffer-limit', 'oom-score-adj-values', 'latency-tracking-info-percentiles', 'save']);
+    const realValues = new Map<string, string>();
+    const lines: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const [k, v] = [String(flat[i]), String(flat[i + 1])];
+      realValues.set(k, v);
+      if (skip.has(k)) continue;
+      lines.push(multi.has(k) && v !== '' ? `${k} ${v}` : `${k} "${v.replace(/(["\\])/g, '\\$1')}"`);
+    }
+    const file = path.join(tmp, 'all.conf');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [TSREDIS_BIN, file, '--port', String(port), '--bind', '127.0.0.1', '--dir', tmp]);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      const c = await waitFor(() => RespClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 500 }), 10_000, `tsredis with all directives: ${out}`);
+      const tflat = (await c.call('CONFIG', 'GET', '*')) as string[];
+      c.close();
+      const tsValues = new Map<string, string>();
+      for (let i = 0; i < tflat.length; i += 2) tsValues.set(String(tflat[i]), String(tflat[i + 1]));
+      expect([...tsValues.keys()].sort()).toEqual([...realValues.keys()].sort());
+      for (const [k, v] of realValues) if (!skip.has(k)) expect(`${k}=${tsValues.get(k)}`).toBe(`${k}=${v}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
