@@ -160,4 +160,24 @@ describe('replication behaviour (tsredis)', () => {
     await waitFor(() => bad.p.output().includes('Unable to AUTH to MASTER: -WRONGPASS'), 10_000, 'AUTH refused');
     expect((await role(bad.c)).state).not.toBe('connected');
   });
+
+  it('disk-target full sync ($len payload, dump.rdb written) for replicas arriving together', async () => {
+    const m = await node('tsredis', ['--repl-diskless-sync', 'no']);
+    const load = new WriteLoad(m.c, 21);
+    for (let i = 0; i < 100; i++) await load.batch();
+    load.start();
+    const kinds = real ? (['redis', 'tsredis'] as const) : (['tsredis', 'tsredis'] as const);
+    const rs = await Promise.all(kinds.map((k) => node(k, ['--replicaof', m.p.host, String(m.p.port)])));
+    for (const r of rs) await waitFor(async () => (await role(r.c)).state === 'connected', 20_000, 'replica up');
+    await load.stop();
+    await new Promise((res) => setTimeout(res, 1200));
+    const want = await dumpDataset(m.c);
+    for (const r of rs) {
+      await waitCaughtUp(m.c, r.c);
+      expect(diffDatasets(want, await dumpDataset(r.c))).toEqual([]);
+    }
+    expect(m.p.output()).toContain('Starting BGSAVE for SYNC with target: disk');
+    expect(m.p.output()).not.toContain('replicas sockets');
+    expect(rs[1]!.p.output()).toMatch(/MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk/);
+  });
 });

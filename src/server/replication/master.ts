@@ -60,6 +60,8 @@ export class MasterSide {
   private readonly woff = new WeakMap<Client, number>();
   private lastWriter: Client | null = null;
   private syncInProgress = false;
+  /** Replicas sharing the disk-target snapshot being taken (others may still join it). */
+  private diskBatch: AttachedReplica[] | null = null;
   private goodCount = 0;
   private waiters: Waiter[] = [];
   private getAckQueued = false;
@@ -215,7 +217,18 @@ export class MasterSide {
       this.state.createBacklog();
       log.notice(`Replication backlog created, my new replication IDs are '${this.state.replid}' and '${this.state.replid2}'`);
     }
-    if (this.syncInProgress) {
+    const batch = this.diskBatch;
+    if (batch && batch.length > 0) {
+      // a disk-target BGSAVE is running: share it, with a copy of the stream kept since it started
+      const peer = batch[0]!;
+      r.phase = 'wait_bgsave_end';
+      r.outq = [...peer.outq!];
+      r.outqBytes = peer.outqBytes;
+      r.startOffset = peer.startOffset;
+      if (!r.preSync) c.socket?.write(`+FULLRESYNC ${this.state.replid} ${peer.startOffset}\r\n`);
+      batch.push(r);
+      log.notice('Waiting for end of BGSAVE for SYNC');
+    } else if (this.syncInProgress) {
       log.notice('Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC');
     } else if (this.server.config.bool('repl-diskless-sync') && r.capaEof && this.server.config.int('repl-diskless-sync-delay') > 0) {
       log.notice('Delay next BGSAVE for diskless SYNC');
@@ -314,16 +327,20 @@ export class MasterSide {
       if (!r.preSync) r.client.socket?.write(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
     }
     log.notice(socketTarget ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);
+    const batch = [...waiting];
+    if (!socketTarget) this.diskBatch = batch;
     let rdb: Buffer;
     try {
       rdb = await codec.snapshotRdb(this.server, { replId: this.state.replid, replOffset: offset, replStreamDb: streamDb });
     } catch (e) {
       this.syncInProgress = false;
+      this.diskBatch = null;
       log.warning(`Background saving error: ${(e as Error).message}`);
-      for (const r of waiting) r.client.close();
+      for (const r of batch) r.client.close();
       return;
     }
-    const members = waiting.filter((r) => !r.client.closed && this.replicas.includes(r));
+    this.diskBatch = null;
+    const members = batch.filter((r) => !r.client.closed && this.replicas.includes(r));
     if (socketTarget) this.sendDiskless(members, rdb);
     else this.sendFromDisk(members, rdb);
   }
