@@ -1,6 +1,8 @@
 // Replication behaviour visible to clients: WAIT, min-replicas-to-write, READONLY,
 // MASTERDOWN, command errors (compared with real Redis), replica chains and the replicaof
 // config value.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from './helpers/ports.js';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
@@ -177,6 +179,7 @@ describe('replication behaviour (tsredis)', () => {
       expect(diffDatasets(want, await dumpDataset(r.c))).toEqual([]);
     }
     expect(m.p.output()).toContain('Starting BGSAVE for SYNC with target: disk');
+    expect(fs.existsSync(path.join(m.p.dir, 'dump.rdb'))).toBe(true);
     expect(m.p.output()).not.toContain('replicas sockets');
     expect(rs[1]!.p.output()).toMatch(/MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk/);
   });
