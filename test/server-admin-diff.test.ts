@@ -63,6 +63,8 @@ d('admin commands: byte-for-byte against real Redis 7.0', () => {
       ['MULTI'], ['EXEC'],
       ['MULTI'], ['SHUTDOWN'], ['EXEC'],
       ['MULTI'], ['PING'], ['ECHO', 'x'], ['CONFIG', 'GET', 'maxmemory'], ['DBSIZE'], ['EXEC'],
+      ['EXEC', 'x'], ['MULTI'], ['SET', 'a', '1'], ['EXEC', 'a'], ['EXEC'], ['MULTI'], ['SUBSCRIBE', 'q'], ['SET', 's', 'abc'], ['INCR', 's'], ['EXEC'],
+      ['MULTI'], ['EXEC'], ['RESET'], ['DEL', 's', 'a'],
     ]);
   });
 

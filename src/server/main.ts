@@ -11,6 +11,7 @@ import { installServerModules } from './modules.js';
 import { installProtectedMode } from './protected-mode.js';
 import { installIdleTimeout, setExitHandler } from './commands/admin.js';
 import { installInfo } from './commands/info.js';
+import { discardTransaction } from './commands/transactions.js';
 
 export interface StartOptions {
   argv: string[];
@@ -93,6 +94,7 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   );
   server.log.role = server.config.get('replicaof') ? 'S' : 'M';
   server.log.notice('monotonic clock: POSIX clock_gettime');
+  server.abortTransaction = discardTransaction;
   installProtectedMode(server);
   installIdleTimeout(server);
   installInfo(server);

@@ -253,6 +253,7 @@ export class Server implements KeyspaceHost {
   /** Redis's processCommand: checks, MULTI queueing, then call(). */
   processCommand(c: Client, argv: string[]): Promise<void> | undefined {
     const reply = c.reply;
+    this.dispatchingName = argv[0]!;
     let cmd = this.commands.get(argv[0]!);
     if (argv[0]!.toLowerCase() === 'quit' && !cmd) {
       reply.ok();
@@ -323,7 +324,22 @@ export class Server implements KeyspaceHost {
     return this.call(c, cmd, argv);
   }
 
+  /** argv[0] of the command being dispatched (reject() needs to know whether it is EXEC). */
+  private dispatchingName = '';
+  /** Set by the transactions family: leaves MULTI state (an EXEC refused by the checks aborts it). */
+  abortTransaction: ((c: Client) => void) | null = null;
+
   private reject(c: Client, msg: string): undefined {
+    if (this.dispatchingName.length === 4 && this.dispatchingName.toLowerCase() === 'exec') {
+      // execCommandAbort (in or out of MULTI): the transaction is discarded and the error says why
+      if (c.inMulti) this.abortTransaction?.(c);
+      c.inMulti = false;
+      c.multiQueue = [];
+      c.dirtyExec = false;
+      this.countError(msg);
+      c.reply.error('EXECABORT Transaction discarded because of: ' + (msg.startsWith('ERR ') ? msg.slice(4) : msg));
+      return undefined;
+    }
     if (c.inMulti) c.dirtyExec = true;
     c.reply.error(msg);
     this.countError(msg);
