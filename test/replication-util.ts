@@ -160,16 +160,19 @@ export async function infoFields(c: RespClient, section: string): Promise<[strin
 
 /** Waits until `replica` is connected and has applied everything `master` has. */
 export async function waitCaughtUp(master: RespClient, replica: RespClient, timeoutMs = 20_000): Promise<number> {
-  return waitFor(
+  let offset = 0;
+  await waitFor(
     async () => {
       const m = await role(master);
       const r = await role(replica);
-      return r.state === 'connected' && r.offset === m.offset ? m.offset : 0;
+      offset = m.offset;
+      return r.state === 'connected' && r.offset === m.offset;
     },
     timeoutMs,
     'replica to catch up',
     50,
   );
+  return offset;
 }
 
 export async function connect(p: Proc): Promise<RespClient> {
