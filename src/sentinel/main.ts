@@ -106,17 +106,16 @@ export async function main(argv: string[]): Promise<void> {
     child.unref();
     return;
   }
-  let running: RunningSentinel;
-  try {
-    running = await startSentinel(argv);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(1);
-  }
-  const { server, sentinel } = running;
-  const pidfile = server.config.get('pidfile');
-  if (pidfile) fs.writeFileSync(pidfile, `${process.pid}\n`);
+  // handlers go in before the listener opens: a signal during start-up is honoured once up
+  let running: RunningSentinel | null = null;
+  let pendingSignal: string | null = null;
   const stop = (sig: string) => {
+    if (!running) {
+      pendingSignal ??= sig;
+      return;
+    }
+    const { server, sentinel } = running;
+    const pidfile = server.config.get('pidfile');
     server.log.warning(`Received ${sig} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');
     sentinel.flushConfig();
@@ -133,6 +132,15 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    running = await startSentinel(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const pidfile = running.server.config.get('pidfile');
+  if (pidfile) fs.writeFileSync(pidfile, `${process.pid}\n`);
+  if (pendingSignal) stop(pendingSignal);
 }
 
 export { ConfigFileError };

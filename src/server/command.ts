@@ -43,21 +43,42 @@ export interface ResolvedCommand extends CommandSpec {
   fullname: string;
   parent?: ResolvedCommand;
   isWrite: boolean;
+  /** INFO commandstats entry, cached here by the dispatcher (see Server.statsEpoch). */
+  statsEntry?: { calls: number; usec: number; rejected: number; failed: number };
+  statsEpoch?: number;
   subIndex?: Map<string, ResolvedCommand>;
 }
 
 export class CommandTable {
   readonly commands = new Map<string, ResolvedCommand>();
 
+  /** Upper-case aliases: most clients send "SET", and a miss would cost a toLowerCase per call. */
+  private readonly upper = new Map<string, ResolvedCommand>();
+
   add(specs: CommandSpec[]): void {
     for (const spec of specs) {
       const cmd = resolve(spec);
       this.commands.set(cmd.name, cmd);
+      this.upper.set(cmd.name.toUpperCase(), cmd);
     }
   }
 
   get(name: string): ResolvedCommand | undefined {
-    return this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+    return this.commands.get(name) ?? this.upper.get(name) ?? this.commands.get(name.toLowerCase());
+  }
+
+  /** rename-command: `to` '' removes the command. Throws Redis's errors. */
+  rename(from: string, to: string): void {
+    const c = this.commands.get(from.toLowerCase());
+    if (!c) throw new Error('No such command in rename-command');
+    if (to !== '' && this.commands.has(to.toLowerCase())) throw new Error('Target command name already exists');
+    this.commands.delete(c.name);
+    this.upper.delete(c.name.toUpperCase());
+    if (to !== '') {
+      (c as { name: string }).name = to.toLowerCase();
+      this.commands.set(c.name, c);
+      this.upper.set(c.name.toUpperCase(), c);
+    }
   }
 }
 

@@ -38,15 +38,7 @@ function specialLines(server: Server, renames: [string, string][]): (l: ConfigLi
 }
 
 function applyRename(server: Server, from: string, to: string): void {
-  const table = server.commands.commands;
-  const c = table.get(from.toLowerCase());
-  if (!c) throw new Error('No such command in rename-command');
-  if (to !== '' && table.has(to.toLowerCase())) throw new Error('Target command name already exists');
-  table.delete(from.toLowerCase());
-  if (to !== '') {
-    (c as { name: string }).name = to.toLowerCase();
-    table.set(to.toLowerCase(), c);
-  }
+  server.commands.rename(from, to);
 }
 
 /** Parses and validates the whole configuration (also used before daemonizing). */
@@ -197,18 +189,16 @@ export async function main(argv: string[]): Promise<void> {
     child.unref();
     return;
   }
-  let server: Server;
-  try {
-    server = await startServer({ argv, stdinText });
-  } catch (e) {
-    if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
-    else if (!(e as { logged?: boolean }).logged) new Server().log.raw('warning', (e as Error).message);
-    process.exit(1);
-  }
-  writePidfile(server);
-  setExitHandler(server, (code) => process.exit(code));
+  // signal handlers go in before the listener opens: a SIGTERM that arrives while the server
+  // is still starting is honoured (as a clean shutdown) once it is up, never a hard kill
+  let server: Server | null = null;
+  let pendingSignal: string | null = null;
   let stopping = false;
   const stop = (sig: string) => {
+    if (!server) {
+      pendingSignal ??= sig;
+      return;
+    }
     // serverLogFromHandler's layout: "<pid>:signal-handler (<unix time>) <message>"
     server.log.fromSignalHandler(`Received ${sig} scheduling shutdown...`);
     if (stopping) return;
@@ -220,4 +210,14 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    server = await startServer({ argv, stdinText });
+  } catch (e) {
+    if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
+    else if (!(e as { logged?: boolean }).logged) new Server().log.raw('warning', (e as Error).message);
+    process.exit(1);
+  }
+  writePidfile(server);
+  setExitHandler(server, (code) => process.exit(code));
+  if (pendingSignal) stop(pendingSignal);
 }

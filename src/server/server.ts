@@ -38,6 +38,8 @@ export class Server implements KeyspaceHost {
   readonly startTime = Date.now();
   private nextClientId = 1;
   private listeners: net.Server[] = [];
+  /** Bumped by CONFIG RESETSTAT: per-command stats entries cached on commands are then stale. */
+  statsEpoch = 0;
   /** Changes since the last save (rdb_changes_since_last_save); also drives propagation. */
   dirty = 0;
   readonly stats: ServerStats = {
@@ -359,7 +361,7 @@ export class Server implements KeyspaceHost {
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     c.preventPropagation = false;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     let result: void | Promise<void> = undefined;
     let failed = false;
     if (this.beforeWriteListeners.length !== 0 && cmd.isWrite) {
@@ -381,10 +383,16 @@ export class Server implements KeyspaceHost {
     }
     this.stats.totalCommands++;
     if (cmd.name !== 'exec' || !cmd.parent) c.lastCmd = cmd.fullname;
-    let st = this.stats.commands.get(cmd.fullname);
-    if (!st) this.stats.commands.set(cmd.fullname, (st = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+    // the command's stats entry is cached on it (valid until CONFIG RESETSTAT bumps the epoch)
+    let st = cmd.statsEntry;
+    if (st === undefined || cmd.statsEpoch !== this.statsEpoch) {
+      st = this.stats.commands.get(cmd.fullname);
+      if (!st) this.stats.commands.set(cmd.fullname, (st = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+      cmd.statsEntry = st;
+      cmd.statsEpoch = this.statsEpoch;
+    }
     st.calls++;
-    st.usec += Number(process.hrtime.bigint() - t0) / 1000;
+    st.usec += (performance.now() - t0) * 1000;
     if (failed) st.failed++;
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
       if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {

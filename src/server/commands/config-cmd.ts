@@ -36,6 +36,7 @@ export function resetStats(server: Server): void {
   st.netInputBytes = 0;
   st.netOutputBytes = 0;
   st.commands.clear();
+  server.statsEpoch++;
   st.errors.clear();
   for (const h of resetStatHooks.get(server) ?? []) h();
 }
