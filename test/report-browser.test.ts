@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { hasChromium, launchChromium, makeFakeRun, type FakeRun } from './helpers/fake-run.js';
+import { inkedPixels, openPage } from './helpers/browser.js';
 import { writeIndex, writeReport } from '../src/harness/report/index.js';
 
 const OUT = path.resolve('test-output');
@@ -59,26 +59,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(file: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => { if (!/^(file|data|blob):/.test(r.url())) errors.push(`network request: ${r.url()}`); });
-  await page.goto(pathToFileURL(file).href);
-  return { page, errors };
-}
-
-/** Counts non-background pixels of a canvas (a drawn chart has many). */
-async function inkedPixels(page: Page, selector: string): Promise<number> {
-  return page.$eval(selector, (c) => {
-    const cv = c as HTMLCanvasElement;
-    const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) n++;
-    return n;
-  });
-}
+const open = (file: string) => openPage(context, file);
 
 describe.skipIf(!browser)('report.html in chromium', () => {
   it('opens without console errors and shows every section', async () => {

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { hasChromium, launchChromium } from './helpers/fake-run.js';
+import { inkedPixels, openPage } from './helpers/browser.js';
 import { writeTrendHtml, type SuiteSummary } from '../src/harness/suite/index.js';
 import { writeSummaryHtml } from '../src/harness/suite/pages.js';
 
@@ -53,15 +53,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function open(file: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => { if (!/^(file|data|blob):/.test(r.url())) errors.push(`network request: ${r.url()}`); });
-  await page.goto(pathToFileURL(file).href);
-  return { page, errors };
-}
+const open = (file: string) => openPage(context, file);
 
 describe.skipIf(!browser)('suite pages in chromium', () => {
   it('summary page shows every case, its verdicts and the unmet expectation', async () => {
@@ -77,13 +69,7 @@ describe.skipIf(!browser)('suite pages in chromium', () => {
   it('trend page draws the lost-write chart and flags the changed case', async () => {
     const { page, errors } = await open(path.join(tmp, 'trend.html'));
     await page.waitForSelector('#chart canvas');
-    const inked = await page.$eval('#chart canvas', (c) => {
-      const cv = c as HTMLCanvasElement;
-      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) n++;
-      return n;
-    });
+    const inked = await inkedPixels(page, '#chart canvas');
     expect(inked).toBeGreaterThan(200);
     const changed = await page.$eval('tr[data-case="partition[target=redis]"]', (r) => r.textContent ?? '');
     expect(changed).toContain('behaviour changed');
