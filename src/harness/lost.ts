@@ -70,7 +70,11 @@ export function explainLostWrites(lostElements: readonly unknown[], history: rea
     const current = masterAt(w.ackTime);
     if (w.node && current && current !== w.node) {
       // acknowledged by a node the sentinels had already deposed: the failover before the ack
-      fo = [...failovers].reverse().find((f) => f.time <= w.ackTime && f.oldMaster === w.node);
+      fo = undefined;
+      for (let i = failovers.length - 1; i >= 0 && !fo; i--) {
+        const f = failovers[i]!;
+        if (f.time <= w.ackTime && f.oldMaster === w.node) fo = f;
+      }
       zombie = true;
     } else fo = failovers.find((f) => f.time >= w.ackTime && (!w.node || f.oldMaster === w.node)) ?? failovers.find((f) => f.time >= w.ackTime);
     const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${zombie}`;
@@ -82,8 +86,13 @@ export function explainLostWrites(lostElements: readonly unknown[], history: rea
   let id = 0;
   for (const g of [...groups.values()].sort((a, b) => a.items[0]!.ackTime - b.items[0]!.ackTime)) {
     id++;
-    const from = Math.min(...g.items.map((w) => w.ackTime));
-    const to = Math.max(...g.items.map((w) => w.ackTime));
+    // a loop, not Math.min(...xs): an incident can hold hundreds of thousands of writes
+    let from = Infinity;
+    let to = -Infinity;
+    for (const w of g.items) {
+      if (w.ackTime < from) from = w.ackTime;
+      if (w.ackTime > to) to = w.ackTime;
+    }
     for (const w of g.items) w.incident = id;
     const node = g.node ?? 'an unknown node';
     let explanation: string;
