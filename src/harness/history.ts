@@ -43,37 +43,8 @@ export interface ClusterEvent {
   text: string;
 }
 
-/** Appends ops as JSON lines; flushes synchronously so a crash leaves a readable history. */
-export class HistoryWriter {
-  private fd: number;
-  private buf: string[] = [];
-  private timer: NodeJS.Timeout;
-  count = 0;
-
-  constructor(readonly path: string) {
-    this.fd = fs.openSync(path, 'a');
-    this.timer = setInterval(() => this.flush(), 200);
-    this.timer.unref();
-  }
-
-  append(op: Op): void {
-    this.buf.push(JSON.stringify(op));
-    this.count++;
-    if (this.buf.length >= 1000) this.flush();
-  }
-
-  flush(): void {
-    if (this.buf.length === 0) return;
-    fs.writeSync(this.fd, this.buf.join('\n') + '\n');
-    this.buf = [];
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-    this.flush();
-    fs.closeSync(this.fd);
-  }
-}
+// Writing: the engine appends with HistoryLog (history-log.ts), flushed synchronously so a crash
+// leaves a readable history.
 
 /** Reads a history.jsonl; a torn last line (crash mid-write) is ignored. */
 export function readHistoryJsonl(path: string): Op[] {
