@@ -6,26 +6,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from './helpers/ports.js';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
-import { connect, diffDatasets, dumpDataset, role, waitCaughtUp, WriteLoad } from './replication-util.js';
+import { connect, diffDatasets, dumpDataset, role, waitCaughtUp, WriteLoad, nodePool } from './replication-util.js';
 import type { RespClient } from '../src/resp/client.js';
 import { RespError, type RespValue } from '../src/resp/reply-parser.js';
 
 const real = requireReal('redis-server');
-const procs: Proc[] = [];
-const clients: RespClient[] = [];
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-});
-
-async function node(kind: 'tsredis' | 'redis', args: string[] = []): Promise<{ p: Proc; c: RespClient }> {
-  const p = await startServerProcess(kind, ['--repl-diskless-sync-delay', '0', ...args]);
-  procs.push(p);
-  const c = await connect(p);
-  clients.push(c);
-  return { p, c };
-}
+const { start: node, procs, clients } = nodePool(['--repl-diskless-sync-delay', '0']);
 
 const show = (v: RespValue) => (v instanceof RespError ? `-${v.message}` : v);
 

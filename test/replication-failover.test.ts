@@ -6,17 +6,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
 import { waitFor } from './helpers/ports.js';
-import { WriteLoad, connect, diffDatasets, dumpDataset, infoFields, logLines, role, waitCaughtUp } from './replication-util.js';
+import { WriteLoad, connect, diffDatasets, dumpDataset, infoFields, logLines, role, waitCaughtUp, nodePool } from './replication-util.js';
 import type { RespClient } from '../src/resp/client.js';
 
 const real = requireReal('redis-server');
-const procs: Proc[] = [];
-const clients: RespClient[] = [];
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-});
 
 // no periodic PING in the stream: offsets then depend on the script only
 const ARGS = ['--repl-ping-replica-period', '3600', '--repl-diskless-sync-delay', '0'];
@@ -26,13 +19,7 @@ interface Node {
   c: RespClient;
 }
 
-async function node(kind: 'tsredis' | 'redis', extra: string[] = []): Promise<Node> {
-  const p = await startServerProcess(kind, [...ARGS, ...extra]);
-  procs.push(p);
-  const c = await connect(p);
-  clients.push(c);
-  return { p, c };
-}
+const { start: node } = nodePool(ARGS);
 
 async function info(n: Node): Promise<Map<string, string>> {
   return new Map(await infoFields(n.c, 'replication'));

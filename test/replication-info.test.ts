@@ -3,26 +3,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from './helpers/ports.js';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
-import { connect, infoFields, role, waitCaughtUp } from './replication-util.js';
+import { connect, infoFields, role, waitCaughtUp, nodePool } from './replication-util.js';
 import type { RespClient } from '../src/resp/client.js';
 import type { RespValue } from '../src/resp/reply-parser.js';
 
 const real = requireReal('redis-server');
-const procs: Proc[] = [];
-const clients: RespClient[] = [];
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-});
-
-async function node(kind: 'tsredis' | 'redis', args: string[] = []): Promise<{ p: Proc; c: RespClient }> {
-  const p = await startServerProcess(kind, ['--repl-diskless-sync-delay', '0', ...args]);
-  procs.push(p);
-  const c = await connect(p);
-  clients.push(c);
-  return { p, c };
-}
+const { start: node, clients } = nodePool(['--repl-diskless-sync-delay', '0']);
 
 /** Field names in order; the slaveN line is shown with its sub-field names. */
 function shape(fields: [string, string][]): string[] {

@@ -4,25 +4,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
 import { waitFor } from './helpers/ports.js';
-import { WriteLoad, connect, diffDatasets, dumpDataset, logLines, role, waitCaughtUp } from './replication-util.js';
+import { WriteLoad, connect, diffDatasets, dumpDataset, logLines, role, waitCaughtUp, nodePool } from './replication-util.js';
 import type { RespClient } from '../src/resp/client.js';
 
 const real = requireReal('redis-server');
-const procs: Proc[] = [];
-const clients: RespClient[] = [];
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(procs.map((p) => p.stop()));
-});
-
-async function start(kind: 'tsredis' | 'redis', args: string[]): Promise<{ p: Proc; c: RespClient }> {
-  const p = await startServerProcess(kind, args);
-  procs.push(p);
-  const c = await connect(p);
-  clients.push(c);
-  return { p, c };
-}
+const { start } = nodePool();
 
 async function scenario(masterKind: 'tsredis' | 'redis', replicaKind: 'tsredis' | 'redis', masterArgs: string[]) {
   const m = await start(masterKind, masterArgs);

@@ -1,9 +1,10 @@
 // Helpers for the replication tests: a mixed write load, dataset dumps for comparison,
 // ROLE/INFO parsing and waiting until a replica has caught up.
+import { afterAll } from 'vitest';
 import { RespClient } from '../src/resp/client.js';
 import { RespError, type RespValue } from '../src/resp/reply-parser.js';
 import { waitFor } from './helpers/ports.js';
-import type { Proc } from './helpers/procs.js';
+import { startServerProcess, type Proc } from './helpers/procs.js';
 
 export const DBS = [0, 2];
 
@@ -182,4 +183,25 @@ export async function connect(p: Proc): Promise<RespClient> {
 /** Log lines of a process (stdout) that contain `text`. */
 export function logLines(p: Proc, text: string): string[] {
   return p.output().split('\n').filter((l) => l.includes(text));
+}
+
+/**
+ * The servers and connections a test file starts, all stopped by the afterAll this registers.
+ * `start(kind, args)` runs a server with `baseArgs` + args and returns it with a connection.
+ */
+export function nodePool(baseArgs: string[] = []) {
+  const procs: Proc[] = [];
+  const clients: RespClient[] = [];
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.all(procs.map((p) => p.stop()));
+  });
+  const start = async (kind: 'tsredis' | 'redis', args: string[] = []): Promise<{ p: Proc; c: RespClient }> => {
+    const p = await startServerProcess(kind, [...baseArgs, ...args]);
+    procs.push(p);
+    const c = await connect(p);
+    clients.push(c);
+    return { p, c };
+  };
+  return { start, procs, clients };
 }
