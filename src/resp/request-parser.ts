@@ -85,7 +85,7 @@ export class RequestParser {
       // read bulks
       while (this.mbLeft > 0) {
         if (this.bulkLen === -1) {
-          const nl = this.buf.indexOf(13, this.pos);
+          const nl = findCR(this.buf, this.pos);
           if (nl === -1) {
             if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
             return null;
@@ -112,7 +112,11 @@ export class RequestParser {
           }
         }
         if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        this.args.push(
+          this.args.length === 0 && this.bulkLen <= MAX_INTERNED
+            ? internName(this.buf, this.pos, this.bulkLen)
+            : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen),
+        );
         this.advance(this.bulkLen + 2);
         this.bulkLen = -1;
         this.mbLeft--;
@@ -154,7 +158,7 @@ export class RequestParser {
 
   /** Parses `*<n>\r\n`; returns n, or null when the line is incomplete. */
   private readMultibulkHeader(): number | null {
-    const nl = this.buf.indexOf(13, this.pos);
+    const nl = findCR(this.buf, this.pos);
     if (nl === -1) {
       if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
       return null;
@@ -182,6 +186,35 @@ export class RequestParser {
     if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
     return args;
   }
+}
+
+// Command names repeat on every request: the first argument is looked up in a small table of
+// strings already made, so the hot path neither allocates it nor re-hashes it for the command lookup.
+const MAX_INTERNED = 24;
+const interned = new Map<number, string>();
+
+function internName(buf: Buffer, at: number, len: number): string {
+  let h = len;
+  for (let i = at; i < at + len; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  const known = interned.get(h);
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === buf[at + i]) i++;
+    if (i === len) return known;
+  }
+  const s = buf.latin1Slice(at, at + len);
+  if (interned.size < 4096) interned.set(h, s); // bounded: garbage names cannot grow it forever
+  return s;
+}
+
+/**
+ * Index of the next '\r' at or after `from`, or -1. Length lines ("$3", "*2") are a few bytes:
+ * a JS loop beats Buffer#indexOf's call into C++ there; longer runs fall back to indexOf.
+ */
+function findCR(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + 24);
+  for (let i = from; i < end; i++) if (buf[i] === 13) return i;
+  return end < buf.length ? buf.indexOf(13, end) : -1;
 }
 
 /** string2ll as Redis does it: optional '-', digits, no '+', no leading zeros, no spaces. */

@@ -96,6 +96,19 @@ export class Client {
 
   /** Parses and runs every complete command that is not held behind a blocking one. */
   drain(): void {
+    const server = this.server;
+    server.draining++;
+    server.clockChain = -1;
+    try {
+      this.drainLoop();
+    } finally {
+      server.draining--;
+      server.clockChain = -1;
+    }
+    this.flush();
+  }
+
+  private drainLoop(): void {
     while (!this.blocked && !this.closed && !this.closeAfterReply) {
       let argv: string[] | null;
       if (this.queue.length > 0) argv = this.queue.shift()!;
@@ -123,7 +136,6 @@ export class Client {
         });
       }
     }
-    this.flush();
   }
 
   /** Writes pending replies to the socket (one write per batch). */

@@ -52,19 +52,20 @@ export interface ResolvedCommand extends CommandSpec {
 export class CommandTable {
   readonly commands = new Map<string, ResolvedCommand>();
 
-  /** Upper-case aliases: most clients send "SET", and a miss would cost a toLowerCase per call. */
-  private readonly upper = new Map<string, ResolvedCommand>();
+  /** Lookup by lower- and upper-case name: clients send "SET" or "set"; only mixed case pays a toLowerCase. */
+  private readonly byName = new Map<string, ResolvedCommand>();
 
   add(specs: CommandSpec[]): void {
     for (const spec of specs) {
       const cmd = resolve(spec);
       this.commands.set(cmd.name, cmd);
-      this.upper.set(cmd.name.toUpperCase(), cmd);
+      this.byName.set(cmd.name, cmd);
+      this.byName.set(cmd.name.toUpperCase(), cmd);
     }
   }
 
   get(name: string): ResolvedCommand | undefined {
-    return this.commands.get(name) ?? this.upper.get(name) ?? this.commands.get(name.toLowerCase());
+    return this.byName.get(name) ?? this.commands.get(name.toLowerCase());
   }
 
   /** rename-command: `to` '' removes the command. Throws Redis's errors. */
@@ -73,11 +74,13 @@ export class CommandTable {
     if (!c) throw new Error('No such command in rename-command');
     if (to !== '' && this.commands.has(to.toLowerCase())) throw new Error('Target command name already exists');
     this.commands.delete(c.name);
-    this.upper.delete(c.name.toUpperCase());
+    this.byName.delete(c.name);
+    this.byName.delete(c.name.toUpperCase());
     if (to !== '') {
       (c as { name: string }).name = to.toLowerCase();
       this.commands.set(c.name, c);
-      this.upper.set(c.name.toUpperCase(), c);
+      this.byName.set(c.name, c);
+      this.byName.set(c.name.toUpperCase(), c);
     }
   }
 }

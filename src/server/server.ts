@@ -2,6 +2,7 @@
 // (Redis's processCommand + call), propagation of writes to replicas/AOF, and cron.
 import net from 'node:net';
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Client } from './client.js';
 import { CommandTable, keysOf, type ResolvedCommand } from './command.js';
 import { Config } from './config.js';
@@ -257,7 +258,7 @@ export class Server implements KeyspaceHost {
     const reply = c.reply;
     this.dispatchingName = argv[0]!;
     let cmd = this.commands.get(argv[0]!);
-    if (argv[0]!.toLowerCase() === 'quit' && !cmd) {
+    if (!cmd && argv[0]!.toLowerCase() === 'quit') {
       reply.ok();
       c.closeAfterReply = true;
       return;
@@ -326,6 +327,11 @@ export class Server implements KeyspaceHost {
     return this.call(c, cmd, argv);
   }
 
+  /** Client.drain loops running (commands back to back); clockChain is valid only inside them. */
+  draining = 0;
+  /** End time (performance.now) of the command just run in the current batch, or -1. */
+  clockChain = -1;
+
   /** argv[0] of the command being dispatched (reject() needs to know whether it is EXEC). */
   private dispatchingName = '';
   /** Set by the transactions family: leaves MULTI state (an EXEC refused by the checks aborts it). */
@@ -361,7 +367,9 @@ export class Server implements KeyspaceHost {
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     c.preventPropagation = false;
-    const t0 = performance.now();
+    // back to back in one batch, the previous command's end time is this one's start (one clock read per command)
+    const t0 = this.clockChain >= 0 && this.callDepth === 1 ? this.clockChain : performance.now();
+    this.clockChain = -1;
     let result: void | Promise<void> = undefined;
     let failed = false;
     if (this.beforeWriteListeners.length !== 0 && cmd.isWrite) {
@@ -392,7 +400,8 @@ export class Server implements KeyspaceHost {
       cmd.statsEpoch = this.statsEpoch;
     }
     st.calls++;
-    st.usec += (performance.now() - t0) * 1000;
+    const t1 = performance.now();
+    st.usec += (t1 - t0) * 1000;
     if (failed) st.failed++;
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
       if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {
@@ -401,6 +410,7 @@ export class Server implements KeyspaceHost {
       this.propagate(c.db.id, c.rewrittenArgv ?? argv);
     }
     this.callDepth--;
+    if (this.callDepth === 0 && this.draining !== 0) this.clockChain = t1;
     this.currentClient = prevClient;
     if (this.callDepth === 0) this.flushPropagation();
     if (this.callDepth === 0 && this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h();
