@@ -25,6 +25,7 @@ export class RequestParser {
   // state of a multibulk request being parsed
   private mbLeft = 0;
   private args: string[] = [];
+  private argc = 0;
   private bulkLen = -1;
   private bigParts: Buffer[] | null = null;
   private bigHave = 0;
@@ -74,7 +75,8 @@ export class RequestParser {
           if (r === null) return null;
           if (r <= 0) continue; // empty request: skipped, as Redis does
           this.mbLeft = r;
-          this.args = [];
+          this.args = new Array<string>(Math.min(r, 1024)); // as Redis: preallocate, capped
+          this.argc = 0;
         } else {
           const inline = this.readInline();
           if (inline === null) return null;
@@ -112,11 +114,11 @@ export class RequestParser {
           }
         }
         if (this.buf.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(
-          this.args.length === 0 && this.bulkLen <= MAX_INTERNED
+        const arg =
+          this.argc === 0 && this.bulkLen <= MAX_INTERNED
             ? internName(this.buf, this.pos, this.bulkLen)
-            : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen),
-        );
+            : this.buf.latin1Slice(this.pos, this.pos + this.bulkLen);
+        this.args[this.argc++] = arg;
         this.advance(this.bulkLen + 2);
         this.bulkLen = -1;
         this.mbLeft--;
@@ -142,7 +144,7 @@ export class RequestParser {
     const all = Buffer.concat(this.bigParts!, this.bigHave);
     this.bigParts = null;
     this.bigHave = 0;
-    this.args.push(all.latin1Slice(0, this.bulkLen));
+    this.args[this.argc++] = all.latin1Slice(0, this.bulkLen);
     this.buf = all;
     this.pos = 0;
     this.advance(need);
