@@ -111,6 +111,41 @@ describe('replication behaviour (tsredis)', () => {
     expect(c.p.output()).toContain('Successful partial resynchronization with master.');
   });
 
+  it('a replica megabytes behind applies the burst in slices (transactions intact), answers clients meanwhile, and its sub-replica ends identical', async () => {
+    const a = await node('tsredis');
+    const b = await node('tsredis', ['--replicaof', a.p.host, String(a.p.port)]);
+    await waitFor(async () => (await role(b.c)).state === 'connected', 20_000, 'B');
+    const c = await node('tsredis', ['--replicaof', b.p.host, String(b.p.port)]);
+    await waitFor(async () => (await role(c.c)).state === 'connected', 20_000, 'C');
+    const probe = await connect(b.p);
+    clients.push(probe);
+    // B stops reading while A takes ~5 MB of writes, then gets them as one burst
+    b.p.kill('SIGSTOP');
+    try {
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < 100_000; i++) {
+        if (i % 1000 === 500) {
+          pending.push(a.c.call('MULTI'), a.c.call('INCR', 'tx:n'), a.c.call('RPUSH', 'tx:l', String(i)), a.c.call('EXEC'));
+        }
+        pending.push(a.c.call('SET', `k:${i % 2000}`, `value-${i}`));
+        if (pending.length >= 5000) await Promise.all(pending.splice(0));
+      }
+      await Promise.all(pending);
+    } finally {
+      b.p.kill('SIGCONT');
+    }
+    const final = (await role(a.c)).offset;
+    const [pong, seenOffset] = await Promise.all([probe.call('PING'), role(probe).then((r) => r.offset)]);
+    expect(pong).toBe('PONG');
+    expect(seenOffset).toBeLessThan(final); // answered while the burst was still being applied
+    await waitCaughtUp(a.c, b.c, 60_000);
+    await waitCaughtUp(b.c, c.c, 60_000);
+    expect((await role(c.c)).offset).toBe(final);
+    expect(await c.c.callOk('GET', 'tx:n')).toBe('100');
+    expect(await c.c.callOk('LLEN', 'tx:l')).toBe(100);
+    expect(diffDatasets(await dumpDataset(a.c), await dumpDataset(c.c))).toEqual([]);
+  });
+
   it('a replica restarted from its own RDB (SAVE records the replication position) continues with PSYNC', async () => {
     const m = await node('tsredis');
     const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);

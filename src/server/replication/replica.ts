@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
 import { encodeCommand } from '../../resp/reply-parser.js';
+import { performance } from 'node:perf_hooks';
 import { ByteQueue } from './byte-queue.js';
 import { rdbCodec } from './rdb-bridge.js';
 import { readRdbAux } from './rdb-aux.js';
@@ -34,6 +35,9 @@ const ERRNO_TEXT: Record<string, string> = {
   EADDRNOTAVAIL: 'Cannot assign requested address',
   EPIPE: 'Broken pipe',
 };
+
+/** Longest the replica applies its master's stream before letting other clients in (ms). */
+const STREAM_SLICE_MS = 5;
 
 export class ReplicaSide {
   linkState: LinkState = 'none';
@@ -63,7 +67,8 @@ export class ReplicaSide {
   // the stream
   /** Received stream bytes not yet attributed to a parsed command. */
   private raw = new ByteQueue();
-  private unapplied: Buffer[] = [];
+  /** Bytes of parsed commands of an open MULTI (applied, and fed to our backlog, at EXEC). */
+  private unappliedBytes = 0;
 
   constructor(
     private readonly server: Server,
@@ -493,7 +498,7 @@ export class ReplicaSide {
     this.reploff = reploff;
     this.readReploff = reploff;
     this.raw = new ByteQueue();
-    this.unapplied = [];
+    this.unappliedBytes = 0;
     this.linkState = 'connected';
     this.downSince = 0;
     this.server.replication.linkUp = true;
@@ -502,7 +507,11 @@ export class ReplicaSide {
     sock.removeAllListeners('data');
     sock.on('data', (d) => this.onStreamData(d));
     sock.removeAllListeners('close');
-    sock.on('close', () => c.close());
+    sock.on('close', () => {
+      // what we received is applied before the link is gone, as Redis processes every read
+      if (this.applyYielded && this.master === c && !c.closed) this.applyStream(c, Infinity);
+      c.close();
+    });
   }
 
   // ---- the command stream
@@ -514,28 +523,60 @@ export class ReplicaSide {
     this.readReploff += d.length;
     this.raw.push(d);
     c.parser.feed(d);
-    for (;;) {
-      let argv: string[] | null;
-      try {
-        argv = c.parser.next();
-      } catch (e) {
-        this.log.warning(`Protocol error from MASTER: ${(e as Error).message}`);
-        c.close();
-        return;
+    if (!this.applyYielded) this.applyStream(c);
+  }
+
+  /**
+   * Applies parsed stream commands. libuv hands over up to 2 MB of a busy link in one go; like
+   * Redis (one read per client per event-loop turn) we stop after a time slice and let other
+   * clients in before going on, so a replica that fell behind still answers reads promptly.
+   */
+  private applyStream(c: Client, sliceMs = STREAM_SLICE_MS): void {
+    const sliceEnd = performance.now() + sliceMs;
+    let applied = 0; // bytes of whole applied commands (outside MULTI) not yet fed to our backlog
+    try {
+      for (let n = 1; ; n++) {
+        if ((n & 63) === 0 && sliceMs !== Infinity && performance.now() > sliceEnd) {
+          this.yieldApply(c);
+          return;
+        }
+        let argv: string[] | null;
+        try {
+          argv = c.parser.next();
+        } catch (e) {
+          this.log.warning(`Protocol error from MASTER: ${(e as Error).message}`);
+          c.close();
+          return;
+        }
+        if (argv === null) return;
+        const bytes = c.parser.lastCommandBytes;
+        void this.server.processCommand(c, argv);
+        c.reply.out = '';
+        if (c.closed || this.master !== c) return;
+        this.unappliedBytes += bytes;
+        if (!c.inMulti) {
+          // a transaction reaches our backlog and sub-replicas only once its EXEC applied
+          this.reploff += this.unappliedBytes;
+          applied += this.unappliedBytes;
+          this.unappliedBytes = 0;
+        }
       }
-      if (argv === null) break;
-      const bytes = this.raw.take(c.parser.lastCommandBytes);
-      void this.server.processCommand(c, argv);
-      c.reply.out = '';
-      if (c.closed || this.master !== c) return;
-      this.unapplied.push(bytes);
-      if (!c.inMulti) {
-        const applied = this.unapplied.length === 1 ? this.unapplied[0]! : Buffer.concat(this.unapplied);
-        this.unapplied = [];
-        this.reploff += applied.length;
-        this.state.feed(applied);
-      }
+    } finally {
+      if (applied > 0) this.state.feed(this.raw.take(applied));
     }
+  }
+
+  private applyYielded = false;
+
+  private yieldApply(c: Client): void {
+    this.applyYielded = true;
+    c.socket?.pause();
+    setImmediate(() => {
+      this.applyYielded = false;
+      if (this.master !== c || c.closed) return;
+      c.socket?.resume();
+      this.applyStream(c);
+    });
   }
 
   /** REPLCONF ACK <applied offset>. */
@@ -555,7 +596,7 @@ export class ReplicaSide {
     this.state.flush();
     this.cached = { replid: this.state.replid, reploff: this.reploff, db: c.db.id };
     this.readReploff = this.reploff;
-    this.unapplied = [];
+    this.unappliedBytes = 0;
     this.socket = null;
     this.downSince = Date.now();
     if (this.server.replication.masterHost !== null) {
