@@ -8,6 +8,7 @@ import { lzfCompress, lzfDecompress } from '../src/server/persistence/lzf.js';
 import { decodeListpack, encodeListpack, decodeIntset, encodeIntset } from '../src/server/persistence/listpack.js';
 import { d2string } from '../src/server/persistence/rdb-format.js';
 import { encodeRdb, loadRdb, snapshotRdb, parseRdb } from '../src/server/persistence/index.js';
+import { RdbStreamLoad } from '../src/server/persistence/rdb.js';
 import { Server } from '../src/server/server.js';
 import { RHash, RList, RSet, RZSet } from '../src/server/types.js';
 import { requireReal, startServerProcess, type Proc } from './helpers/procs.js';
@@ -89,6 +90,45 @@ describe('rdb codecs', () => {
     expect(() => loadRdb(new Server(), rdb)).toThrow(/Wrong RDB checksum|Short read|integrity|LZF|encoding/);
     expect(() => loadRdb(new Server(), Buffer.from('REDIS0011\xff', 'latin1'))).toThrow("Can't handle RDB format version 0011");
     expect(() => loadRdb(new Server(), Buffer.from('NOTREDIS00'))).toThrow('Wrong signature');
+  });
+  it('a streamed RDB loads the same whatever its chunking, beside the old dataset until finish()', async () => {
+    const a = new Server();
+    putInServer(a, richDataset());
+    for (let i = 0; i < 3000; i++) a.dbs[1]!.dict.set(`bulk:${i}`, 'x'.repeat(i % 97));
+    const pieces: Buffer[] = [];
+    await snapshotRdb(a, { sliceMs: 0, onChunk: (c) => pieces.push(Buffer.from(c)) });
+    const rdb = Buffer.concat(pieces);
+    expect(pieces.length).toBeGreaterThan(1); // really encoded piecewise
+    const expected = normaliseServer(a);
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n) + 1;
+    for (const cut of [1, 2, 7, 100, 4096, 0]) {
+      const b = new Server();
+      b.dbs[0]!.dict.set('old', 'still served');
+      const load = new RdbStreamLoad(b);
+      for (let at = 0; at < rdb.length; ) {
+        const n = cut === 0 ? rnd(20000) : cut;
+        load.push(rdb.subarray(at, at + n));
+        at += n;
+      }
+      expect(b.dbs[0]!.dict.get('old')).toBe('still served');
+      const res = load.finish();
+      expect(res.keys).toBe(richDataset().length + 3000);
+      expect(normaliseServer(b)).toEqual(expected);
+    }
+    // cut short, or damaged: finish() throws and the old dataset stays
+    const b = new Server();
+    b.dbs[0]!.dict.set('old', 'v');
+    const short = new RdbStreamLoad(b);
+    short.push(rdb.subarray(0, rdb.length - 100));
+    expect(() => short.finish()).toThrow('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+    const bad = Buffer.from(rdb);
+    bad[bad.length - 3] ^= 0x55; // in the checksum itself
+    const damaged = new RdbStreamLoad(b);
+    expect(() => {
+      for (let at = 0; at < bad.length; at += 999) damaged.push(bad.subarray(at, at + 999));
+    }).toThrow(/Wrong RDB checksum expected/); // as soon as the checksum arrives
+    expect(b.dbs[0]!.dict.get('old')).toBe('v');
   });
   it('snapshotRdb is point in time while containers change', async () => {
     const s = new Server();

@@ -24,14 +24,14 @@ export interface KeyspaceHost {
 }
 
 export class Database {
-  readonly dict = new Map<string, Value>();
-  readonly expires = new Map<string, number>();
+  dict = new Map<string, Value>();
+  expires = new Map<string, number>();
   /**
    * String values whose OBJECT ENCODING is not what their content implies (APPEND/SETRANGE
    * make "raw", INCRBYFLOAT makes "embstr", COPY makes an unshared "int"): key -> encoding.
    * Cleared when the key is replaced.
    */
-  readonly strEncoding = new Map<string, 'raw' | 'embstr' | 'int'>();
+  strEncoding = new Map<string, 'raw' | 'embstr' | 'int'>();
 
   constructor(
     readonly id: number,
@@ -143,6 +143,17 @@ export class Database {
     this.dict.clear();
     this.expires.clear();
     this.strEncoding.clear();
+  }
+
+  /** Takes over `other`'s content (a dataset loaded aside); `other` is left empty. */
+  adopt(other: Database): void {
+    this.dict = other.dict;
+    this.expires = other.expires;
+    this.strEncoding = other.strEncoding;
+    this.expireCursor = undefined;
+    other.dict = new Map();
+    other.expires = new Map();
+    other.strEncoding = new Map();
   }
 
   /**

@@ -35,80 +35,187 @@ export interface RdbParseResult {
 
 /** Parses an RDB from the start of `data`; throws RdbFormatError with Redis-like texts. */
 export function parseRdb(data: Buffer, visitor: RdbVisitor): RdbParseResult {
-  const r = new Reader(data);
-  if (data.length < 9 || data.latin1Slice(0, 5) !== 'REDIS') throw new RdbFormatError('Wrong signature trying to load DB from file');
-  const version = Number(data.latin1Slice(5, 9));
-  if (!Number.isInteger(version) || version < 1 || version > 10) throw new RdbFormatError(`Can't handle RDB format version ${data.latin1Slice(5, 9)}`);
-  r.pos = 9;
-  const aux = new Map<string, string>();
-  let db = 0;
-  let expireMs: number | undefined;
-  for (;;) {
+  const p = new RdbStreamParser(visitor);
+  p.push(data);
+  return p.finish();
+}
+
+/** Thrown by Reader.need while more bytes may still come (streaming): the record is retried. */
+class NeedMore {
+  constructor(readonly upTo: number) {}
+}
+
+/**
+ * An RDB parser fed in chunks as they arrive (a replica loads while the master still streams).
+ * Records are parsed whole: one cut by a chunk boundary is retried once enough bytes are in.
+ * The visitor's entry object is reused from one entry to the next.
+ */
+export class RdbStreamParser {
+  private readonly r = new Reader(Buffer.alloc(0));
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Absolute offset of r.data[0] in the RDB. */
+  private base = 0;
+  /** Parsing resumes once this many bytes (absolute) are available. */
+  private needUpTo = 0;
+  private readonly crc = new Crc64();
+  /** Bytes of r.data already folded into the checksum. */
+  private crcPos = 0;
+  private version = 0;
+  private readonly aux = new Map<string, string>();
+  private db = 0;
+  private expireMs: number | undefined = undefined;
+  private readonly e: RdbEntry = { db: 0, key: '', value: null, expireMs: undefined, type: 0 };
+  private result: RdbParseResult | null = null;
+
+  constructor(private readonly visitor: RdbVisitor) {}
+
+  /** True once the EOF opcode and checksum have been read. */
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  /** Adds bytes and parses every record they complete. Bytes after the RDB's end are ignored. */
+  push(chunk: Buffer): void {
+    if (this.result !== null || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    if (this.base + this.r.data.length + this.chunkBytes >= this.needUpTo) this.parse(false);
+  }
+
+  /** No more bytes will come: parses the rest and returns the result (Short read if cut). */
+  finish(): RdbParseResult {
+    if (this.result === null) this.parse(true);
+    return this.result!;
+  }
+
+  /** Drops consumed bytes (after checksumming them) and appends the queued chunks. */
+  private compact(): void {
+    const r = this.r;
+    if (this.chunks.length === 0) return;
+    this.crc.update(r.data, this.crcPos, r.pos);
+    const rest = r.data.length - r.pos;
+    if (rest === 0 && this.chunks.length === 1) r.data = this.chunks[0]!;
+    else r.data = Buffer.concat(rest === 0 ? this.chunks : [r.data.subarray(r.pos), ...this.chunks], rest + this.chunkBytes);
+    this.base += r.pos;
+    r.pos = 0;
+    this.crcPos = 0;
+    this.chunks = [];
+    this.chunkBytes = 0;
+  }
+
+  private parse(final: boolean): void {
+    this.compact();
+    const r = this.r;
+    r.final = final;
+    for (;;) {
+      const save = r.pos;
+      try {
+        if (!this.record()) return;
+      } catch (e) {
+        if (!(e instanceof NeedMore)) throw e;
+        r.pos = save;
+        this.needUpTo = this.base + e.upTo;
+        return;
+      }
+    }
+  }
+
+  /** Parses one record; false once the RDB is complete. State changes only after all its reads. */
+  private record(): boolean {
+    const r = this.r;
+    const data = r.data;
+    if (this.version === 0) {
+      if (r.final && data.length - r.pos < 9) throw new RdbFormatError('Wrong signature trying to load DB from file');
+      r.need(9);
+      if (data.latin1Slice(r.pos, r.pos + 5) !== 'REDIS') throw new RdbFormatError('Wrong signature trying to load DB from file');
+      const v = data.latin1Slice(r.pos + 5, r.pos + 9);
+      const version = Number(v);
+      if (!Number.isInteger(version) || version < 1 || version > 10) throw new RdbFormatError(`Can't handle RDB format version ${v}`);
+      r.pos += 9;
+      this.version = version;
+      return true;
+    }
     const type = r.byte();
     if (type === RDB_OPCODE.EXPIRETIME_MS) {
-      expireMs = Number(r.need(8) && data.readBigInt64LE(r.pos));
+      r.need(8);
+      this.expireMs = Number(data.readBigInt64LE(r.pos));
       r.pos += 8;
-      continue;
+      return true;
     }
     if (type === RDB_OPCODE.EXPIRETIME) {
       r.need(4);
-      expireMs = data.readUInt32LE(r.pos) * 1000;
+      this.expireMs = data.readUInt32LE(r.pos) * 1000;
       r.pos += 4;
-      continue;
+      return true;
     }
     if (type === RDB_OPCODE.FREQ) {
       r.byte();
-      continue;
+      return true;
     }
     if (type === RDB_OPCODE.IDLE) {
       r.len();
-      continue;
+      return true;
     }
-    if (type === RDB_OPCODE.EOF) break;
+    if (type === RDB_OPCODE.EOF) return this.eof();
     if (type === RDB_OPCODE.SELECTDB) {
-      db = r.len();
-      visitor.selectDb?.(db);
-      continue;
+      this.db = r.len();
+      this.visitor.selectDb?.(this.db);
+      return true;
     }
     if (type === RDB_OPCODE.RESIZEDB) {
       const size = r.len();
       const exp = r.len();
-      visitor.resizeDb?.(db, size, exp);
-      continue;
+      this.visitor.resizeDb?.(this.db, size, exp);
+      return true;
     }
     if (type === RDB_OPCODE.AUX) {
       const k = r.string();
       const v = r.string();
-      aux.set(k, v);
-      visitor.aux?.(k, v);
-      continue;
+      this.aux.set(k, v);
+      this.visitor.aux?.(k, v);
+      return true;
     }
     if (type === RDB_OPCODE.MODULE_AUX) throw new RdbFormatError('The RDB file contains AUX module data I can\'t load: no matching module');
     if (type === RDB_OPCODE.FUNCTION2) {
-      visitor.function?.(r.string());
-      continue;
+      this.visitor.function?.(r.string());
+      return true;
     }
     if (type === RDB_OPCODE.FUNCTION) throw new RdbFormatError('Pre-release function format not supported.');
     const key = r.string();
     const value = readValue(r, type);
-    visitor.entry({ db, key, value, expireMs, type });
-    expireMs = undefined;
+    const e = this.e;
+    e.db = this.db;
+    e.key = key;
+    e.value = value;
+    e.expireMs = this.expireMs;
+    e.type = type;
+    this.visitor.entry(e);
+    this.expireMs = undefined;
+    return true;
   }
-  const eofAt = r.pos;
-  let checksum: 'ok' | 'absent' = 'absent';
-  if (version >= 5) {
-    r.need(8);
-    const expected = data.readBigUInt64LE(eofAt);
-    if (expected !== 0n) {
-      const got = new Crc64().update(data, 0, eofAt).value();
-      if (got !== expected) {
-        throw new RdbFormatError(`Wrong RDB checksum expected: (${hex16(expected)}) got (${hex16(got)}). Aborting now.`);
+
+  /** After the EOF opcode: the checksum (RDB 5+) covers every byte up to and including it. */
+  private eof(): boolean {
+    const r = this.r;
+    const eofAt = r.pos;
+    let checksum: 'ok' | 'absent' = 'absent';
+    if (this.version >= 5) {
+      r.need(8);
+      const expected = r.data.readBigUInt64LE(eofAt);
+      if (expected !== 0n) {
+        const got = this.crc.update(r.data, this.crcPos, eofAt).value();
+        this.crcPos = eofAt;
+        if (got !== expected) {
+          throw new RdbFormatError(`Wrong RDB checksum expected: (${hex16(expected)}) got (${hex16(got)}). Aborting now.`);
+        }
+        checksum = 'ok';
       }
-      checksum = 'ok';
+      r.pos += 8;
     }
-    r.pos += 8;
+    this.result = { version: this.version, aux: this.aux, end: this.base + r.pos, checksum };
+    return false;
   }
-  return { version, aux, end: r.pos, checksum };
 }
 
 function hex16(v: bigint): string {
@@ -117,10 +224,15 @@ function hex16(v: bigint): string {
 
 class Reader {
   pos = 0;
-  constructor(readonly data: Buffer) {}
+  /** No more bytes will come: running out is a Short read, not a wait for more. */
+  final = true;
+  constructor(public data: Buffer) {}
 
   need(n: number): true {
-    if (this.pos + n > this.data.length) throw new RdbFormatError('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+    if (this.pos + n > this.data.length) {
+      if (!this.final) throw new NeedMore(this.pos + n);
+      throw new RdbFormatError('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+    }
     return true;
   }
 
@@ -129,56 +241,66 @@ class Reader {
     return this.data[this.pos++]!;
   }
 
+  /** Set by lenOrEnc: the length byte announced a special encoding (0xC0..), not a length. */
+  enc = false;
+
   /** A length; special encodings (0xC0..) are reported by lenOrEnc. */
   len(): number {
-    const { len, enc } = this.lenOrEnc();
-    if (enc) throw new RdbFormatError('Unexpected encoded length');
+    const len = this.lenOrEnc();
+    if (this.enc) throw new RdbFormatError('Unexpected encoded length');
     return len;
   }
 
-  lenOrEnc(): { len: number; enc: boolean } {
+  /** A length, or (this.enc set) the number of a special string encoding. No allocation: hot path. */
+  lenOrEnc(): number {
     const b = this.byte();
     const t = b >> 6;
-    if (t === 0) return { len: b & 0x3f, enc: false };
-    if (t === 1) return { len: ((b & 0x3f) << 8) | this.byte(), enc: false };
-    if (t === 3) return { len: b & 0x3f, enc: true };
+    this.enc = false;
+    if (t === 0) return b & 0x3f;
+    if (t === 1) return ((b & 0x3f) << 8) | this.byte();
+    if (t === 3) {
+      this.enc = true;
+      return b & 0x3f;
+    }
     if (b === 0x80) {
       this.need(4);
       const v = this.data.readUInt32BE(this.pos);
       this.pos += 4;
-      return { len: v, enc: false };
+      return v;
     }
     if (b === 0x81) {
       this.need(8);
       const v = Number(this.data.readBigUInt64BE(this.pos));
       this.pos += 8;
-      return { len: v, enc: false };
+      return v;
     }
     throw new RdbFormatError(`Unknown length encoding ${b} in rdbLoadLen()`);
   }
 
   /** A string object as bytes. */
   bytes(): Buffer {
-    const { len, enc } = this.lenOrEnc();
-    if (!enc) {
+    const len = this.lenOrEnc();
+    if (!this.enc) {
       this.need(len);
       const b = this.data.subarray(this.pos, this.pos + len);
       this.pos += len;
       return b;
     }
-    if (len === 3) {
-      const clen = this.len();
-      const rawLen = this.len();
-      this.need(clen);
-      const c = this.data.subarray(this.pos, this.pos + clen);
-      this.pos += clen;
-      try {
-        return lzfDecompress(c, rawLen);
-      } catch {
-        throw new RdbFormatError('Invalid LZF compressed string');
-      }
-    }
+    if (len === 3) return this.lzf();
     return Buffer.from(this.intEncoded(len), 'latin1');
+  }
+
+  private lzf(): Buffer {
+    const clen = this.len();
+    const rawLen = this.len();
+    this.need(clen);
+    const c = this.data.subarray(this.pos, this.pos + clen);
+    this.pos += clen;
+    try {
+      return lzfDecompress(c, rawLen);
+    } catch {
+      throw new RdbFormatError('Invalid LZF compressed string');
+    }
   }
 
   private intEncoded(enc: number): string {
@@ -199,13 +321,16 @@ class Reader {
   }
 
   string(): string {
-    const save = this.pos;
-    const b = this.data[save];
-    if (b !== undefined && b >= 0xc0 && b <= 0xc2) {
-      this.pos++;
-      return this.intEncoded(b & 0x3f);
+    const len = this.lenOrEnc();
+    if (!this.enc) {
+      // raw bytes straight into a string: no intermediate Buffer view
+      this.need(len);
+      const str = this.data.latin1Slice(this.pos, this.pos + len);
+      this.pos += len;
+      return str;
     }
-    return this.bytes().latin1Slice();
+    if (len === 3) return this.lzf().latin1Slice();
+    return this.intEncoded(len);
   }
 
   double(): number {
@@ -250,7 +375,7 @@ function wrapBad<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof RdbFormatError) throw e;
+    if (e instanceof RdbFormatError || e instanceof NeedMore) throw e;
     throw new RdbFormatError(`${what} integrity check failed: ${(e as Error).message}`);
   }
 }

@@ -165,6 +165,13 @@ export class RdbOutput {
     return Buffer.concat(this.finishChunks(checksum));
   }
 
+  /** The complete pieces so far, handed over (a streamed RDB); later ones follow. */
+  takeChunks(): Buffer[] {
+    const c = this.chunks;
+    this.chunks = [];
+    return c;
+  }
+
   /** Like finish() but returns the pieces (callers may join them in slices). */
   finishChunks(checksum = true): Buffer[] {
     this.byte(RDB_OPCODE.EOF);

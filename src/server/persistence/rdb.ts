@@ -1,9 +1,10 @@
 // The RDB API used by SAVE/BGSAVE, the AOF base file, DEBUG RELOAD and replication full syncs.
 import type { Server } from '../server.js';
+import { Database } from '../db.js';
 import { REDIS_VERSION } from '../server.js';
 import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
 import { strictInt64 } from './listpack.js';
-import { parseRdb, RdbFormatError } from './rdb-reader.js';
+import { parseRdb, RdbFormatError, RdbStreamParser, type RdbEntry, type RdbVisitor } from './rdb-reader.js';
 import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
 import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 
@@ -76,6 +77,11 @@ export interface SnapshotOptions extends RdbSaveOptions {
   sliceMs?: number;
   /** Called once the point-in-time capture is taken (before encoding starts). */
   onCaptured?: () => void;
+  /**
+   * Receives the RDB piece by piece as it is encoded (a diskless full sync streams it to
+   * replicas meanwhile); the returned Buffer is then empty.
+   */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
@@ -102,7 +108,9 @@ export async function encodeCapture(server: Server, cap: Capture, opts: Snapshot
   const out = new RdbOutput();
   writeHeader(out, REDIS_VERSION, opts);
   let deadline = Date.now() + sliceMs;
+  const onChunk = opts.onChunk;
   const yieldToLoop = async () => {
+    if (onChunk) for (const c of out.takeChunks()) onChunk(c);
     await yieldNow();
     if (cap.cancelled) throw new CaptureCancelled();
   };
@@ -129,6 +137,10 @@ export async function encodeCapture(server: Server, cap: Capture, opts: Snapshot
   }
   // join the pieces in slices too: one big copy of a large file would be a stall of its own
   const chunks = out.finishChunks(checksum);
+  if (onChunk) {
+    for (const c of chunks) onChunk(c);
+    return Buffer.alloc(0);
+  }
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const file = Buffer.allocUnsafe(total);
   let off = 0;
@@ -176,41 +188,88 @@ export function loadRdb(server: Server, data: Buffer, opts: { emptyFirst?: boole
 /** loadRdb without the dataset-replaced hook (start-up, AOF base, DEBUG RELOAD). */
 export function loadRdbData(server: Server, data: Buffer, opts: { emptyFirst?: boolean } = {}): LoadResult {
   if (opts.emptyFirst !== false) for (const db of server.dbs) db.flush();
-  const now = Date.now();
-  const master = !server.isReplica();
-  let keys = 0;
-  let expired = 0;
-  const lim = encodingLimits(server);
-  const res = parseRdb(data, {
-    selectDb(id) {
-      if (id >= server.dbs.length) {
-        throw new RdbFormatError(`FATAL: Data file was created with a Redis server configured to handle more than ${server.dbs.length} databases. Exiting`);
-      }
-    },
-    entry(e) {
-      if (e.value === null || isEmptyContainer(e.value)) return;
-      if (master && e.expireMs !== undefined && e.expireMs < now) {
-        expired++;
-        return;
-      }
-      setEncodingFlags(e.value, lim);
-      const db = server.dbs[e.db]!;
-      db.dict.set(e.key, e.value);
-      if (e.expireMs !== undefined) db.expires.set(e.key, e.expireMs);
-      else db.expires.delete(e.key);
-      keys++;
-    },
-  });
-  const aux = res.aux;
-  const off = aux.get('repl-offset');
-  const sdb = aux.get('repl-stream-db');
-  return {
-    replId: aux.get('repl-id'),
-    replOffset: off !== undefined ? Number(off) : undefined,
-    replStreamDb: sdb !== undefined ? Number(sdb) : undefined,
-    keys,
-    expired,
-    aux,
-    end: res.end,
-  };
+  const sink = new EntrySink(server, server.dbs);
+  const res = parseRdb(data, sink);
+  return sink.result(res.aux, res.end);
+}
+
+/** Puts parsed entries into `dbs` as rdbLoad does (expired keys skipped on a master). */
+class EntrySink implements RdbVisitor {
+  private readonly now = Date.now();
+  private readonly master: boolean;
+  private readonly lim: EncodingLimits;
+  keys = 0;
+  expired = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly dbs: Database[],
+  ) {
+    this.master = !server.isReplica();
+    this.lim = encodingLimits(server);
+  }
+
+  selectDb(id: number): void {
+    if (id >= this.dbs.length) {
+      throw new RdbFormatError(`FATAL: Data file was created with a Redis server configured to handle more than ${this.dbs.length} databases. Exiting`);
+    }
+  }
+
+  entry(e: RdbEntry): void {
+    if (e.value === null || isEmptyContainer(e.value)) return;
+    if (this.master && e.expireMs !== undefined && e.expireMs < this.now) {
+      this.expired++;
+      return;
+    }
+    setEncodingFlags(e.value, this.lim);
+    const db = this.dbs[e.db]!;
+    db.dict.set(e.key, e.value);
+    if (e.expireMs !== undefined) db.expires.set(e.key, e.expireMs);
+    else if (db.expires.size !== 0) db.expires.delete(e.key);
+    this.keys++;
+  }
+
+  result(aux: Map<string, string>, end: number): LoadResult {
+    const off = aux.get('repl-offset');
+    const sdb = aux.get('repl-stream-db');
+    return {
+      replId: aux.get('repl-id'),
+      replOffset: off !== undefined ? Number(off) : undefined,
+      replStreamDb: sdb !== undefined ? Number(sdb) : undefined,
+      keys: this.keys,
+      expired: this.expired,
+      aux,
+      end,
+    };
+  }
+}
+
+/**
+ * A full sync's RDB loaded as it streams in: entries go into staging databases while the old
+ * dataset keeps being served, and replace it at once when the transfer is complete — so the
+ * load overlaps the master's encoding instead of following it.
+ */
+export class RdbStreamLoad {
+  private readonly staging: Database[];
+  private readonly sink: EntrySink;
+  private readonly parser: RdbStreamParser;
+
+  constructor(private readonly server: Server) {
+    this.staging = server.dbs.map((db) => new Database(db.id, server));
+    this.sink = new EntrySink(server, this.staging);
+    this.parser = new RdbStreamParser(this.sink);
+  }
+
+  /** Parses what `chunk` completes; throws RdbFormatError on a bad RDB. */
+  push(chunk: Buffer): void {
+    this.parser.push(chunk);
+  }
+
+  /** The transfer is complete: checks the end of the RDB and swaps the new dataset in. */
+  finish(): LoadResult {
+    const res = this.parser.finish();
+    this.server.dbs.forEach((db, i) => db.adopt(this.staging[i]!));
+    replacedHooks.get(this.server)?.();
+    return this.sink.result(res.aux, res.end);
+  }
 }

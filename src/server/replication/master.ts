@@ -329,9 +329,17 @@ export class MasterSide {
     log.notice(socketTarget ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);
     const batch = [...waiting];
     if (!socketTarget) this.diskBatch = batch;
+    // diskless: the RDB goes to the replicas' sockets while it is being encoded, as Redis's child writes it to them
+    const mark = crypto.randomBytes(20).toString('hex');
+    const streamTo = (chunk: Buffer) => {
+      for (const r of batch) if (!r.client.closed) r.client.socket?.write(chunk);
+    };
+    if (socketTarget) for (const r of batch) r.client.socket?.write(`$EOF:${mark}\r\n`);
     let rdb: Buffer;
     try {
-      rdb = await codec.snapshotRdb(this.server, { replId: this.state.replid, replOffset: offset, replStreamDb: streamDb });
+      rdb = await codec.snapshotRdb(this.server, {
+        replId: this.state.replid, replOffset: offset, replStreamDb: streamDb, onChunk: socketTarget ? streamTo : undefined,
+      });
     } catch (e) {
       this.syncInProgress = false;
       this.diskBatch = null;
@@ -341,7 +349,7 @@ export class MasterSide {
     }
     this.diskBatch = null;
     const members = batch.filter((r) => !r.client.closed && this.replicas.includes(r));
-    if (socketTarget) this.sendDiskless(members, rdb);
+    if (socketTarget) this.finishDiskless(members, mark);
     else this.sendFromDisk(members, rdb);
   }
 
@@ -383,9 +391,9 @@ export class MasterSide {
     this.afterSync();
   }
 
-  private sendDiskless(members: AttachedReplica[], rdb: Buffer): void {
+  /** The streamed RDB is complete: the EOF mark ends it; the stream starts on each replica's ACK. */
+  private finishDiskless(members: AttachedReplica[], mark: string): void {
     const log = this.server.log;
-    const mark = crypto.randomBytes(20).toString('hex');
     let left = members.length;
     const done = () => {
       if (--left > 0) return;
@@ -423,8 +431,6 @@ export class MasterSide {
         finish();
         continue;
       }
-      sock.write(`$EOF:${mark}\r\n`);
-      sock.write(rdb);
       sock.write(mark, () => finish());
       sock.once('close', finish);
     }

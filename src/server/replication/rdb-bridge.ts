@@ -1,7 +1,6 @@
-// The replication code needs the persistence module's RDB codec (src/server/persistence/rdb.ts,
-// written separately). It is loaded lazily through this narrow interface so that replication
-// compiles and the server starts even in a tree where persistence is absent.
+// What replication needs from the persistence module's RDB codec, behind a narrow interface.
 import type { Server } from '../server.js';
+import { encodeRdb, loadRdb, RdbStreamLoad, snapshotRdb } from '../persistence/rdb.js';
 
 export interface RdbSaveInfo {
   replId: string;
@@ -9,36 +8,35 @@ export interface RdbSaveInfo {
   replStreamDb: number;
 }
 
+export interface RdbLoadInfo {
+  replId?: string;
+  replOffset?: number;
+  keys: number;
+  expired?: number;
+  aux?: Map<string, string>;
+}
+
 export interface RdbCodec {
   encodeRdb(server: Server, info: RdbSaveInfo): Buffer;
   /** Point-in-time snapshot taken when called; the encoding may finish later. */
-  snapshotRdb(server: Server, info: RdbSaveInfo): Promise<Buffer>;
-  loadRdb(server: Server, buf: Buffer): { replId?: string; replOffset?: number; keys: number; expired?: number; aux?: Map<string, string> };
+  snapshotRdb(server: Server, info: RdbSaveInfo & { onChunk?: (chunk: Buffer) => void }): Promise<Buffer>;
+  loadRdb(server: Server, buf: Buffer): RdbLoadInfo;
+  /** Loads an RDB as its bytes arrive; finish() swaps the new dataset in. */
+  streamLoad(server: Server): { push(chunk: Buffer): void; finish(): RdbLoadInfo };
 }
 
-let codec: RdbCodec | null = null;
-let loading: Promise<RdbCodec | null> | null = null;
+const codec: RdbCodec = {
+  encodeRdb,
+  snapshotRdb,
+  loadRdb,
+  streamLoad: (server) => new RdbStreamLoad(server),
+};
 
-/** Loads the codec (once). Resolves to null when persistence is not available. */
-export function loadRdbCodec(): Promise<RdbCodec | null> {
-  if (codec) return Promise.resolve(codec);
-  loading ??= (async () => {
-    const path = '../persistence/rdb.js';
-    try {
-      const m = (await import(path)) as Partial<RdbCodec>;
-      if (typeof m.snapshotRdb === 'function' && typeof m.loadRdb === 'function') {
-        codec = m as RdbCodec;
-      }
-    } catch {
-      codec = null;
-    }
-    return codec;
-  })();
-  return loading;
+/** Kept for callers that preload the codec at install time. */
+export function loadRdbCodec(): Promise<RdbCodec> {
+  return Promise.resolve(codec);
 }
 
-/** The codec if already loaded (install time preloads it). */
 export function rdbCodec(): RdbCodec {
-  if (!codec) throw new Error('RDB support (src/server/persistence/rdb.ts) is not available');
   return codec;
 }

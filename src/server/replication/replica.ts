@@ -10,8 +10,7 @@ import type { Server } from '../server.js';
 import { encodeCommand } from '../../resp/reply-parser.js';
 import { performance } from 'node:perf_hooks';
 import { ByteQueue } from './byte-queue.js';
-import { rdbCodec } from './rdb-bridge.js';
-import { readRdbAux } from './rdb-aux.js';
+import { rdbCodec, type RdbCodec, type RdbLoadInfo } from './rdb-bridge.js';
 import type { MasterSide } from './master.js';
 import type { ReplState } from './state.js';
 
@@ -60,8 +59,13 @@ export class ReplicaSide {
   private viaSync = false;
   // full sync payload
   private eofMark: string | null = null;
-  private payload: Buffer[] = [];
   private payloadBytes = 0;
+  /** Last bytes received (the EOF mark ends a diskless transfer). */
+  private payloadTail = '';
+  /** The RDB being loaded as it arrives; the old dataset is served until it is complete. */
+  private loader: ReturnType<RdbCodec['streamLoad']> | null = null;
+  /** The transfer's temp file (repl-diskless-load disabled: the RDB also lands on disk). */
+  private tempFile: { fd: number; name: string } | null = null;
   private fullsyncReplid = '';
   private fullsyncOffset = 0;
   // the stream
@@ -197,8 +201,10 @@ export class ReplicaSide {
       this.socket = null;
       s.destroy();
     }
-    this.payload = [];
     this.payloadBytes = 0;
+    this.payloadTail = '';
+    this.loader = null;
+    this.closeTempFile(true);
     this.transferSize = -1;
     this.transferRead = 0;
     this.server.loading = false;
@@ -365,8 +371,10 @@ export class ReplicaSide {
     this.eofMark = null;
     this.transferSize = -1;
     this.transferRead = 0;
-    this.payload = [];
     this.payloadBytes = 0;
+    this.payloadTail = '';
+    this.loader = null;
+    this.closeTempFile(true);
   }
 
   private onBulkHeader(line: string): void {
@@ -390,83 +398,117 @@ export class ReplicaSide {
       this.transferSize = Number(line.slice(1));
       this.log.notice(`MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master to ${where}`);
     }
+    this.loader = rdbCodec().streamLoad(this.server);
+    if (where === 'disk') {
+      const name = `temp-${Date.now()}.${process.pid}.rdb`;
+      try {
+        this.tempFile = { fd: fs.openSync(name, 'w'), name };
+      } catch (e) {
+        this.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** One piece of the RDB: to the temp file and to the loader (parsed as it comes). */
+  private takePayload(d: Buffer): boolean {
+    this.payloadBytes += d.length;
+    this.transferRead = this.payloadBytes;
+    if (this.tempFile) {
+      try {
+        fs.writeSync(this.tempFile.fd, d);
+      } catch (e) {
+        this.log.warning(`Write error saving DB on disk: ${(e as Error).message}`);
+        this.closeTempFile(true);
+      }
+    }
+    try {
+      this.loader!.push(d);
+    } catch (e) {
+      this.loadFailed(e as Error);
+      return false;
+    }
+    return true;
+  }
+
+  private closeTempFile(remove: boolean, truncateTo = -1): void {
+    const t = this.tempFile;
+    if (!t) return;
+    this.tempFile = null;
+    try {
+      if (truncateTo >= 0) fs.ftruncateSync(t.fd, truncateTo);
+      fs.closeSync(t.fd);
+      if (remove) fs.rmSync(t.name, { force: true });
+    } catch {
+      // best effort: the file is only a copy of what we loaded
+    }
+  }
+
+  private loadFailed(e: Error): void {
+    this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${e.message})`);
+    for (const db of this.server.dbs) db.flush();
+    this.fail();
   }
 
   private onPayload(d: Buffer): void {
     if (this.eofMark !== null) {
-      this.payload.push(d);
-      this.payloadBytes += d.length;
-      this.transferRead = this.payloadBytes;
-      if (this.payloadBytes < 40) return;
+      if (!this.takePayload(d)) return;
       // the mark ends the transfer (the master sends nothing more until our ACK)
-      let tail: string;
-      if (d.length >= 40) tail = d.latin1Slice(d.length - 40);
-      else {
-        let parts = '';
-        for (let i = this.payload.length - 1; i >= 0 && parts.length < 40; i--) parts = this.payload[i]!.latin1Slice() + parts;
-        tail = parts.slice(parts.length - 40);
-      }
-      if (tail !== this.eofMark) return;
-      const all = Buffer.concat(this.payload, this.payloadBytes);
-      this.finishTransfer(all.subarray(0, all.length - 40), Buffer.alloc(0));
+      this.payloadTail = d.length >= 40 ? d.latin1Slice(d.length - 40) : (this.payloadTail + d.latin1Slice()).slice(-40);
+      if (this.payloadBytes < 40 || this.payloadTail !== this.eofMark) return;
+      this.finishTransfer(Buffer.alloc(0));
       return;
     }
     const need = this.transferSize - this.payloadBytes;
     if (d.length < need) {
-      this.payload.push(d);
-      this.payloadBytes += d.length;
-      this.transferRead = this.payloadBytes;
+      this.takePayload(d);
       return;
     }
-    this.payload.push(d.subarray(0, need));
-    this.payloadBytes += need;
-    this.transferRead = this.payloadBytes;
-    this.finishTransfer(Buffer.concat(this.payload), d.subarray(need));
+    if (!this.takePayload(d.subarray(0, need))) return;
+    this.finishTransfer(d.subarray(need));
   }
 
-  /** The whole RDB arrived: replace the dataset and start the stream. */
-  private finishTransfer(rdb: Buffer, rest: Buffer): void {
+  /** The whole RDB arrived (and was parsed meanwhile): swap the dataset in and start the stream. */
+  private finishTransfer(rest: Buffer): void {
     const usemark = this.eofMark !== null;
+    const rdbBytes = usemark ? this.payloadBytes - 40 : this.payloadBytes;
     this.eofMark = null;
-    this.payload = [];
+    const loader = this.loader!;
+    this.loader = null;
     this.payloadBytes = 0;
+    this.payloadTail = '';
     const cfg = this.server.config;
-    if (cfg.get('repl-diskless-load') === 'disabled') {
+    if (this.tempFile) {
+      const name = this.tempFile.name;
+      this.closeTempFile(false, rdbBytes);
       try {
-        const tmp = `temp-${process.pid}.${Date.now()}.rdb`;
-        fs.writeFileSync(tmp, rdb);
-        fs.renameSync(tmp, cfg.get('dbfilename'));
+        fs.renameSync(name, cfg.get('dbfilename'));
       } catch (e) {
         this.log.warning(`Failed trying to rename the temp DB into ${cfg.get('dbfilename')} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        fs.rmSync(name, { force: true });
       }
     }
     // attach to the new master: our replicas must resync with us too
     this.masterSide.disconnectReplicas();
     this.state.freeBacklog();
     this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    for (const db of this.server.dbs) db.flush();
     this.server.touchAllWatched();
     this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    this.server.loading = true;
+    let res: RdbLoadInfo;
     try {
-      const res = rdbCodec().loadRdb(this.server, rdb);
-      // rdbLoad's log lines
-      const ver = res.aux?.get('redis-ver');
-      if (ver) this.log.notice(`Loading RDB produced by version ${ver}`);
-      const ctime = res.aux?.get('ctime');
-      if (ctime) this.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
-      const mem = res.aux?.get('used-mem');
-      if (mem) this.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-      this.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired ?? 0}.`);
+      res = loader.finish();
     } catch (e) {
-      this.server.loading = false;
-      this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
-      for (const db of this.server.dbs) db.flush();
-      this.fail();
+      this.loadFailed(e as Error);
       return;
     }
-    this.server.loading = false;
-    const aux = readRdbAux(rdb);
+    // rdbLoad's log lines
+    const aux = res.aux ?? new Map<string, string>();
+    const ver = aux.get('redis-ver');
+    if (ver) this.log.notice(`Loading RDB produced by version ${ver}`);
+    const ctime = aux.get('ctime');
+    if (ctime) this.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
+    const mem = aux.get('used-mem');
+    if (mem) this.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+    this.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired ?? 0}.`);
     const streamDb = Number(aux.get('repl-stream-db') ?? '0') || 0;
     const replid = this.fullsyncReplid || (aux.get('repl-id') ?? this.state.replid);
     const offset = this.fullsyncOffset >= 0 ? this.fullsyncOffset : Number(aux.get('repl-offset') ?? '0') || 0;
