@@ -178,6 +178,8 @@ describe('replication behaviour (tsredis)', () => {
       '--replica-announce-ip', '127.0.0.9', '--replica-announce-port', '4242',
     ]);
     await waitFor(async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected', 20_000, 'replicas');
+    // the master lists a replica once it is online: after a diskless sync, once its first REPLCONF ACK arrived
+    await waitFor(async () => (await role(m.c)).replicas!.length === 2, 5_000, 'both replicas online at the master');
     const replicas = (await role(m.c)).replicas!.map((x) => `${x[0]}:${x[1]}`).sort();
     expect(replicas).toEqual([`127.0.0.2:${r1.p.port}`, '127.0.0.9:4242'].sort());
     const bad = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port), '--masterauth', 'wrong']);
