@@ -199,6 +199,28 @@ describe('loading and shutdown', () => {
     expect(fs.existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
   });
 
+  it.skipIf(!real)('a failed final save cancels the shutdown (SHUTDOWN and SIGTERM) until FORCE, as in real redis', async () => {
+    const seen: unknown[] = [];
+    for (const kind of ['redis', 'tsredis'] as const) {
+      const p = await start(kind, ['--save', '3600 1', '--appendonly', 'yes']);
+      fs.mkdirSync(path.join(p.dir, 'dump.rdb')); // the final rename must fail
+      const c = await p.client();
+      await c.callOk('SET', 'a', '1');
+      const replies = [String(await c.call('SHUTDOWN')), String(await c.call('PING'))];
+      p.kill('SIGTERM');
+      await waitFor(() => p.output().split("can't exit").length === 3, 10_000, 'second refusal');
+      replies.push(String(await c.call('SET', 'b', '2')), String(await c.call('GET', 'a')));
+      await c.call('SHUTDOWN', 'FORCE').catch(() => {});
+      await exited(p);
+      const lines = p.output().split('\n').map((l) => l.replace(/^\d+:(M|signal-handler) [^*#]*[*#] /, '').replace(/\(\d+\) /, '').replace(/^\d+:/, ''))
+        .filter((l) => /shut|save the DB|Saving the final|fsync|SIGTERM|ready to exit/i.test(l));
+      seen.push({ replies, lines });
+      c.close();
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    expect((seen[0] as { replies: string[] }).replies[0]).toBe('ERR Errors trying to SHUTDOWN. Check logs.');
+  });
+
   it('DEBUG RELOAD keeps the dataset', async () => {
     const p = await start('tsredis', ['--enable-debug-command', 'yes']);
     const c = await p.client();

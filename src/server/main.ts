@@ -204,9 +204,12 @@ export async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     // shutdown-on-sigterm / shutdown-on-sigint: default | save | nosave (now/force: no replica wait here anyway)
-    const mode = server.config.get(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm');
-    const save = mode === 'save' ? true : mode === 'nosave' ? false : undefined;
-    void server.requestShutdown({ save }).then(() => process.exit(0));
+    const flags = server.config.get(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(/\s+/);
+    const save = flags.includes('save') ? true : flags.includes('nosave') ? false : undefined;
+    void server.requestShutdown({ save, force: flags.includes('force') }).then((ok) => {
+      if (ok) process.exit(0);
+      stopping = false; // the final save failed: keep serving, a later signal may try again
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

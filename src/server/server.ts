@@ -100,7 +100,8 @@ export class Server implements KeyspaceHost {
   /** Functions run on every cron tick (hz times a second). */
   readonly cronJobs: (() => void)[] = [];
   /** Functions run at shutdown (save, close AOF, remove pidfile). Awaited in order. */
-  readonly shutdownHooks: (() => void | Promise<void>)[] = [];
+  /** Run at shutdown in order; one answering false means "can't exit" (the final save failed) unless forced. */
+  readonly shutdownHooks: (() => void | boolean | Promise<void | boolean>)[] = [];
   /** DEBUG subcommands other families implement (lower-case name, e.g. "reload", "change-repl-id"). */
   readonly debugHooks = new Map<string, (c: Client, argv: string[]) => void | Promise<void>>();
   /** Run after FLUSHALL emptied every database (persistence saves when save points are set). */
@@ -482,30 +483,48 @@ export class Server implements KeyspaceHost {
   readonly startHooks: (() => void | Promise<void>)[] = [];
   /** Whether SHUTDOWN / SIGTERM should save (set by the persistence module for the shutdown hooks). */
   shutdownSave: boolean | undefined;
+  /** SHUTDOWN FORCE / shutdown-on-sig* force: errors (a failed final save) do not stop the exit. */
+  shutdownForce = false;
 
   /** SHUTDOWN / SIGTERM: logs as Redis does, runs hooks (final save...), closes everything. */
-  async requestShutdown(opts: { save?: boolean } = {}): Promise<void> {
+  /**
+   * prepareForShutdown: true when the server may exit now. Without `force`, a failed final save
+   * cancels the shutdown and the server keeps serving, as Redis does.
+   */
+  async requestShutdown(opts: { save?: boolean; force?: boolean } = {}): Promise<boolean> {
     this.shutdownSave = opts.save;
+    this.shutdownForce = opts.force ?? false;
     this.log.role = this.isReplica() ? 'S' : 'M';
     this.log.warning('User requested shutdown...');
-    await this.shutdown();
+    if (!(await this.shutdown(opts.force ?? false))) {
+      this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+      return false;
+    }
     this.log.warning('Redis is now ready to exit, bye bye...');
+    return true;
   }
 
-  /** Stops everything: runs shutdown hooks (save etc.), closes sockets. */
-  async shutdown(): Promise<void> {
-    if (this.shuttingDown) return;
+  /** Stops everything: runs shutdown hooks (save etc.), closes sockets. False: cancelled (not forced). */
+  async shutdown(force = true): Promise<boolean> {
+    if (this.shuttingDown) return true;
     this.shuttingDown = true;
     if (this.cronTimer) clearInterval(this.cronTimer);
     for (const h of this.shutdownHooks) {
+      let ok: void | boolean = true;
       try {
-        await h();
+        ok = await h();
       } catch (e) {
         this.log.warning(`shutdown hook failed: ${(e as Error).message}`);
+      }
+      if (ok === false && !force) {
+        this.shuttingDown = false;
+        this.startCron();
+        return false;
       }
     }
     for (const c of this.clients.values()) c.socket?.destroy();
     await this.closeListeners();
+    return true;
   }
 }
 

@@ -97,11 +97,15 @@ function shutdownCommand(c: Client, argv: string[]): void | Promise<void> {
   let save = false;
   let abort = false;
   let other = false;
+  let force = false;
   for (let k = 1; k < argv.length; k++) {
     const a = argv[k]!.toLowerCase();
     if (a === 'nosave') nosave = true;
     else if (a === 'save') save = true;
-    else if (a === 'now' || a === 'force') other = true;
+    else if (a === 'now' || a === 'force') {
+      other = true;
+      if (a === 'force') force = true;
+    }
     else if (a === 'abort') abort = true;
     else throw new CommandError('ERR syntax error');
   }
@@ -109,7 +113,12 @@ function shutdownCommand(c: Client, argv: string[]): void | Promise<void> {
   if (abort) throw new CommandError('ERR No shutdown in progress.');
   const server = c.server;
   // the client gets no reply: the connection closes when the process exits
-  return server.requestShutdown({ save: nosave ? false : save ? true : undefined }).then(() => {
+  return server.requestShutdown({ save: nosave ? false : save ? true : undefined, force }).then((ok) => {
+    if (!ok) {
+      c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
+      server.countError('ERR');
+      return;
+    }
     const exit = exitHandlers.get(server);
     if (exit) exit(0);
   });

@@ -83,7 +83,13 @@ function configGet(c: Client, argv: string[]): void {
 
 /** What CONFIG GET shows for a directive (some are live state, not stored text). */
 export function configValue(server: Server, d: Directive): string {
-  if (d.name === 'dir') return process.cwd();
+  if (d.name === 'dir') {
+    try {
+      return process.cwd();
+    } catch {
+      return ''; // getcwd() failed: the directory was removed
+    }
+  }
   if (d.name === 'port') return String(server.listeningPort);
   if (d.name === 'replicaof') {
     const r = server.replication;

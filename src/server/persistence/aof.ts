@@ -328,9 +328,21 @@ export class Aof {
   }
 
   /** fsync and close at shutdown ("Calling fsync() on the AOF file."). */
-  closeAtShutdown(): void {
+  /** Shutdown, first step: everything written and fsynced (the server may yet stay up). */
+  fsyncAtShutdown(): void {
     if (!this.on || this.fd === null) return;
     this.server.log.notice('Calling fsync() on the AOF file.');
+    this.flushWrite();
+    try {
+      fs.fsyncSync(this.fd);
+    } catch (e) {
+      this.server.log.warning(`Fail to fsync the AOF file: ${(e as Error).message}.`);
+    }
+    this.unsynced = false;
+  }
+
+  closeAtShutdown(): void {
+    if (!this.on || this.fd === null) return;
     this.flushWrite();
     try {
       fs.fsyncSync(this.fd);

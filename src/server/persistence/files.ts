@@ -6,11 +6,21 @@ import type { Server } from '../server.js';
 /** The working directory (`dir`): startServer chdir()s there, so relative names resolve to it. */
 export function serverDir(server: Server): string {
   const d = server.config.get('dir');
-  return d && path.isAbsolute(d) ? d : process.cwd();
+  return d && path.isAbsolute(d) ? d : cwdOrUnknown() === 'unknown' ? '.' : process.cwd();
+}
+
+/** getcwd(), or "unknown" when the directory was removed under us (Redis's log wording). */
+export function cwdOrUnknown(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function inDir(server: Server, name: string): string {
-  return path.resolve(serverDir(server), name);
+  const dir = serverDir(server);
+  return dir === '.' ? name : path.resolve(dir, name);
 }
 
 function fsyncDir(dir: string): void {

@@ -107,9 +107,12 @@ export function installPersistence(server: Server): Persistence {
       server.log.warning('There is a child rewriting the AOF. Killing it!');
       aof.killRewrite();
     }
+    aof.fsyncAtShutdown();
+    const save = server.shutdownSave;
+    // a failed final save cancels the shutdown (unless forced): the AOF must stay open for that
+    if ((save === true || (save === undefined && rdb.saveParams().length > 0)) && !rdb.shutdownSave()) return false;
     aof.closeAtShutdown();
-    const force = server.shutdownSave;
-    if (force === true || (force === undefined && rdb.saveParams().length > 0)) rdb.shutdownSave();
+    return true;
   });
   return p;
 }

@@ -6,7 +6,7 @@ import type { Server } from '../server.js';
 import { REDIS_VERSION } from '../server.js';
 import { encodeCapture, encodeRdb, loadRdbData, type LoadResult, type RdbSaveOptions } from './rdb.js';
 import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
-import { inDir, writeFileAtomicSync, writeTempFile } from './files.js';
+import { cwdOrUnknown, inDir, writeFileAtomicSync, writeTempFile } from './files.js';
 
 const BGSAVE_RETRY_DELAY_S = 5;
 
@@ -237,6 +237,10 @@ export class RdbPersistence {
   shutdownSave(): boolean {
     this.server.log.notice('Saving the final RDB snapshot before exiting.');
     if (this.saveSync()) return true;
+    if (this.server.shutdownForce) {
+      this.server.log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
     this.server.log.warning("Error trying to save the DB, can't exit.");
     return false;
   }
@@ -251,10 +255,16 @@ export function secondsSince(start: bigint): string {
 }
 
 /** rdbSave's log line for a failure: the rename, the temp file, or the write. */
+/** strerror() texts for the errors a save can meet (Redis logs them this way). */
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', ENOSPC: 'No space left on device',
+  EACCES: 'Permission denied', EPERM: 'Operation not permitted', EROFS: 'Read-only file system', EDQUOT: 'Disk quota exceeded', EIO: 'Input/output error',
+};
+
 function describeSaveError(e: unknown, tmpName: string, dest: string): string {
   const err = e as NodeJS.ErrnoException;
-  const reason = err.code === 'EISDIR' ? 'Is a directory' : err.code === 'ENOSPC' ? 'No space left on device' : err.code === 'EACCES' ? 'Permission denied' : err.message;
-  if (err.syscall === 'rename') return `Error moving temp DB file ${tmpName} on the final destination ${dest} (in server root dir ${process.cwd()}): ${reason}`;
-  if (err.syscall === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${process.cwd()}) for saving: ${reason}`;
+  const reason = STRERROR[err.code ?? ''] ?? err.message;
+  if (err.syscall === 'rename') return `Error moving temp DB file ${tmpName} on the final destination ${dest} (in server root dir ${cwdOrUnknown()}): ${reason}`;
+  if (err.syscall === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${cwdOrUnknown()}) for saving: ${reason}`;
   return `Write error saving DB on disk: ${reason}`;
 }
