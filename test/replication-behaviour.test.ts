@@ -111,6 +111,28 @@ describe('replication behaviour (tsredis)', () => {
     expect(c.p.output()).toContain('Successful partial resynchronization with master.');
   });
 
+  it.skipIf(!real)('WAIT after a key-less write (FLUSHALL) waits for that write, as in real redis', async () => {
+    const got: unknown[] = [];
+    for (const kind of ['redis', 'tsredis'] as const) {
+      const m = await node(kind);
+      const r = await node(kind, ['--replicaof', m.p.host, String(m.p.port)]);
+      await waitFor(async () => (await role(m.c)).replicas!.length === 1, 20_000, 'replica online');
+      await m.c.callOk('SET', 'k', 'v');
+      const acked = await m.c.callOk('WAIT', '1', '5000');
+      r.p.kill('SIGSTOP'); // the replica cannot acknowledge what follows
+      try {
+        const other = await connect(m.p); // a client that never wrote before
+        clients.push(other);
+        await other.callOk('FLUSHALL');
+        got.push([acked, await other.callOk('WAIT', '1', '300')]);
+      } finally {
+        r.p.kill('SIGCONT');
+      }
+    }
+    expect(got[1]).toEqual(got[0]);
+    expect(got[0]).toEqual([1, 0]);
+  });
+
   it('a replica megabytes behind applies the burst in slices (transactions intact), answers clients meanwhile, and its sub-replica ends identical', async () => {
     const a = await node('tsredis');
     const b = await node('tsredis', ['--replicaof', a.p.host, String(a.p.port)]);

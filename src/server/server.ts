@@ -412,8 +412,9 @@ export class Server implements KeyspaceHost {
     }
     this.callDepth--;
     if (this.callDepth === 0 && this.draining !== 0) this.clockChain = t1;
-    this.currentClient = prevClient;
+    // propagated while the writer is still current: WAIT counts from that client's own last write
     if (this.callDepth === 0) this.flushPropagation();
+    this.currentClient = prevClient;
     if (this.callDepth === 0 && this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h();
     if (result instanceof Promise) {
       return result.catch((e) => {
