@@ -400,7 +400,7 @@ export class ReplicaSide {
     }
     this.loader = rdbCodec().streamLoad(this.server);
     if (where === 'disk') {
-      const name = `temp-${Date.now()}.${process.pid}.rdb`;
+      const name = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`; // as Redis names it
       try {
         this.tempFile = { fd: fs.openSync(name, 'w'), name };
       } catch (e) {
