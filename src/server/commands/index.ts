@@ -5,6 +5,7 @@ import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
+import { dumpCommands } from './dump.js';
 import { listCommands } from './lists.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
@@ -23,6 +24,7 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
   server.commands.add(keyCommands);
+  server.commands.add(dumpCommands);
   server.commands.add(listCommands);
   server.commands.add(hashCommands);
   server.commands.add(setCommands);

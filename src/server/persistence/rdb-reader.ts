@@ -218,6 +218,12 @@ export class RdbStreamParser {
   }
 }
 
+/** A DUMP payload's body: type byte and value (what follows is ignored, as Redis does). */
+export function readTypedValue(data: Buffer): Value | null {
+  const r = new Reader(data);
+  return readValue(r, r.byte());
+}
+
 function hex16(v: bigint): string {
   return v.toString(16).padStart(16, '0');
 }

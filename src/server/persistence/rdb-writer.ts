@@ -160,6 +160,12 @@ export class RdbOutput {
     this.pos += 8;
   }
 
+  /** What was written so far, without EOF or checksum (a DUMP payload's body). */
+  body(): Buffer {
+    this.flushChunk();
+    return Buffer.concat(this.chunks);
+  }
+
   /** Appends 0xFF and the CRC, returns the whole file. */
   finish(checksum = true): Buffer {
     return Buffer.concat(this.finishChunks(checksum));
@@ -216,8 +222,11 @@ export function writeDbHeader(out: RdbOutput, id: number, size: number, expires:
   out.len(expires);
 }
 
-/** One key: optional expiry, type, key, value. Empty containers are skipped (returns false). */
-export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: number | undefined, lim: EncodingLimits): boolean {
+/**
+ * One key: optional expiry, type, key, value. Empty containers are skipped (returns false).
+ * A null key writes the type and value alone (a DUMP payload's body).
+ */
+export function writeKeyValue(out: RdbOutput, key: string | null, v: Value, expireMs: number | undefined, lim: EncodingLimits): boolean {
   if (typeof v !== 'string' && (v instanceof RList ? v.length : v.size) === 0) return false;
   if (expireMs !== undefined) {
     out.byte(RDB_OPCODE.EXPIRETIME_MS);
@@ -226,11 +235,11 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
   const z = lim.compression;
   if (typeof v === 'string') {
     out.byte(RDB_TYPE.STRING);
-    out.string(key, z);
+    if (key !== null) out.string(key, z);
     out.string(v, z);
   } else if (v instanceof RList) {
     out.byte(RDB_TYPE.LIST_QUICKLIST_2);
-    out.string(key, z);
+    if (key !== null) out.string(key, z);
     writeQuicklist(out, v, lim);
   } else if (v instanceof Map) {
     let small = !(v as RHash).hashtable && v.size <= lim.hashMaxListpackEntries;
@@ -243,7 +252,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
       }
     }
     out.byte(small ? RDB_TYPE.HASH_LISTPACK : RDB_TYPE.HASH);
-    out.string(key, z);
+    if (key !== null) out.string(key, z);
     if (small) {
       const lp = new ListpackBuilder();
       for (const [f, x] of v) {
@@ -271,7 +280,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
       }
     }
     out.byte(ints ? RDB_TYPE.SET_INTSET : RDB_TYPE.SET);
-    out.string(key, z);
+    if (key !== null) out.string(key, z);
     if (ints) {
       out.blob(encodeIntset(ints), z);
     } else {
@@ -290,7 +299,7 @@ export function writeKeyValue(out: RdbOutput, key: string, v: Value, expireMs: n
       }
     }
     out.byte(small ? RDB_TYPE.ZSET_LISTPACK : RDB_TYPE.ZSET_2);
-    out.string(key, z);
+    if (key !== null) out.string(key, z);
     if (small) {
       const lp = new ListpackBuilder();
       for (const m of members) {

@@ -39,7 +39,7 @@ export function encodingLimits(server: Server): EncodingLimits {
 }
 
 /** Encoding flags as Redis 7.0 leaves them after loading (converted when over the limits). */
-function setEncodingFlags(v: Value, lim: EncodingLimits): void {
+export function setEncodingFlags(v: Value, lim: EncodingLimits): void {
   if (v instanceof RHash) {
     let big = v.size > lim.hashMaxListpackEntries;
     if (!big) for (const [f, x] of v) if (f.length > lim.hashMaxListpackValue || x.length > lim.hashMaxListpackValue) big = true;
