@@ -187,6 +187,11 @@ export class ReplicaSide {
       if (sock !== this.socket) return;
       this.socket = null;
       if (this.master && this.master.socket === sock) return; // handled by the client close listener
+      if (this.linkState === 'transfer') {
+        // replicationAbortSyncTransfer: the partial RDB goes, the old dataset stays
+        this.loader = null;
+        this.closeTempFile(true);
+      }
       if (this.linkState !== 'connected' && this.linkState !== 'none' && this.server.replication.masterHost !== null) {
         if (this.linkState !== 'connecting') this.log.warning('Master closed the connection while in the handshake / transfer phase.');
         this.linkState = 'connect';
