@@ -70,7 +70,9 @@ function serveReady(s: BlockState): void {
       if (!list) continue;
       const key = k.slice(k.indexOf('\0') + 1);
       for (const w of [...list]) {
-        if (!w.serve(key)) break;
+        // not served (the key holds another type for it, e.g. a list waiter on a zset): the
+        // next waiter may still be, as Redis skips clients blocked for another type
+        if (!w.serve(key)) continue;
         remove(s, w, false);
         w.client.flushSoon();
         w.resolve();

@@ -10,6 +10,7 @@ import { listCommands } from './lists.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
+import { zsetMultiCommands } from './zset-multi.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { adminCommands } from './admin.js';
@@ -29,6 +30,7 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(hashCommands);
   server.commands.add(setCommands);
   server.commands.add(zsetCommands);
+  server.commands.add(zsetMultiCommands);
   server.commands.add(transactionCommands);
   server.commands.add(pubsubCommands);
   server.commands.add(adminCommands);

@@ -110,3 +110,33 @@ export function rankRange(start: number, end: number, len: number): [number, num
   if (end >= len) end = len - 1;
   return [start, end];
 }
+
+/**
+ * getDoubleFromObject: the whole argument must be what C strtod reads (decimal, hex with an
+ * optional binary exponent, inf/infinity), no leading space, not NaN, no overflow, and no
+ * underflow to 0. Returns null when Redis would answer its "not a float" error.
+ */
+export function parseStrictDouble(s: string): number | null {
+  if (s.length === 0) return null;
+  const m = /^([+-]?)(?:(inf|infinity)|0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?|((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))$/i.exec(s);
+  if (!m) return null;
+  const neg = m[1] === '-';
+  if (m[2] !== undefined) return neg ? -Infinity : Infinity;
+  let v: number;
+  let nonZero: boolean;
+  if (m[6] !== undefined) {
+    v = Number(m[6]);
+    nonZero = /[1-9]/.test(m[6].replace(/e.*$/i, ''));
+  } else {
+    const digits = (m[3] ?? '') + (m[4] ?? '');
+    if (digits.length === 0) return null;
+    const mant = BigInt('0x' + digits);
+    nonZero = mant !== 0n;
+    const exp = Number(m[5] ?? '0') - 4 * (m[4]?.length ?? 0);
+    // two steps so that a large mantissa with a very negative exponent does not hit 0*inf
+    const half = Math.trunc(exp / 2);
+    v = nonZero ? Number(mant) * 2 ** half * 2 ** (exp - half) : 0;
+  }
+  if (!Number.isFinite(v) || (v === 0 && nonZero)) return null;
+  return neg ? -v : v;
+}

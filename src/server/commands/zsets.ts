@@ -9,7 +9,7 @@ import { formatDouble } from '../../resp/reply-writer.js';
 import { parseCursor, parseScanOptions, scanStep, globMatch } from './scan.js';
 import { propagateSignalling } from './propagate.js';
 import {
-  parseScoreRange, parseLexRange, scoreRangeRanks, lexGteMin, lexLteMax, rankRange, type LexRange,
+  parseScoreRange, parseLexRange, scoreRangeRanks, lexGteMin, lexLteMax, rankRange, parseStrictDouble, type LexRange,
 } from './zset-range.js';
 
 const LONG_MAX = 9223372036854775807n;
@@ -27,6 +27,12 @@ function parseLong(s: string): number {
 /** getDoubleFromObject: strtod, no leading space, no overflow/underflow to 0, not NaN. */
 function parseScore(s: string): number {
   if (s.length === 0 || /^\s/.test(s)) throw new CommandError(ERR_FLOAT);
+  if (/^[+-]?0x/i.test(s)) {
+    // strtod reads hex floats too (0x10, 0x1.8p1)
+    const h = parseStrictDouble(s);
+    if (h === null) throw new CommandError(ERR_FLOAT);
+    return h === 0 ? 0 : h;
+  }
   const l = s.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(l)) return l.startsWith('-') ? -Infinity : Infinity;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) throw new CommandError(ERR_FLOAT);
