@@ -18,6 +18,7 @@ import { clientCommands } from './client.js';
 import { configCommands } from './config-cmd.js';
 import { commandCommands } from './command-cmd.js';
 import { infoCommands } from './info.js';
+import { latencyCommands } from './latency.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.add(connectionCommands);
@@ -38,4 +39,5 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(configCommands);
   server.commands.add(commandCommands);
   server.commands.add(infoCommands);
+  server.commands.add(latencyCommands);
 }
