@@ -7,7 +7,7 @@ const real = haveRealRedis();
 
 export const DATA_COMMANDS = `
   get set setnx setex psetex getset getdel getex mget mset msetnx append strlen incr decr incrby decrby
-  incrbyfloat getrange substr setrange lcs
+  incrbyfloat getrange substr setrange lcs setbit getbit bitcount bitpos bitop bitfield bitfield_ro
   del unlink exists touch type keys scan randomkey rename renamenx expire pexpire expireat pexpireat ttl pttl
   expiretime pexpiretime persist copy move object
   lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset lrem ltrim linsert lpos lmove rpoplpush

@@ -8,6 +8,7 @@ import { COMMAND_HELP } from './help-texts.js';
 import { replyHelp } from './pubsub.js';
 import { COMMAND_META, type KeySpec } from './command-meta.js';
 import { COMMAND_DOCS, type DocValue } from './command-docs-data.js';
+import { bitfieldKeyFlags } from './bits.js';
 
 /** ACL categories as COMMAND INFO shows them (declared, or derived from the flags). */
 export function aclCategories(c: ResolvedCommand): string[] {
@@ -42,6 +43,21 @@ function lookupFullname(c: Client, name: string): ResolvedCommand | undefined {
 
 function keySpecFlags(ci: ResolvedCommand): string[] {
   return COMMAND_META[ci.fullname]?.ks?.[0]?.flags ?? (ci.isWrite ? ['RW', 'update'] : ['RO', 'access']);
+}
+
+/** Flags of the key at argv position `pos`: the key spec that covers it (BITOP: dest OW, sources RO). */
+function keyFlagsAt(ci: ResolvedCommand, args: string[], pos: number): string[] {
+  if (ci.fullname === 'bitfield') return bitfieldKeyFlags(args);
+  const ks = COMMAND_META[ci.fullname]?.ks;
+  if (ks && ks.length > 1) {
+    let best: KeySpec | undefined;
+    for (const k of ks) {
+      const idx = k.begin_search.spec['index'];
+      if (k.begin_search.type === 'index' && typeof idx === 'number' && idx <= pos) best = k;
+    }
+    if (best) return best.flags;
+  }
+  return keySpecFlags(ci);
 }
 
 function writeSpecMap(c: Client, m: Record<string, string | number>): void {
@@ -273,11 +289,11 @@ export const commandCommands: CommandSpec[] = [
       cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
         const { target, args } = getKeysTarget(c, argv);
         const keys = keysOf(target, args);
-        const flags = keySpecFlags(target);
         c.reply.arrayHeader(keys.length);
-        for (const k of keys) {
+        for (let i = 0; i < keys.length; i++) {
+          const flags = keyFlagsAt(target, args, target.firstKey + i * (target.step || 1));
           c.reply.arrayHeader(2);
-          c.reply.bulk(k);
+          c.reply.bulk(keys[i]!);
           c.reply.setHeader(flags.length);
           for (const f of flags) c.reply.simple(f);
         }

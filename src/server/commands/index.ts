@@ -4,6 +4,7 @@ import { connectionCommands } from './connection.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
+import { bitCommands } from './bits.js';
 import { keyCommands } from './keys.js';
 import { dumpCommands } from './dump.js';
 import { listCommands } from './lists.js';
@@ -19,12 +20,14 @@ import { configCommands } from './config-cmd.js';
 import { commandCommands } from './command-cmd.js';
 import { infoCommands } from './info.js';
 import { latencyCommands } from './latency.js';
+import { monitorCommands } from './monitor.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.add(connectionCommands);
   server.commands.add(persistenceCommands);
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
+  server.commands.add(bitCommands);
   server.commands.add(keyCommands);
   server.commands.add(dumpCommands);
   server.commands.add(listCommands);
@@ -40,4 +43,5 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(commandCommands);
   server.commands.add(infoCommands);
   server.commands.add(latencyCommands);
+  server.commands.add(monitorCommands);
 }
