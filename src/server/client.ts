@@ -27,6 +27,8 @@ export class Client {
   isMaster = false;
   /** A replica attached to us (after SYNC/PSYNC): the replication module owns the socket. */
   isReplica = false;
+  /** In MONITOR mode (Server.monitors). */
+  monitor = false;
   /** Replica's REPLCONF listening-port / ip-address (INFO slaveN / ROLE). */
   replicaListeningPort = 0;
   replicaAnnouncedIp = '';
@@ -176,7 +178,7 @@ export class Client {
   /** "id=.. addr=.. laddr=.. fd=.. name=.." — the CLIENT LIST / CLIENT INFO line. */
   describe(): string {
     const now = Date.now();
-    const flags = (this.isMaster ? 'M' : '') + (this.isReplica ? 'S' : '') + (this.kind === 'pubsub' ? 'P' : '') + (this.inMulti ? 'x' : '') + (this.blocked ? 'b' : '') + (this.closeAfterReply ? 'c' : '');
+    const flags = (this.isMaster ? 'M' : '') + (this.isReplica ? 'S' : '') + (this.monitor ? 'O' : '') + (this.kind === 'pubsub' ? 'P' : '') + (this.inMulti ? 'x' : '') + (this.blocked ? 'b' : '') + (this.closeAfterReply ? 'c' : '');
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${(this.socket as unknown as { _handle?: { fd?: number } })?._handle?.fd ?? -1} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${flags || 'N'} ` +

@@ -8,6 +8,7 @@ import { CommandTable, keysOf, type ResolvedCommand } from './command.js';
 import { Config } from './config.js';
 import { CommandError, Database, type KeyspaceHost } from './db.js';
 import { Logger } from './log.js';
+import { quoteRepr } from './config-rewrite.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -235,6 +236,7 @@ export class Server implements KeyspaceHost {
 
   onClientClosed(c: Client): void {
     this.clients.delete(c.id);
+    this.monitors.delete(c);
     for (const k of c.watched) this.watchedKeys.get(k)?.delete(c);
     for (const l of this.clientCloseListeners) l(c);
   }
@@ -328,6 +330,23 @@ export class Server implements KeyspaceHost {
     return this.call(c, cmd, argv);
   }
 
+  /** Clients in MONITOR mode: they get every command run, after it ran (replicationFeedMonitors). */
+  readonly monitors = new Set<Client>();
+
+  private feedMonitors(c: Client, cmd: ResolvedCommand, argv: string[]): void {
+    if (cmd.flags.includes('admin') || cmd.flags.includes('skip_monitor')) return;
+    const t = performance.timeOrigin + performance.now();
+    const sec = Math.floor(t / 1000);
+    let line = `+${sec}.${String(Math.floor((t - sec * 1000) * 1000)).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
+    const redact = redactedFrom(argv);
+    for (let i = 0; i < argv.length; i++) line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
+    line += '\r\n';
+    for (const m of this.monitors) {
+      m.reply.raw(line);
+      if (m !== c) m.flushSoon();
+    }
+  }
+
   /** Client.drain loops running (commands back to back); clockChain is valid only inside them. */
   draining = 0;
   /** End time (performance.now) of the command just run in the current batch, or -1. */
@@ -404,6 +423,7 @@ export class Server implements KeyspaceHost {
     const t1 = performance.now();
     st.usec += (t1 - t0) * 1000;
     if (failed) st.failed++;
+    if (this.monitors.size !== 0 && !this.loading) this.feedMonitors(c, cmd, argv);
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
       if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {
         for (const k of keysOf(cmd, argv)) this.keyModified(c.db.id, k);
@@ -527,6 +547,21 @@ export class Server implements KeyspaceHost {
     await this.closeListeners();
     return true;
   }
+}
+
+/** Arguments MONITOR shows as "(redacted)": AUTH's, HELLO's AUTH user and password. */
+function redactedFrom(argv: string[]): { from: number; to: number } {
+  const name = argv[0]!.toLowerCase();
+  if (name === 'auth') return { from: 1, to: argv.length };
+  if (name === 'hello') {
+    for (let j = 2; j < argv.length; ) {
+      const opt = argv[j]!.toLowerCase();
+      if (opt === 'auth' && j + 2 < argv.length) return { from: j + 1, to: j + 3 };
+      if (opt === 'setname' && j + 1 < argv.length) j += 2;
+      else break;
+    }
+  }
+  return { from: 0, to: 0 };
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);

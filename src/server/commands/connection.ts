@@ -116,6 +116,10 @@ export const connectionCommands: CommandSpec[] = [
     // clearClientConnectionState: back to a fresh connection's state
     discardTransaction(c);
     unsubscribeEverything(c);
+    if (c.monitor) {
+      c.monitor = false;
+      c.server.monitors.delete(c);
+    }
     setReplyOff(c, false);
     c.db = c.server.dbs[0]!;
     c.reply.proto = 2;
