@@ -4,6 +4,7 @@ import { connectionCommands } from './connection.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
+import { bitCommands } from './bits.js';
 import { keyCommands } from './keys.js';
 import { dumpCommands } from './dump.js';
 import { listCommands } from './lists.js';
@@ -26,6 +27,7 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(persistenceCommands);
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
+  server.commands.add(bitCommands);
   server.commands.add(keyCommands);
   server.commands.add(dumpCommands);
   server.commands.add(listCommands);
