@@ -49,6 +49,13 @@ export class Client {
   readonly shardChannels = new Set<string>();
   // propagation control for the command being executed
   rewrittenArgv: string[] | null = null;
+  /** argv positions the slow log shows as "(redacted)" (AUTH passwords...), for the running command. */
+  redactedArgs: number[] | null = null;
+  redactArg(i: number): void {
+    (this.redactedArgs ??= []).push(i);
+  }
+  /** Set when a blocking command ended by timeout rather than being served (no slow log entry). */
+  blockTimedOut = false;
   /** Set by handlers that must not be propagated even though they changed dirty. */
   preventPropagation = false;
   /** Close once the pending replies are written (QUIT, protocol errors, CLIENT KILL). */

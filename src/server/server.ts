@@ -379,6 +379,13 @@ export class Server implements KeyspaceHost {
     this.stats.errors.set(code, (this.stats.errors.get(code) ?? 0) + 1);
   }
 
+  /**
+   * Commands taking at least this many microseconds go to slowlogHook (Infinity: never). The
+   * slowlog family keeps it at slowlog-log-slower-than, or 0 when the log must be trimmed.
+   */
+  slowlogTrigger = Infinity;
+  slowlogHook: ((c: Client, cmd: ResolvedCommand, argv: string[], usec: number, redacted: number[] | null) => void) | null = null;
+
   /** Runs a command and propagates what it changed. Also used by EXEC for queued commands. */
   call(c: Client, cmd: ResolvedCommand, argv: string[]): Promise<void> | undefined {
     const prevClient = this.currentClient;
@@ -387,6 +394,7 @@ export class Server implements KeyspaceHost {
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     c.preventPropagation = false;
+    if (c.redactedArgs !== null) c.redactedArgs = null;
     // back to back in one batch, the previous command's end time is this one's start (one clock read per command)
     const t0 = this.clockChain >= 0 && this.callDepth === 1 ? this.clockChain : performance.now();
     this.clockChain = -1;
@@ -421,8 +429,11 @@ export class Server implements KeyspaceHost {
     }
     st.calls++;
     const t1 = performance.now();
-    st.usec += (t1 - t0) * 1000;
+    const usec = (t1 - t0) * 1000;
+    st.usec += usec;
     if (failed) st.failed++;
+    // one compare on the hot path; a blocked command is logged when it is served (below)
+    if (usec >= this.slowlogTrigger && !(result instanceof Promise)) this.slowlogHook!(c, cmd, argv, usec, c.redactedArgs);
     if (this.monitors.size !== 0 && !this.loading) this.feedMonitors(c, cmd, argv);
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
       if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {
@@ -437,10 +448,17 @@ export class Server implements KeyspaceHost {
     this.currentClient = prevClient;
     if (this.callDepth === 0 && this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h();
     if (result instanceof Promise) {
-      return result.catch((e) => {
-        if (e instanceof CommandError) c.reply.error(e.message);
-        else c.reply.error('ERR ' + (e as Error).message);
-      });
+      const redacted = c.redactedArgs;
+      return result
+        .catch((e) => {
+          if (e instanceof CommandError) c.reply.error(e.message);
+          else c.reply.error('ERR ' + (e as Error).message);
+        })
+        .then(() => {
+          // Redis logs a blocked command once unblocked, with the time of its non-blocked parts
+          if (c.blockTimedOut) c.blockTimedOut = false;
+          else if (usec >= this.slowlogTrigger && !c.closed) this.slowlogHook!(c, cmd, argv, usec, redacted);
+        });
     }
     return undefined;
   }

@@ -152,7 +152,9 @@ function commandInfo(c: Client, ci: ResolvedCommand): void {
   for (const t of tips) r.bulk(t);
   keySpecs(c, ci);
   const subs = ci.subIndex ? [...ci.subIndex.values()] : [];
-  r.setHeader(subs.length);
+  // addReplyCommandSubCommands: an empty set without subcommands, an array with them
+  if (subs.length === 0) r.setHeader(0);
+  else r.arrayHeader(subs.length);
   for (const s of subs) commandInfo(c, s);
 }
 

@@ -155,6 +155,9 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
   let unknown: string | null = null;
   let failure: { arg: string; msg: string } | null = null;
   for (let k = 2; k < argv.length; k += 2) {
+    // sensitive values are redacted in the slow log, whatever else fails
+    const lname = argv[k]!.toLowerCase();
+    if (lname === 'requirepass' || lname === 'masterauth') c.redactArg(k + 1);
     const d = findDirective(argv[k]!);
     if (!d || d.hidden) {
       unknown ??= argv[k]!;

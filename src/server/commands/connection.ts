@@ -47,6 +47,9 @@ export const connectionCommands: CommandSpec[] = [
   }),
   cmd('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'sentinel', 'allow_busy'], 0, 0, 0, (c, argv) => {
     if (argv.length > 3) throw new CommandError('ERR syntax error');
+    // passwords never reach the slow log
+    c.redactArg(1);
+    if (argv.length === 3) c.redactArg(2);
     if (argv.length === 2 && c.server.config.get('requirepass') === '') {
       throw new CommandError(
         'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -75,6 +78,8 @@ export const connectionCommands: CommandSpec[] = [
       const opt = argv[i]!.toLowerCase();
       const more = argv.length - i - 1;
       if (opt === 'auth' && more >= 2) {
+        c.redactArg(i + 1);
+        c.redactArg(i + 2);
         auth = [argv[i + 1]!, argv[i + 2]!];
         i += 2;
       } else if (opt === 'setname' && more >= 1) {
@@ -82,6 +87,8 @@ export const connectionCommands: CommandSpec[] = [
         if (!validClientName(setname)) {
           throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
         }
+        // 7.0 names the client as it parses the option, even when a later option or AUTH fails
+        c.name = setname;
         i += 1;
       } else {
         throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
@@ -93,7 +100,6 @@ export const connectionCommands: CommandSpec[] = [
         'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
       );
     }
-    if (setname !== null) c.name = setname;
     c.reply.proto = ver as 2 | 3;
     const r = c.reply;
     r.mapHeader(7);

@@ -5,6 +5,7 @@ import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
 import { bitCommands } from './bits.js';
+import { slowlogCommands, installSlowlog } from './slowlog.js';
 import { keyCommands } from './keys.js';
 import { dumpCommands } from './dump.js';
 import { listCommands } from './lists.js';
@@ -42,6 +43,8 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(configCommands);
   server.commands.add(commandCommands);
   server.commands.add(infoCommands);
+  server.commands.add(slowlogCommands);
+  installSlowlog(server);
   server.commands.add(latencyCommands);
   server.commands.add(monitorCommands);
 }

@@ -128,6 +128,12 @@ function lmove(c: Client, argv: string[], fromHead: boolean, toHead: boolean): v
   c.server.keyModified(c.db.id, dst);
 }
 
+/** A timed out (or CLIENT UNBLOCKed) blocking command: Redis 7.0 leaves it out of the slow log. */
+function timedOut(c: Client, reply: () => void): void {
+  c.blockTimedOut = true;
+  reply();
+}
+
 function blockingPop(c: Client, argv: string[], head: boolean): Promise<void> | void {
   const timeout = parseTimeout(argv[argv.length - 1]!);
   const keys = argv.slice(1, -1);
@@ -164,7 +170,7 @@ function blockingPop(c: Client, argv: string[], head: boolean): Promise<void> | 
       c.server.keyModified(db.id, key);
       return true;
     },
-    () => c.reply.nullArray(),
+    () => timedOut(c, () => c.reply.nullArray()),
   );
 }
 
@@ -209,7 +215,7 @@ function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: bool
       c.server.keyModified(db.id, dst);
       return true;
     },
-    () => c.reply.nullArray(),
+    () => timedOut(c, () => c.reply.nullArray()),
   );
 }
 
@@ -281,7 +287,7 @@ function mpop(c: Client, argv: string[], numkeysIdx: number, timeoutMs: number |
       c.server.keyModified(db.id, key);
       return true;
     },
-    () => c.reply.nullArray(),
+    () => timedOut(c, () => c.reply.nullArray()),
   );
 }
 
