@@ -86,11 +86,14 @@ function serveReady(s: BlockState): void {
 /** getTimeoutFromObjectOrReply (seconds, may be fractional): milliseconds, 0 = forever. */
 export function parseTimeout(arg: string): number {
   const ld = parseLongDouble(arg);
-  if (!ld || !Number.isFinite(ld.e)) throw new CommandError('ERR timeout is not a float or out of range');
-  const secs = Number(arg.startsWith('0x') ? Number.parseFloat(arg) : Number(arg));
-  if (secs < 0 || secs * 1000 > 9.2e18) throw new CommandError('ERR timeout is negative');
-  return Math.ceil(secs * 1000);
+  if (!ld) throw new CommandError('ERR timeout is not a float or out of range');
+  // Redis converts ceill(secs*1000) to long long: inf and anything past 2^63 come out negative
+  const ms = Number.isFinite(ld.e) ? Math.ceil(Number(ld.m) * 2 ** ld.e * 1000) : -1;
+  if (!(ms >= 0) || ms >= 2 ** 63) throw new CommandError('ERR timeout is negative');
+  return ms;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Blocks `c` on keys; returns the promise the handler must return. */
 export function block(c: Client, keys: string[], timeoutMs: number, serve: (key: string) => boolean, onTimeout: () => void): Promise<void> {
@@ -103,14 +106,17 @@ export function block(c: Client, keys: string[], timeoutMs: number, serve: (key:
       if (!list) s.byKey.set(k, (list = []));
       if (!list.includes(w)) list.push(w);
     }
-    if (timeoutMs > 0) {
+    // setTimeout fires at once past 2^31-1 ms: long timeouts are armed in steps
+    const arm = (left: number): void => {
       w.timer = setTimeout(() => {
+        if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
         remove(s, w, false);
         w.timeout();
         w.client.flushSoon();
         w.resolve();
-      }, timeoutMs);
-    }
+      }, Math.min(left, MAX_TIMER_MS));
+    };
+    if (timeoutMs > 0) arm(timeoutMs);
   });
 }
 

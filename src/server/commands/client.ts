@@ -5,6 +5,7 @@ import type { Client, ClientKind } from '../client.js';
 import type { Server } from '../server.js';
 import { CLIENT_HELP } from './help-texts.js';
 import { replyHelp } from './pubsub.js';
+import { unblockClient } from './blocking.js';
 
 const ERR_SYNTAX = 'ERR syntax error';
 
@@ -273,14 +274,17 @@ export const clientCommands: CommandSpec[] = [
         }
       }),
       cmd('unblock', -3, ['admin', ...S], 0, 0, 0, (c, argv) => {
-        parseLong(argv[2]!, -LONG_MAX - 1n, LONG_MAX, 'value is not an integer or out of range');
+        const id = parseLong(argv[2]!, -LONG_MAX - 1n, LONG_MAX, 'value is not an integer or out of range');
+        let withError = false;
         if (argv.length === 4) {
           const r = argv[3]!.toLowerCase();
           if (r !== 'timeout' && r !== 'error') throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+          withError = r === 'error';
         } else if (argv.length > 4) {
           throw new CommandError(ERR_SYNTAX);
         }
-        c.reply.int(0);
+        // clients blocked on keys (BLPOP, BZPOPMIN ...) are the ones that can be unblocked here
+        c.reply.int(unblockClient(c.server, Number(id), withError) ? 1 : 0);
       }),
       cmd('help', 2, ['loading', 'stale'], 0, 0, 0, (c) => replyHelp(c, CLIENT_HELP)),
     ],

@@ -75,14 +75,14 @@ function zsetOp(c: Client, argv: string[], dst: string | null, numkeysIdx: numbe
   while (j < argv.length) {
     const o = argv[j]!.toLowerCase();
     const remaining = argv.length - j;
-    if (op !== 'diff' && remaining >= setnum + 1 && o === 'weights') {
+    if (op !== 'diff' && !card && remaining >= setnum + 1 && o === 'weights') {
       j++;
       for (let i = 0; i < setnum; i++, j++) {
         const w = parseStrictDouble(argv[j]!);
         if (w === null || Number.isNaN(w)) throw new CommandError('ERR weight value is not a float');
         srcs[i]!.weight = w;
       }
-    } else if (op !== 'diff' && remaining >= 2 && o === 'aggregate') {
+    } else if (op !== 'diff' && !card && remaining >= 2 && o === 'aggregate') {
       const a = argv[j + 1]!.toLowerCase();
       if (a !== 'sum' && a !== 'min' && a !== 'max') throw new CommandError(ERR_SYNTAX);
       agg = a;
@@ -255,21 +255,24 @@ function firstNonEmpty(c: Client, keys: string[]): [string, RZSet] | null {
 
 /**
  * Shared by BZPOPMIN/BZPOPMAX (count null: one member, flat reply) and ZMPOP/BZMPOP (nested
- * reply). Replicas get ZPOPMIN/ZPOPMAX of the key served (with the requested COUNT for the
+ * reply). Replicas get ZPOPMIN/ZPOPMAX of the key served (with the popped count for the
  * *MPOP forms), as Redis rewrites them. `timeoutMs` null = never blocks (ZMPOP).
  */
 function zpopGeneric(c: Client, keys: string[], max: boolean, count: number | null, timeoutMs: number | null): Promise<void> | void {
   const popName = max ? 'ZPOPMAX' : 'ZPOPMIN';
-  const serveFrom = (db: Database, key: string, z: RZSet): void => {
+  /** Pops and replies; returns the argv replicas get (with COUNT = how many were popped). */
+  const serveFrom = (db: Database, key: string, z: RZSet): string[] => {
     const pairs = popN(c, db, key, z, max, count ?? 1);
-    if (count === null) replyKeyMember(c, key, pairs[0]!);
-    else replyKeyPairs(c, key, pairs);
+    if (count === null) {
+      replyKeyMember(c, key, pairs[0]!);
+      return [popName, key];
+    }
+    replyKeyPairs(c, key, pairs);
+    return [popName, key, String(pairs.length)];
   };
-  const rewritten = (key: string): string[] => (count === null ? [popName, key] : [popName, key, String(count)]);
   const found = firstNonEmpty(c, keys);
   if (found) {
-    serveFrom(c.db, found[0], found[1]);
-    propagateSignalling(c, rewritten(found[0]), [found[0]]);
+    propagateSignalling(c, serveFrom(c.db, found[0], found[1]), [found[0]]);
     return;
   }
   // ZMPOP, and the blocking forms inside MULTI/EXEC, answer as if timed out
@@ -282,8 +285,7 @@ function zpopGeneric(c: Client, keys: string[], max: boolean, count: number | nu
     (key) => {
       const v = db.lookup(key);
       if (!(v instanceof RZSet) || v.size === 0) return false;
-      serveFrom(db, key, v);
-      c.server.propagate(db.id, rewritten(key));
+      c.server.propagate(db.id, serveFrom(db, key, v));
       c.server.keyModified(db.id, key);
       return true;
     },
