@@ -17,6 +17,7 @@ export const DATA_COMMANDS = `
   sdiffstore smove sintercard sscan
   zadd zincrby zrem zscore zmscore zcard zrange zrangestore zrevrange zrangebyscore zrevrangebyscore zrangebylex
   zrevrangebylex zrank zrevrank zpopmin zpopmax zcount zlexcount zremrangebyrank zremrangebyscore zremrangebylex zscan
+  zunionstore zinterstore zdiffstore zunion zinter zdiff zintercard zrandmember zmpop bzmpop bzpopmin bzpopmax
 `.trim().split(/\s+/);
 
 describe.skipIf(!real)('command table of the data families: tsredis vs redis-server', () => {

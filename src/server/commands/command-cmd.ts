@@ -226,11 +226,47 @@ function getKeysTarget(c: Client, argv: string[]): { target: ResolvedCommand; ar
   let target = c.server.commands.get(args[0]!);
   if (target?.subIndex) target = args.length >= 2 ? target.subIndex.get(args[1]!.toLowerCase()) : undefined;
   if (!target) throw new CommandError('ERR Invalid command specified');
-  if (target.firstKey <= 0) throw new CommandError('ERR The command has no key arguments');
+  const movable = target.flags.includes('movablekeys') && COMMAND_META[target.fullname]?.ks !== undefined;
+  if (target.firstKey <= 0 && !movable) throw new CommandError('ERR The command has no key arguments');
   if ((target.arity > 0 && target.arity !== args.length) || args.length < -target.arity) {
     throw new CommandError('ERR Invalid number of arguments specified for command');
   }
   return { target, args };
+}
+
+/**
+ * Argument positions of a call's keys. Commands with a numkeys argument (ZUNION, LMPOP ...)
+ * are read through their key specs; a bad numkeys there gives no keys at all, which GETKEYS
+ * answers with Redis's "Invalid arguments" error.
+ */
+function keyPositions(ci: ResolvedCommand, args: string[]): number[] {
+  const ks = COMMAND_META[ci.fullname]?.ks;
+  if (!ci.flags.includes('movablekeys') || !ks) return keysOf(ci, args).map((_, i) => ci.firstKey + i * (ci.step || 1));
+  const out: number[] = [];
+  for (const k of ks) {
+    const begin = k.begin_search.spec['index'];
+    if (k.begin_search.type !== 'index' || typeof begin !== 'number') return [];
+    const f = k.find_keys.spec;
+    if (k.find_keys.type === 'range') {
+      const last = Number(f['lastkey']);
+      const end = last < 0 ? args.length + last : begin + last;
+      for (let i = begin; i <= end && i < args.length; i += Number(f['keystep']) || 1) out.push(i);
+    } else if (k.find_keys.type === 'keynum') {
+      const nk = args[begin + Number(f['keynumidx'])];
+      if (nk === undefined || !/^[1-9][0-9]{0,17}$/.test(nk)) return [];
+      const first = begin + Number(f['firstkey']);
+      const step = Number(f['keystep']) || 1;
+      if (first + (Number(nk) - 1) * step >= args.length) return [];
+      for (let i = 0; i < Number(nk); i++) out.push(first + i * step);
+    } else return [];
+  }
+  return out;
+}
+
+function keysOrInvalid(ci: ResolvedCommand, args: string[]): number[] {
+  const pos = keyPositions(ci, args);
+  if (pos.length === 0) throw new CommandError('ERR Invalid arguments specified for command');
+  return pos;
 }
 
 const CMD_FLAGS = ['loading', 'stale'] as const;
@@ -286,16 +322,16 @@ export const commandCommands: CommandSpec[] = [
       }),
       cmd('getkeys', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
         const { target, args } = getKeysTarget(c, argv);
-        c.reply.bulkArray(keysOf(target, args));
+        c.reply.bulkArray(keysOrInvalid(target, args).map((i) => args[i]!));
       }),
       cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
         const { target, args } = getKeysTarget(c, argv);
-        const keys = keysOf(target, args);
-        c.reply.arrayHeader(keys.length);
-        for (let i = 0; i < keys.length; i++) {
-          const flags = keyFlagsAt(target, args, target.firstKey + i * (target.step || 1));
+        const pos = keysOrInvalid(target, args);
+        c.reply.arrayHeader(pos.length);
+        for (const i of pos) {
+          const flags = keyFlagsAt(target, args, i);
           c.reply.arrayHeader(2);
-          c.reply.bulk(keys[i]!);
+          c.reply.bulk(args[i]!);
           c.reply.setHeader(flags.length);
           for (const f of flags) c.reply.simple(f);
         }
