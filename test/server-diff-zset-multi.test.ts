@@ -184,6 +184,30 @@ export const zsetMultiCases = words(`
   ZMPOP 1 p MIN FOO
   ZMPOP 5 p MIN
   ZMPOP 1 lst MAX
+  # WATCH: a store invalidates its destination only when it changed it; pops touch the popped key only
+  ZADD wa 1 a
+  ZADD wb 1 b
+  WATCH wd
+  ZINTERSTORE wd 2 wa nokey
+  MULTI
+  PING
+  EXEC
+  WATCH wd
+  ZUNIONSTORE wd 2 wa wb
+  MULTI
+  PING
+  EXEC
+  WATCH wa
+  ZMPOP 2 nokey wb MIN
+  BZPOPMIN nokey2 wd 0
+  MULTI
+  PING
+  EXEC
+  WATCH wa
+  ZMPOP 2 wa nokey MIN
+  MULTI
+  PING
+  EXEC
   ZADD hx 0x10 a 0x1.8p1 b -0X1P-2 c 0x1p-1080 d
   ZADD hx 0x10 a 0x1.8p1 b -0X1P-2 c
   ZADD hx 0x e
