@@ -289,7 +289,10 @@ function zpopGeneric(c: Client, keys: string[], max: boolean, count: number | nu
       c.server.keyModified(db.id, key);
       return true;
     },
-    () => c.reply.nullArray(),
+    () => {
+      c.blockTimedOut = true; // a timed-out blocking command stays out of the slow log, as in Redis 7.0
+      c.reply.nullArray();
+    },
   );
 }
 
