@@ -5,6 +5,7 @@ import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { stringCommands } from './strings.js';
 import { bitCommands } from './bits.js';
+import { hllCommands } from './hll.js';
 import { slowlogCommands, installSlowlog } from './slowlog.js';
 import { keyCommands } from './keys.js';
 import { dumpCommands } from './dump.js';
@@ -29,6 +30,7 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(replicationCommands);
   server.commands.add(stringCommands);
   server.commands.add(bitCommands);
+  server.commands.add(hllCommands);
   server.commands.add(keyCommands);
   server.commands.add(dumpCommands);
   server.commands.add(listCommands);
