@@ -92,6 +92,7 @@ function pfcount(c: Client, argv: string[]): void {
   if (invalid) throw new CommandError(ERR_INVALID);
   const card = estimate(histo);
   writeCache(h, card);
+  c.server.keyWillChange(c.db.id, key); // not a write command: announce it (snapshots) by hand
   storeHll(c, key, h, true);
   // PFCOUNT is flagged readonly, yet Redis 7.0 propagates it when it rewrote the cache
   // (call() propagates whatever bumped dirty), so replicas get the same bytes
@@ -153,6 +154,16 @@ function decodeSparse(h: HllBuf): string {
   return parts.join(' ');
 }
 
+/**
+ * PFDEBUG GETREG/TODENSE converted the value: Redis bumps dirty (so the command propagates)
+ * but does not signal the key, so WATCH stays intact; propagate here, not in the dispatcher.
+ */
+function debugChanged(c: Client, argv: string[]): void {
+  c.server.dirty++;
+  c.preventPropagation = true;
+  c.server.propagate(c.db.id, argv);
+}
+
 function pfdebug(c: Client, argv: string[]): void {
   const sub = argv[1]!;
   const key = argv[2]!;
@@ -165,7 +176,7 @@ function pfdebug(c: Client, argv: string[]): void {
       if (h.encoding === HLL_SPARSE) {
         if (!sparseToDense(h)) throw new CommandError(ERR_INVALID);
         storeHll(c, key, h, true);
-        c.server.dirty++; // the encoding change propagates
+        debugChanged(c, argv);
       }
       let out = `*${HLL_REGISTERS}\r\n`;
       for (let j = 0; j < HLL_REGISTERS; j++) out += `:${denseGet(h.b, j)}\r\n`;
@@ -185,7 +196,7 @@ function pfdebug(c: Client, argv: string[]): void {
         if (!sparseToDense(h)) throw new CommandError(ERR_INVALID);
         storeHll(c, key, h, true);
         conv = 1;
-        c.server.dirty++;
+        debugChanged(c, argv);
       }
       c.reply.int(conv);
       return;

@@ -196,7 +196,8 @@ export function sparseToDense(h: HllBuf): boolean {
     } else {
       let run = valLen(op);
       const v = valValue(op);
-      if (run + idx > HLL_REGISTERS) break;
+      // a run past the last register is corrupt (Redis 7.0.15 as shipped rejects it)
+      if (run + idx > HLL_REGISTERS) return false;
       while (run-- > 0) denseSetRaw(d, idx++, v);
       p++;
     }

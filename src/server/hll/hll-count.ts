@@ -110,7 +110,7 @@ export function mergeInto(max: RawRegisters, h: HllBuf): boolean {
     } else {
       let run = (op & 3) + 1;
       const v = ((op >> 2) & 0x1f) + 1;
-      if (run + i > HLL_REGISTERS) break;
+      if (run + i > HLL_REGISTERS) return false; // a run past the last register: corrupt
       while (run-- > 0) {
         if (v > max[i]!) max[i] = v;
         i++;
