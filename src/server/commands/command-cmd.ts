@@ -9,6 +9,7 @@ import { replyHelp } from './pubsub.js';
 import { COMMAND_META, type KeySpec } from './command-meta.js';
 import { COMMAND_DOCS, type DocValue } from './command-docs-data.js';
 import { bitfieldKeyFlags } from './bits.js';
+import { sortKeys } from './sort.js';
 
 /** ACL categories as COMMAND INFO shows them (declared, or derived from the flags). */
 export function aclCategories(c: ResolvedCommand): string[] {
@@ -48,6 +49,8 @@ function keySpecFlags(ci: ResolvedCommand): string[] {
 /** Flags of the key at argv position `pos`: the key spec that covers it (BITOP: dest OW, sources RO). */
 function keyFlagsAt(ci: ResolvedCommand, args: string[], pos: number): string[] {
   if (ci.fullname === 'bitfield') return bitfieldKeyFlags(args);
+  // SORT's key specs are 'unknown' ones: its own getkeys rule gives positions and flags
+  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro') return sortKeys(args, ci.fullname === 'sort_ro').find((k) => k.pos === pos)?.flags ?? [];
   const ks = COMMAND_META[ci.fullname]?.ks;
   if (ks && ks.length > 1) {
     let best: KeySpec | undefined;
@@ -240,6 +243,7 @@ function getKeysTarget(c: Client, argv: string[]): { target: ResolvedCommand; ar
  * answers with Redis's "Invalid arguments" error.
  */
 function keyPositions(ci: ResolvedCommand, args: string[]): number[] {
+  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro') return sortKeys(args, ci.fullname === 'sort_ro').map((k) => k.pos);
   const ks = COMMAND_META[ci.fullname]?.ks;
   if (!ci.flags.includes('movablekeys') || !ks) return keysOf(ci, args).map((_, i) => ci.firstKey + i * (ci.step || 1));
   const out: number[] = [];

@@ -14,6 +14,7 @@ import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
 import { zsetMultiCommands } from './zset-multi.js';
+import { sortCommands } from './sort.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { adminCommands } from './admin.js';
@@ -38,6 +39,7 @@ export function registerAllCommands(server: Server): void {
   server.commands.add(setCommands);
   server.commands.add(zsetCommands);
   server.commands.add(zsetMultiCommands);
+  server.commands.add(sortCommands);
   server.commands.add(transactionCommands);
   server.commands.add(pubsubCommands);
   server.commands.add(adminCommands);
