@@ -129,6 +129,11 @@ const cases = words(`
   SORT s LIMIT 1 2
   SORT s BY w_*
   SORT s GET #
+  SORT s BY nosort
+  SORT s BY nosort DESC LIMIT 1 2
+  SORT s BY nosort GET # GET w_*
+  SORT s BY nosort STORE dst
+  LRANGE dst 0 -1
   SORT hs ALPHA
   SORT hs ALPHA DESC
   SORT hs ALPHA LIMIT 1 1
