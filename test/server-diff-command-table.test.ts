@@ -18,6 +18,7 @@ export const DATA_COMMANDS = `
   zadd zincrby zrem zscore zmscore zcard zrange zrangestore zrevrange zrangebyscore zrevrangebyscore zrangebylex
   zrevrangebylex zrank zrevrank zpopmin zpopmax zcount zlexcount zremrangebyrank zremrangebyscore zremrangebylex zscan
   zunionstore zinterstore zdiffstore zunion zinter zdiff zintercard zrandmember zmpop bzmpop bzpopmin bzpopmax
+  pfadd pfcount pfmerge pfdebug pfselftest
   sort sort_ro
 `.trim().split(/\s+/);
 

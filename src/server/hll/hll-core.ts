@@ -284,10 +284,12 @@ export function sparseSet(h: HllBuf, index: number, count: number, maxBytes: num
     const delta = seq.length - (xzero ? 2 : 1);
     if (delta > 0 && h.len + delta > maxBytes) return promote(h, index, count);
     if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
+    // sdsIncrLen writes the terminator before the copy: a truncated final XZERO lets the
+    // copy spill one byte past the end, which later reads of "the next byte" then see
     h.len += delta;
+    b[h.len] = 0;
     b.set(seq, p);
     end += delta;
-    b[h.len] = 0;
   }
 
   // adjacent VALs of the same value may now merge (scan up to 5 opcodes from prev)
