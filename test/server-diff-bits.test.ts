@@ -2,7 +2,7 @@
 // against real redis-server 7.0, reply bytes in RESP2 and RESP3, plus what reaches replicas.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startDiffPair, haveRealRedis, type DiffPair } from './helpers/diff.js';
-import { ReplStream } from './helpers/diff-stream.js';
+import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
 import { words } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
@@ -509,8 +509,7 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
     const [rs, ts] = await Promise.all([ReplStream.open(pair.realProc.port), ReplStream.open(pair.tsProc.port)]);
     try {
       for (const argv of writes) await pair.both(argv);
-      await pair.both(['SET', '__marker__', '1']);
-      const [a, b] = await Promise.all([rs.until(['SET', '__marker__', '1']), ts.until(['SET', '__marker__', '1'])]);
+      const [a, b] = await streamsUpToMarker(pair, rs, ts);
       expect(b).toEqual(a);
     } finally {
       rs.close();

@@ -3,22 +3,11 @@
 // sparse opcode editing, dense promotion, cached cardinality and estimator are all checked.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startDiffPair, haveRealRedis, type DiffPair } from './helpers/diff.js';
-import { ReplStream } from './helpers/diff-stream.js';
+import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
+import { rng } from '../src/harness/checker/testing.js'; // seeded mulberry32: failures reproduce
 import { words } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const chr = (...codes: number[]): string => String.fromCharCode(...codes);
 /** An HLL header: encoding byte, cached cardinality bytes (the last one's MSB = stale). */
@@ -267,7 +256,7 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
 
   it('generated: random (mostly corrupt) sparse opcode streams', async () => {
     await pair.reset();
-    const rnd = prng(4242);
+    const rnd = rng(4242);
     const cmds: string[][] = [];
     for (let k = 0; k < 60; k++) {
       const key = `z${k}`;
@@ -294,7 +283,7 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
 
   it('generated: thousands of PFADDs in batches over several keys, sparse -> dense, PFCOUNT/PFMERGE/GET byte for byte', async () => {
     await pair.reset();
-    const rnd = prng(0x5eed);
+    const rnd = rng(0x5eed);
     const keys = ['g0', 'g1', 'g2', 'g3', 'g4'];
     const sizes = [5, 60, 400, 1500, 6000];
     let cmds: string[][] = [];
@@ -330,7 +319,7 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
 
   it('generated: random valid sparse strings edited by PFADD and PFMERGE', async () => {
     await pair.reset();
-    const rnd = prng(77);
+    const rnd = rng(77);
     const cmds: string[][] = [];
     let n = 0;
     for (let k = 0; k < 30; k++) {
@@ -350,7 +339,7 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
 
   it('hll-sparse-max-bytes: promotion thresholds follow the directive', async () => {
     await pair.reset();
-    const rnd = prng(9);
+    const rnd = rng(9);
     for (const limit of ['0', '17', '20', '60', '200', '1000', '3000', '20000']) {
       const cmds: string[][] = [['CONFIG', 'SET', 'hll-sparse-max-bytes', limit], ['CONFIG', 'GET', 'hll-sparse-max-bytes']];
       const key = `lim${limit}`;
@@ -434,8 +423,7 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
         PFADD s a
       `);
       for (const argv of cmds) await pair.both(argv);
-      await pair.both(['SET', '__marker__', '1']);
-      const [a, b] = await Promise.all([rs.until(['SET', '__marker__', '1']), ts.until(['SET', '__marker__', '1'])]);
+      const [a, b] = await streamsUpToMarker(pair, rs, ts);
       expect(b).toEqual(a);
     } finally {
       rs.close();

@@ -3,7 +3,7 @@
 // command (absolute millisecond timestamps compared within a tolerance).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startDiffPair, haveRealRedis, type DiffPair } from './helpers/diff.js';
-import { ReplStream } from './helpers/diff-stream.js';
+import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
 import { words } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
@@ -121,8 +121,7 @@ describe.skipIf(!real)('propagation to replicas: tsredis vs redis-server', () =>
 
   it('propagates the same commands (rewritten as Redis 7.0 rewrites them)', async () => {
     for (const argv of writes) await pair.both(argv);
-    await pair.both(['SET', '__marker__', '1']);
-    const [a, b] = await Promise.all([rs.until(['SET', '__marker__', '1']), ts.until(['SET', '__marker__', '1'])]);
+    const [a, b] = await streamsUpToMarker(pair, rs, ts);
     const ra = normalise(a);
     const rb = normalise(b);
     const width = Math.max(ra.length, rb.length);

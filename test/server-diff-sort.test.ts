@@ -2,7 +2,7 @@
 // RESP3), the replication stream of SORT ... STORE, and COMMAND INFO/DOCS/GETKEYS for both.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startDiffPair, haveRealRedis, parseReply, type DiffPair } from './helpers/diff.js';
-import { ReplStream } from './helpers/diff-stream.js';
+import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
 import { words } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
@@ -430,8 +430,7 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
         EXEC
       `);
       for (const argv of writes) await pair.both(argv);
-      await pair.both(['SET', '__marker__', '1']);
-      const [a, b] = await Promise.all([rs.until(['SET', '__marker__', '1']), ts.until(['SET', '__marker__', '1'])]);
+      const [a, b] = await streamsUpToMarker(pair, rs, ts);
       expect(b).toEqual(a);
     } finally {
       rs.close();

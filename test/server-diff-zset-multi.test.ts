@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import {
   startDiffPair, withDiffPair, haveRealRedis, describeDiff, parseReply, shapeOnly, type DiffPair, type Compared, type RNode,
 } from './helpers/diff.js';
-import { ReplStream } from './helpers/diff-stream.js';
+import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
 import { words, SMALL_THRESHOLDS } from './helpers/diff-cases.js';
 
 const real = haveRealRedis();
@@ -497,8 +497,7 @@ describe.skipIf(!real)('sorted set commands reaching replicas: tsredis vs redis-
         await pair.both(['ZADD', 'q', '1', 'a', '2', 'b', '3', 'c']);
         same(await p1);
         same(await p2);
-        await pair.both(['SET', '__marker__', '1']);
-        const [ra, rb] = await Promise.all([rs.until(['SET', '__marker__', '1']), ts.until(['SET', '__marker__', '1'])]);
+        const [ra, rb] = await streamsUpToMarker(pair, rs, ts);
         expect(rb).toEqual(ra);
       } finally {
         rs.close();

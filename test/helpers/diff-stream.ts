@@ -100,3 +100,18 @@ export class ReplStream {
     this.socket.destroy();
   }
 }
+
+const MARKER = ['SET', '__marker__', '1'];
+
+/**
+ * Writes a marker through both servers and returns what each one's stream carried up to it
+ * (real first): everything the test's commands propagated, and nothing after.
+ */
+export async function streamsUpToMarker(
+  pair: { both(argv: readonly string[]): Promise<unknown> },
+  real: ReplStream,
+  ts: ReplStream,
+): Promise<[string[][], string[][]]> {
+  await pair.both(MARKER);
+  return Promise.all([real.until(MARKER), ts.until(MARKER)]);
+}
