@@ -30,6 +30,11 @@ export interface WorkloadContext {
   options: RunOptions;
   /** seed for this workload's generators */
   seed: number;
+  /**
+   * The history recorded so far. Given to finalGenerator (after the main phase), so a workload
+   * can read back every key it wrote; empty for the main generator.
+   */
+  history: readonly Op[];
 }
 
 export interface CheckContext {

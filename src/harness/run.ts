@@ -236,7 +236,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       if (out.type === 'fail' && /^not connected/.test(out.error ?? '')) await sleepMs(50); // do not spin while reconnecting
     };
     const threads = [...workers.map((w) => w.thread), ...(nemeses.length ? ['nemesis' as const] : [])];
-    const wctx = { options: o, seed: subSeed(o.seed, 'workload') };
+    const wctx = { options: o, seed: subSeed(o.seed, 'workload'), history: [] as readonly Op[] };
     let clientGen: Gen = wl.generator(wctx);
     if (o.rate > 0) clientGen = stagger(NS_PER_S / o.rate, subSeed(o.seed, 'stagger'), clientGen);
     const faults = faultSchedule(nemeses, o.nemesisInterval * NS_PER_S, subSeed(o.seed, 'nemesis'));
@@ -273,7 +273,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
         progress.message(`  warning: ${(e as Error).message}`);
       }
     }
-    const finalGen = stopped() ? null : (wl.finalGenerator?.(wctx) ?? null);
+    const finalGen = stopped() ? null : (wl.finalGenerator?.({ ...wctx, history: ops }) ?? null);
     if (finalGen) {
       phase = 'final';
       // clients talking to a node that is no longer master reconnect through the sentinels first
