@@ -14,7 +14,7 @@ import { allocatePort } from './ports.js';
 import { PidRegistry, isAlive } from './pidfiles.js';
 import { type Addr, addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
 import type { RunOptions } from './options.js';
-import { createNetwork, nodeAddresses, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName } from './net/index.js';
+import { claimNetSlot, createNetwork, nodeAddresses, NET_SLOT_COUNT, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName, type NetSlotClaim } from './net/index.js';
 
 export const MASTER_NAME = 'mymaster';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -157,6 +157,8 @@ export class Cluster {
   log: (msg: string) => void = () => {};
   /** Network fault injection (partitions, slow/flaky links); NoNetwork without --net. */
   network: Network = new NoNetwork();
+  /** The claimed address slot of a run with its own addresses, released at teardown. */
+  private netSlot: NetSlotClaim | null = null;
 
   private constructor(readonly runDir: string, readonly opts: ClusterOptions, readonly bins: Binaries, specs: NodeSpec[]) {
     this.registry = new PidRegistry(opts.resultsDir);
@@ -166,8 +168,19 @@ export class Cluster {
   /** Allocates ports and writes every node's config under <runDir>/nodes/<name>/. */
   static async create(runDir: string, opts: ClusterOptions, bins = resolveBinaries(opts)): Promise<Cluster> {
     const backend: NetBackendName = opts.net === 'proxy' || opts.net === 'iptables' ? opts.net : 'none';
-    // a per-process slot keeps parallel runs (suite --parallel) on different addresses
-    const slot = process.pid % 60_000;
+    // a slot claimed on disk keeps parallel runs (suite --parallel, other results dirs) on different addresses
+    const netSlot = backend === 'none' ? null : claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir: opts.resultsDir });
+    try {
+      const cluster = await Cluster.build(runDir, opts, bins, backend, netSlot?.slot ?? 0);
+      cluster.netSlot = netSlot;
+      return cluster;
+    } catch (e) {
+      netSlot?.release();
+      throw e;
+    }
+  }
+
+  private static async build(runDir: string, opts: ClusterOptions, bins: Binaries, backend: NetBackendName, slot: number): Promise<Cluster> {
     let index = 0;
     const specs: NodeSpec[] = [];
     const mk = async (name: string, kind: NodeSpec['kind'], initialRole: NodeSpec['initialRole']): Promise<NodeSpec> => {
@@ -420,6 +433,7 @@ export class Cluster {
       }),
     );
     await this.network.close().catch((e) => this.log(`network teardown: ${(e as Error).message}`));
+    this.netSlot?.release();
     this.registry.remove();
   }
 
@@ -435,6 +449,7 @@ export class Cluster {
         }
       }
     }
+    this.netSlot?.release();
     this.registry.remove();
   }
 

@@ -104,6 +104,25 @@ export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: bo
   return killed;
 }
 
+/** Whether harness `pid` left a cluster running on purpose that `harness cluster down` has not stopped yet. */
+export function leftRunningBy(resultsDir: string, pid: number): boolean {
+  const dir = path.join(resultsDir, '.pids');
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.startsWith(`${pid}-`) && f.endsWith('.json'));
+  } catch {
+    return false;
+  }
+  return files.some((f) => {
+    try {
+      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      return data.harnessPid === pid && data.leftRunning === true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Marks this harness's registry as "left running on purpose" (harness cluster up / --leave-running). */
 export function markLeftRunning(reg: PidRegistry): void {
   try {

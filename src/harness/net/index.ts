@@ -26,17 +26,36 @@ export interface NodeAddress {
   listenPort: number;
 }
 
+// The address plan. Node i of a run in slot s is 127.<b>.<c>.<d> (public) and, behind the proxy,
+// listens on 127.<b + 127>.<c>.<d>. Public b runs over 1..127 and listen b over 128..254, so a public
+// address is never another slot's listen address; 127.0.x.x is left alone (clients connect from
+// 127.0.0.1, which no partition cuts; 127.0.0.53 and 127.0.1.1 belong to the resolver and the
+// hostname), and every octet stays in range. Each <b>.<c> holds two slots: d = 1..127 for the first,
+// 128..254 for the second. Linux routes all of 127.0.0.0/8 to lo, so every such address binds.
+const PUBLIC_B_FIRST = 1;
+const PUBLIC_B_VALUES = 127; // b = 1..127
+const LISTEN_B_OFFSET = 127; // listen b = 128..254
+const SLOTS_PER_C = 2;
+/** Most nodes one run can address (one half of the last octet). */
+export const MAX_NODES_PER_SLOT = 127;
+/** How many runs can have their own addresses at once: slots are 0 .. NET_SLOT_COUNT - 1. */
+export const NET_SLOT_COUNT = PUBLIC_B_VALUES * 256 * SLOTS_PER_C; // 65,024
+
 /**
- * Addresses for a run: node i gets 127.<b>.<c>.<i+1> with <b>.<c> derived from a run slot, so
- * parallel runs do not share addresses; behind the proxy the process listens on 127.<b+100>.<c>.<i+1>.
+ * Addresses for a run: node i gets its own loopback address derived from the run's slot (claimed with
+ * claimNetSlot, so parallel runs never share addresses); behind the proxy it listens on a private twin.
  */
 export function nodeAddresses(count: number, slot: number, ports: number[], backend: NetBackendName): NodeAddress[] {
-  const b = 10 + Math.floor(slot / 250);
-  const c = 1 + (slot % 250);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= NET_SLOT_COUNT) throw new RangeError(`network slot ${slot} is outside 0..${NET_SLOT_COUNT - 1}`);
+  if (count > MAX_NODES_PER_SLOT) throw new RangeError(`${count} nodes: a run with its own addresses holds at most ${MAX_NODES_PER_SLOT}`);
+  const pair = Math.floor(slot / SLOTS_PER_C);
+  const b = PUBLIC_B_FIRST + Math.floor(pair / 256);
+  const c = pair % 256;
+  const d0 = 1 + (slot % SLOTS_PER_C) * MAX_NODES_PER_SLOT;
   return Array.from({ length: count }, (_, i) => {
-    const publicHost = `127.${b}.${c}.${i + 1}`;
+    const publicHost = `127.${b}.${c}.${d0 + i}`;
     return backend === 'proxy'
-      ? { publicHost, port: ports[i]!, listenHost: `127.${b + 100}.${c}.${i + 1}`, listenPort: ports[i]! }
+      ? { publicHost, port: ports[i]!, listenHost: `127.${b + LISTEN_B_OFFSET}.${c}.${d0 + i}`, listenPort: ports[i]! }
       : { publicHost, port: ports[i]!, listenHost: publicHost, listenPort: ports[i]! };
   });
 }
@@ -135,3 +154,4 @@ export async function createNetwork(name: NetBackendName): Promise<Network> {
   return new NoNetwork();
 }
 export * from './partitions.js';
+export { claimNetSlot, defaultSlotsDir, processStartTime, readSlotOwner, type NetSlotClaim, type SlotOwner } from './slots.js';
