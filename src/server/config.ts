@@ -134,6 +134,9 @@ export const DIRECTIVES: Directive[] = [
   b('replica-lazy-flush', 'no', { aliases: ['slave-lazy-flush'] }),
   b('replica-ignore-maxmemory', 'yes', { aliases: ['slave-ignore-maxmemory'] }),
   b('replica-ignore-disk-write-errors', 'no'),
+  // test-only fault, not a Redis directive: a replica skips every Nth write of its master's stream
+  // (replica.ts). Hidden: CONFIG GET of its exact name shows it, globs and REWRITE do not (as real Redis lists none)
+  i('debug-replica-drop-every', 0, 0n, INT_MAX, { hidden: true, immutable: true }),
   // memory and lazy freeing
   m('maxmemory', 0, 0n, ULLONG_MAX),
   m('maxmemory-clients', 0, 0n, LLONG_MAX, { percent: true }),
