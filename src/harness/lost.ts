@@ -1,6 +1,9 @@
-// Explains lost acknowledged writes: which node acknowledged each one, when, and which
-// failover (sentinel +switch-master) discarded it. Grouped into incidents for the report.
-import type { ClusterEvent, Op } from './history.js';
+// Explains lost writes: which node acknowledged each one, when, the read that shows it missing,
+// and which failover (sentinel +switch-master) discarded it. Grouped into incidents for the
+// report. Only verified losses (set-full's "lost") are explained; writes no read covered are
+// listed apart as unverified (describeUnverified), per key with the reason.
+import type { ClusterEvent } from './history.js';
+import { ranges, unverifiedByKey, type SetAnalysis, type SetElementFate, type SetKey } from './checkers-basic.js';
 
 export interface Failover {
   time: number;
@@ -8,12 +11,27 @@ export interface Failover {
   newMaster: string;
 }
 export interface LostWrite {
-  element: unknown;
+  key: SetKey;
+  element: number;
   process: number;
   node?: string;
   invokeTime: number;
+  /** when the write was known to exist: its acknowledgement, or the read that first showed it */
   ackTime: number;
+  /** false: the add was not acknowledged, but a read had shown the element */
+  acknowledged: boolean;
+  /** the ok read of its key, invoked after ackTime, that lacks it (no later read shows it) */
+  shownBy: { index: number; process: number; invokeTime: number; completeTime: number };
   incident?: number;
+}
+
+/** Acknowledged writes no ok read covered, per key: neither lost nor verified. */
+export interface UnverifiedWrites {
+  key: SetKey;
+  count: number;
+  /** the elements as ranges ("1..5 7") */
+  elements: string;
+  reason: string;
 }
 export interface Incident {
   id: number;
@@ -41,19 +59,40 @@ export function failoversFromEvents(events: readonly ClusterEvent[]): Failover[]
 
 const s = (ns: number) => `${(ns / 1e9).toFixed(1)} s`;
 
-/** `lostElements` are elements of ok adds; `history` gives who acknowledged them and when. */
-export function explainLostWrites(lostElements: readonly unknown[], history: readonly Op[], events: readonly ClusterEvent[], initialMaster?: string): { lost: LostWrite[]; incidents: Incident[] } {
-  const want = new Set(lostElements.map((e) => JSON.stringify(e)));
-  const invokes = new Map<number | string, Op>();
-  const lost: LostWrite[] = [];
-  for (const op of history) {
-    if (op.process === 'nemesis' || op.f !== 'add') continue;
-    if (op.type === 'invoke') invokes.set(op.process, op);
-    else if (op.type === 'ok' && want.has(JSON.stringify(op.value))) {
-      const inv = invokes.get(op.process);
-      lost.push({ element: op.value, process: op.process as number, node: op.node ?? inv?.node, invokeTime: inv?.time ?? op.time, ackTime: op.time });
-    }
+/** The lost writes of a set analysis, in acknowledgement order. */
+export function lostWritesOf(a: SetAnalysis): LostWrite[] {
+  const out: LostWrite[] = [];
+  for (const f of a.fates) {
+    if (f.outcome !== 'lost') continue;
+    const r = f.lastAbsent!;
+    out.push({
+      key: f.key, element: f.element, process: f.add.process as number, ...(nodeOf(f) ? { node: nodeOf(f) } : {}),
+      invokeTime: f.add.time, ackTime: f.known!.time, acknowledged: f.completion?.type === 'ok',
+      shownBy: { index: r.invoke.index, process: r.invoke.process as number, invokeTime: r.invoke.time, completeTime: r.complete.time },
+    });
   }
+  return out.sort((x, y) => x.ackTime - y.ackTime);
+}
+
+function nodeOf(f: SetElementFate): string | undefined {
+  return f.completion?.node ?? f.add.node;
+}
+
+/** Unverified acknowledged writes per key, with why no read covered them. */
+export function describeUnverified(a: SetAnalysis): UnverifiedWrites[] {
+  return unverifiedByKey(a).map(({ key, count, elements }) => {
+    const ks = a.keys.get(key)!;
+    const last = ks.reads[ks.reads.length - 1];
+    const failed = ks.notOkReads ? `; ${ks.notOkReads} read${ks.notOkReads === 1 ? '' : 's'} of it did not end ok${ks.firstReadError ? ` (${ks.firstReadError})` : ''}` : '';
+    const reason = last
+      ? `no ok read of ${key === null ? 'the set' : `key ${key}`} began after these acknowledgements (the last began at ${s(last.invoke.time)})${failed}`
+      : `no read of ${key === null ? 'the set' : `key ${key}`} ended ok${failed}`;
+    return { key, count, elements: ranges(elements, 20), reason };
+  });
+}
+
+/** Groups lost writes (lostWritesOf) into incidents by the node that acknowledged them and the failover that dropped them. */
+export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEvent[], initialMaster?: string): { lost: LostWrite[]; incidents: Incident[] } {
   const failovers = failoversFromEvents(events);
   const converts = events.filter((e) => e.event === '+convert-to-slave');
   // the sentinels' master at time t
