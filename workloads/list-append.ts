@@ -48,10 +48,14 @@ export const listAppendWorkload: Workload = {
       if (f === 'append') m.rpush(keyName(k), String(v));
       else m.lrange(keyName(k), 0, -1);
     }
+    // EXECABORT (a command refused while queueing, e.g. READONLY) rejects: nothing ran -> fail
     const res = await m.exec();
     if (res === null) return { type: 'fail', error: 'EXEC aborted' };
-    const err = res.find(([e]) => e)?.[0];
-    if (err) return { type: 'fail', error: err.message };
+    // EXEC ran every queued command; one that errored did not stop the others (Redis has no
+    // rollback): all failed -> nothing applied; some failed -> partly applied, outcome unknown
+    const failed = res.map(([e], i) => (e ? `${i + 1} ${txn[i]![0]}: ${e.message}` : null)).filter((x) => x !== null);
+    if (failed.length === res.length) return { type: 'fail', error: `EXEC: every command failed: ${failed.join('; ')}` };
+    if (failed.length) return { type: 'info', error: `EXEC applied part of the transaction; failed: ${failed.join('; ')}` };
     const value = txn.map((mop, i) => (mop[0] === 'r' ? ['r', mop[1], (res[i]![1] as string[]).map(Number)] : mop));
     const w = txn.some((x) => x[0] === 'append') ? await c.confirmWrite() : null;
     return w ?? { type: 'ok', value };

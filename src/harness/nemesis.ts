@@ -2,6 +2,7 @@
 // seed among the selected nemeses; after another interval: stop it) and its execution.
 import { type Gen, type GenCtx, type GenResult, pending, rngNext } from './generator/index.js';
 import type { Nemesis, NemesisContext } from './registry.js';
+import type { Recorder } from './recorder.js';
 
 /** Jepsen's usual nemesis schedule: sleep, start, sleep, stop, ... (ops go to the nemesis thread). */
 class FaultCycle implements Gen {
@@ -57,4 +58,36 @@ export async function invokeNemesis(nemeses: readonly Nemesis[], ctx: NemesisCon
 /** Text of the active faults for progress lines. */
 export function activeFaults(nemeses: readonly Nemesis[]): string {
   return nemeses.map((n) => n.active?.() ?? null).filter(Boolean).join(', ') || '-';
+}
+
+/** The nemesis side of a run: executes fault ops and heals, recording each as two info ops. */
+export class NemesisWorker {
+  constructor(
+    private readonly nemeses: readonly Nemesis[],
+    private readonly ctx: NemesisContext,
+    private readonly rec: Recorder,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private async record(f: string, value: unknown, act: () => Promise<unknown>): Promise<void> {
+    const inv = this.rec.invoke('nemesis', f, value);
+    let done: unknown;
+    let error: string | undefined;
+    try {
+      done = await act();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    this.rec.complete(inv, { type: 'info', value: done ?? value, error, node: undefined });
+    this.log(`  ${(this.rec.now() / 1e9).toFixed(1)}s nemesis ${f} ${JSON.stringify(done ?? error ?? null)}`);
+  }
+
+  perform(op: { f: string; value: unknown }): Promise<void> {
+    return this.record(op.f, op.value ?? null, () => invokeNemesis(this.nemeses, this.ctx, { f: op.f, value: op.value }));
+  }
+
+  /** Undoes every fault still active, one heal op per nemesis. */
+  async healAll(): Promise<void> {
+    for (const n of this.nemeses) await this.record('heal', { nemesis: n.name }, async () => (await n.heal(this.ctx)) ?? { nemesis: n.name });
+  }
 }

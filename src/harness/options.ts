@@ -32,6 +32,7 @@ export interface RunOptions {
   resultsDir: string;
   leaveRunning: boolean;
   opTimeout: number; // ms
+  finalTimeout: number; // ms, op timeout of the final phase
   recoveryTimeout: number; // s
   name?: string;
   config?: string;
@@ -89,7 +90,8 @@ export const RUN_OPTIONS: Spec[] = [
   { key: 'resultsDir', flag: '--results-dir <dir>', desc: 'where runs are stored', def: 'results' },
   { key: 'leaveRunning', flag: '--leave-running', desc: 'leave the cluster running at the end (stop it with harness cluster down)', def: false },
   { key: 'opTimeout', flag: '--op-timeout <ms>', desc: 'client operation timeout (a timed-out op is info: outcome unknown)', def: 1000, parse: int('op-timeout', 1) },
-  { key: 'recoveryTimeout', flag: '--recovery-timeout <s>', desc: 'how long to wait for one master with all replicas online after healing', def: 60, parse: num('recovery-timeout', 1) },
+  { key: 'finalTimeout', flag: '--final-timeout <ms>', desc: 'operation timeout of the final reads (each is retried until ok within --recovery-timeout)', def: 10000, parse: int('final-timeout', 1) },
+  { key: 'recoveryTimeout', flag: '--recovery-timeout <s>', desc: 'after healing: how long to wait for one master with all replicas online, and then for the final reads to succeed', def: 60, parse: num('recovery-timeout', 1) },
   { key: 'net', flag: '--net <backend>', desc: 'network fault backend: proxy (TCP proxy per node, no privileges) | iptables (root) | none; auto = proxy when a network nemesis is chosen', def: 'auto', parse: oneOf('net', ['auto', 'proxy', 'iptables', 'none']) },
   { key: 'name', flag: '--name <name>', desc: 'test name (default: <workload>-<nemesis>-<target>)' },
   { key: 'config', flag: '--config <file.yaml>', desc: 'read options from a YAML file (flags override)' },

@@ -15,13 +15,18 @@ export interface OpOutcome {
   error?: string;
 }
 
-/** The client side a workload sees: one ioredis connection per worker (through the sentinels). */
+/**
+ * The client side a workload sees for one op: an ioredis connection (through the sentinels),
+ * bound to one socket. After an info op the engine gives the next op a fresh one, so code of an
+ * op that timed out never reaches a newer op's connection. Outcomes: RUN-FORMAT.md "Outcomes".
+ */
 export interface WorkerClient {
   readonly redis: Redis;
   readonly options: RunOptions;
   /**
    * After a write: WAIT n when --wait n is set. Returns null when no confirmation is needed or
-   * it arrived, else an info outcome (the write happened on the master but not on n replicas).
+   * it arrived, else an info outcome (the write happened on the master; fewer than n replicas
+   * confirmed, or WAIT itself was refused).
    */
   confirmWrite(): Promise<OpOutcome | null>;
 }

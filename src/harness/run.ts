@@ -5,21 +5,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster, resolveBinaries, sleepMs } from './cluster.js';
 import { Clock, NS_PER_S } from './clock.js';
-import { Worker, classifyError } from './clients.js';
+import { ClientWorker } from './clients.js';
 import { any, clients, nemesis as nemesisRoute, stagger, timeLimit, Rng, subSeed, type Gen } from './generator/index.js';
 import { interpret, type PlacedOp } from './generator/interpreter.js';
-import type { Op, ProcessId } from './history.js';
-import { HistoryLog } from './history-log.js';
+import type { Op } from './history.js';
+import { Recorder } from './recorder.js';
 import { type RunOptions, UsageError } from './options.js';
 import { loadPlugins } from './plugins.js';
-import { getWorkload, makeNemesis, nemesisNames, type Nemesis, type NemesisContext, type OpOutcome } from './registry.js';
-import { activeFaults, faultSchedule, invokeNemesis } from './nemesis.js';
+import { getWorkload, makeNemesis, nemesisNames, type Nemesis, type NemesisContext, type Workload } from './registry.js';
+import { activeFaults, faultSchedule, NemesisWorker } from './nemesis.js';
 import { Observer } from './observer.js';
 import { createRunDir, linkLatest, writeJson } from './store.js';
 import { Progress } from './progress.js';
 import { checkRun, exitCodeFor, type Results } from './check.js';
 import { cleanupStale, markLeftRunning } from './pidfiles.js';
-import { addrString, parseInfo, query } from './control.js';
+import { parseInfo, query } from './control.js';
 import { toEdnHistory } from './checker/index.js';
 import { writeIndex, writeReport } from './report/index.js';
 
@@ -27,7 +27,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 /** Every cluster of this process: torn down on any exit path. */
 const liveClusters = new Set<Cluster>();
-const liveHistories = new Set<HistoryLog>();
+const liveRecorders = new Set<Recorder>();
 let handlersInstalled = false;
 let interrupted: NodeJS.Signals | null = null;
 
@@ -35,9 +35,9 @@ function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   const hardStop = () => {
-    for (const h of liveHistories) {
+    for (const r of liveRecorders) {
       try {
-        h.flush();
+        r.flush();
       } catch {
         /* closed */
       }
@@ -128,26 +128,15 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   testJson.nodes = cluster.describe();
   writeJson(path.join(runDir, 'test.json'), testJson);
   liveClusters.add(cluster);
-  const history = new HistoryLog(path.join(runDir, 'history.jsonl'));
-  liveHistories.add(history);
-  const ops: Op[] = [];
-  const counts = { ok: 0, fail: 0, info: 0 };
-  const append = (op: Omit<Op, 'index'>): Op => {
-    const full = op as Op;
-    full.index = ops.length;
-    if (full.value === undefined) full.value = null;
-    ops.push(full);
-    history.append(full);
-    if (full.process !== 'nemesis' && full.type !== 'invoke') counts[full.type]++;
-    return full;
-  };
+  const rec = new Recorder(path.join(runDir, 'history.jsonl'), clock);
+  liveRecorders.add(rec);
   let phase = 'setup';
   const progress = new Progress(
     {
-      elapsedS: () => clock.now() / NS_PER_S,
+      elapsedS: () => rec.now() / NS_PER_S,
       limitS: o.timeLimit,
       phase: () => phase,
-      counts: () => counts,
+      counts: () => rec.counts,
       master: () => (observer ? (cluster.nodeByAddr(observer.sentinelMaster ?? '')?.spec.name ?? observer.sentinelMaster ?? '?') : '?'),
       fault: () => activeFaults(nemeses),
     },
@@ -155,7 +144,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     io.tty,
   );
   let observer: Observer | null = null;
-  const workers: Worker[] = [];
+  const workers: ClientWorker[] = [];
   let results: Results | null = null;
   try {
     cluster.log = (m) => progress.message(m);
@@ -168,72 +157,26 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       /* version is informational */
     }
     clock = new Clock(); // history time 0 = the cluster is up and the test begins
+    rec.setClock(clock);
     observer = new Observer(cluster, path.join(runDir, 'events.jsonl'), () => clock.now());
     observer.onEvent = (e) => {
       if (e.event === '+switch-master' || e.event === '+odown' || e.event === '+convert-to-slave') progress.message(`  ${(e.time / NS_PER_S).toFixed(1)}s ${e.source} ${e.event} ${e.text}`);
     };
     observer.start();
-    for (let t = 0; t < o.concurrency; t++) workers.push(new Worker(t, t, cluster, o));
-    await Promise.all(workers.map((w) => w.connect()));
+    for (let t = 0; t < o.concurrency; t++) workers.push(new ClientWorker(t, t, o.concurrency, cluster, o));
+    await Promise.all(workers.map((w) => w.conn.ready(10_000)));
 
     const rng = new Rng(subSeed(o.seed, 'nemesis-targets'));
     const nctx: NemesisContext = {
       cluster, rng, options: o,
       now: () => clock.now(),
-      record: (f, value) => void append({ time: clock.now(), type: 'info', process: 'nemesis', f, value }),
+      record: (f, value) => void rec.invoke('nemesis', f, value),
       log: (m) => progress.message(m),
     };
+    const nemesisWorker = new NemesisWorker(nemeses, nctx, rec, (m) => progress.message(m));
     const execute = async (op: PlacedOp): Promise<void> => {
-      if (op.thread === 'nemesis') {
-        append({ time: clock.now(), type: 'info', process: 'nemesis', f: op.f, value: op.value ?? null });
-        let value: unknown;
-        let error: string | undefined;
-        try {
-          value = await invokeNemesis(nemeses, nctx, { f: op.f, value: op.value });
-        } catch (e) {
-          error = (e as Error).message;
-        }
-        const done: Omit<Op, 'index'> = { time: clock.now(), type: 'info', process: 'nemesis', f: op.f, value: value ?? null };
-        if (error) done.error = error;
-        append(done);
-        progress.message(`  ${(clock.now() / NS_PER_S).toFixed(1)}s nemesis ${op.f} ${JSON.stringify(value ?? error)}`);
-        return;
-      }
-      const w = workers[op.thread]!;
-      const node = w.node;
-      const process: ProcessId = w.process;
-      const inv: Omit<Op, 'index'> = { time: clock.now(), type: 'invoke', process, f: op.f, value: op.value ?? null };
-      if (node) inv.node = node;
-      append(inv);
-      let out: OpOutcome;
-      if (!w.ready) out = { type: 'fail', error: `not connected (client ${w.redis.status})` };
-      else {
-        out = await new Promise<OpOutcome>((resolve) => {
-          const timer = setTimeout(() => resolve({ type: 'info', error: `timeout after ${o.opTimeout} ms` }), o.opTimeout);
-          let p: Promise<OpOutcome>;
-          try {
-            p = wl.invoke(w, { f: op.f, value: op.value ?? null });
-          } catch (e) {
-            p = Promise.reject(e);
-          }
-          p.then(
-            (v) => {
-              clearTimeout(timer);
-              resolve(v);
-            },
-            (e) => {
-              clearTimeout(timer);
-              resolve(classifyError(e));
-            },
-          );
-        });
-      }
-      const done: Omit<Op, 'index'> = { time: clock.now(), type: out.type, process, f: op.f, value: out.type === 'ok' ? (out.value ?? op.value ?? null) : (op.value ?? null) };
-      if (out.error) done.error = out.error;
-      if (node) done.node = node;
-      append(done);
-      if (out.type === 'info') w.process += o.concurrency; // a crashed process continues under a fresh id
-      if (out.type === 'fail' && /^not connected/.test(out.error ?? '')) await sleepMs(50); // do not spin while reconnecting
+      if (op.thread === 'nemesis') return nemesisWorker.perform({ f: op.f, value: op.value ?? null });
+      await workers[op.thread]!.perform(wl, { f: op.f, value: op.value ?? null }, rec, o.opTimeout);
     };
     const threads = [...workers.map((w) => w.thread), ...(nemeses.length ? ['nemesis' as const] : [])];
     const wctx = { options: o, seed: subSeed(o.seed, 'workload'), history: [] as readonly Op[] };
@@ -250,19 +193,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     io.onPhase?.('heal');
     if (!stopped()) {
       phase = 'heal';
-      for (const n of nemeses) {
-        append({ time: clock.now(), type: 'info', process: 'nemesis', f: 'heal', value: { nemesis: n.name } });
-        let value: unknown = null;
-        let error: string | undefined;
-        try {
-          value = await n.heal(nctx);
-        } catch (e) {
-          error = (e as Error).message;
-        }
-        const done: Omit<Op, 'index'> = { time: clock.now(), type: 'info', process: 'nemesis', f: 'heal', value: value ?? { nemesis: n.name } };
-        if (error) done.error = error;
-        append(done);
-      }
+      await nemesisWorker.healAll();
       phase = 'recover';
       const t0 = Date.now();
       try {
@@ -273,28 +204,20 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
         progress.message(`  warning: ${(e as Error).message}`);
       }
     }
-    const finalGen = stopped() ? null : (wl.finalGenerator?.({ ...wctx, history: ops }) ?? null);
+    const finalGen = stopped() ? null : (wl.finalGenerator?.({ ...wctx, history: rec.ops }) ?? null);
     if (finalGen) {
       phase = 'final';
-      // clients talking to a node that is no longer master reconnect through the sentinels first
-      const master = await cluster.currentMaster();
-      await Promise.all(
-        workers.map(async (w) => {
-          if (master && w.node !== addrString(master.spec)) {
-            w.redis.disconnect(true);
-            await Promise.race([new Promise((r) => w.redis.once('ready', r)), sleepMs(5000)]);
-          }
-        }),
-      );
-      await interpret(timeLimit(60 * NS_PER_S, clients(finalGen)), { threads: workers.map((w) => w.thread), now: () => clock.now(), execute, stopped });
+      testJson.finalPhase = await runFinalPhase(finalGen, workers, wl, rec, o, stopped);
+      const fp = testJson.finalPhase as FinalPhaseStats;
+      progress.message(`  final reads: ${fp.ok} of ${fp.reads} ok${fp.retries ? ` (${fp.retries} retried)` : ''}, slowest ${fp.slowestMs} ms`);
     }
   } finally {
     progress.stop();
     phase = 'teardown';
     for (const w of workers) w.close();
     observer?.stop();
-    history.close();
-    liveHistories.delete(history);
+    rec.close();
+    liveRecorders.delete(rec);
     if (o.leaveRunning && !interrupted) {
       markLeftRunning(cluster.registry);
       io.out('cluster left running (stop it with: harness cluster down):');
@@ -305,6 +228,7 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     if (interrupted) testJson.interrupted = interrupted;
     writeJson(path.join(runDir, 'test.json'), testJson);
   }
+  const ops = rec.ops;
   results = await checkRun(ops, { workload: o.workload, events: observer?.events ?? [], options: o });
   fs.writeFileSync(path.join(runDir, 'history.edn'), toEdnHistory(ops));
   writeJson(path.join(runDir, 'results.json'), results);
@@ -316,11 +240,11 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   } catch (e) {
     io.out(`report: ${(e as Error).message}`);
   }
-  printSummary(io, runDir, results, report);
+  printSummary(io, runDir, results, report, testJson.finalPhase as FinalPhaseStats | undefined);
   return { runDir, results, exitCode: interrupted ? 255 : exitCodeFor(results.valid) };
 }
 
-export function printSummary(io: Pick<RunIo, 'out'>, runDir: string, r: Results, report: string | null): void {
+export function printSummary(io: Pick<RunIo, 'out'>, runDir: string, r: Results, report: string | null, final?: FinalPhaseStats): void {
   const verdict = r.valid === true ? 'VALID' : r.valid === false ? 'INVALID' : 'UNKNOWN';
   const s = r.summary;
   io.out('');
@@ -329,11 +253,61 @@ export function printSummary(io: Pick<RunIo, 'out'>, runDir: string, r: Results,
     io.out(`  ${name.padEnd(11)} ${v}${c.error ? ` (${String(c.error).split('\n')[0]})` : ''}${typeof c.line === 'string' ? `  ${c.line}` : ''}`);
   }
   io.out(`ops ${s.ops}: ok ${s.ok}, fail ${s.fail}, info ${s.info} in ${s.durationS} s`);
-  if (r.incidents && r.incidents.length) {
-    io.out(`lost acknowledged writes: ${s.lost ?? r.lost?.length ?? 0}`);
-    for (const i of r.incidents as { id: number; explanation: string }[]) io.out(`  #${i.id} ${i.explanation}`);
-  } else if (s.lost !== undefined) io.out(`lost acknowledged writes: ${s.lost}`);
+  if (final) {
+    const notOk = final.reads - final.ok;
+    io.out(`final reads: ${final.ok} of ${final.reads} ok${final.retries ? ` after ${final.retries} retries` : ''}, slowest ${final.slowestMs} ms${notOk ? ` — ${notOk} never completed` : ''}`);
+  }
+  if (s.acknowledged !== undefined) {
+    io.out(`writes: ${s.acknowledged} acknowledged / ${s.verified ?? '?'} verified by a later read / ${s.lost ?? 0} lost / ${s.unverified ?? 0} unverified`);
+  }
+  for (const i of (r.incidents ?? []) as { id: number; explanation: string }[]) io.out(`  #${i.id} ${i.explanation}`);
   io.out(`verdict: ${verdict}`);
   io.out(`run: ${path.relative(process.cwd(), runDir) || runDir}`);
-  io.out(report ? `report: ${path.relative(process.cwd(), report)}` : 'report: (report module not available yet)');
+  if (report) io.out(`report: ${path.relative(process.cwd(), report)}`);
+}
+
+export interface FinalPhaseStats {
+  /** final ops the workload asked for */
+  reads: number;
+  /** of them, ended ok (after retries) */
+  ok: number;
+  /** extra attempts made because an attempt did not end ok */
+  retries: number;
+  /** the longest ok final op, invocation to completion */
+  slowestMs: number;
+  /** final ops still not ok at the recovery deadline */
+  notOk: { f: string; value: unknown; error?: string }[];
+}
+
+/**
+ * The final phase: every op of the workload's final generator runs with its own generous timeout
+ * (--final-timeout) on a fresh connection, and is retried until it ends ok or the recovery
+ * deadline passes (Jepsen's until-ok). Each attempt is its own invocation in the history.
+ */
+async function runFinalPhase(gen: Gen, workers: ClientWorker[], wl: Workload, rec: Recorder, o: RunOptions, stopped: () => boolean): Promise<FinalPhaseStats> {
+  for (const w of workers) w.renew(); // clients reconnect through the sentinels to the master they name now
+  const deadline = Date.now() + o.recoveryTimeout * 1000;
+  const stats: FinalPhaseStats = { reads: 0, ok: 0, retries: 0, slowestMs: 0, notOk: [] };
+  const execute = async (op: PlacedOp): Promise<void> => {
+    const w = workers[op.thread as number]!;
+    stats.reads++;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) stats.retries++;
+      const wait = Math.max(100, Math.min(o.finalTimeout, deadline - Date.now()));
+      const { invoke, complete } = await w.perform(wl, { f: op.f, value: op.value ?? null }, rec, o.finalTimeout, wait);
+      if (complete.type === 'ok') {
+        stats.ok++;
+        stats.slowestMs = Math.max(stats.slowestMs, Math.round((complete.time - invoke.time) / 1e5) / 10);
+        return;
+      }
+      if (Date.now() >= deadline || stopped()) {
+        stats.notOk.push({ f: op.f, value: op.value ?? null, error: complete.error });
+        return;
+      }
+      await sleepMs(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+  };
+  const limitNs = o.recoveryTimeout * NS_PER_S + o.finalTimeout * 1e6 * 2; // a backstop: each op stops at the deadline
+  await interpret(timeLimit(limitNs, clients(gen)), { threads: workers.map((w) => w.thread), now: () => rec.now(), execute, stopped });
+  return stats;
 }
