@@ -97,3 +97,91 @@ describe('debug-replica-drop-every (test-only switch of tsredis-server)', () => 
     }
   });
 });
+
+interface HistoryOp { type: string; f: string; value: unknown; process: number | string }
+interface LostEntry { element: unknown; key?: unknown }
+
+const readJsonl = <T>(file: string): T[] =>
+  fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+    try {
+      return [JSON.parse(l) as T];
+    } catch {
+      return []; // a torn last line
+    }
+  });
+
+/** An add's element: the number, whether the value is `e` or `[key, e]`. */
+const elementOf = (v: unknown): number => Number(Array.isArray(v) ? v[1] : v);
+/** The last segment of a key (`faultline:set:3` and 3 both give "3"). */
+const keyTail = (k: unknown): string => String(k).split(':').pop()!;
+
+/** Runs the harness's set/kill-master/WAIT 2 job on servers started through `serverBin`; returns the run dir and its results. */
+async function setKillMasterRun(serverBin: string, label: string) {
+  const resultsDir = path.join(tmp, `results-${label}`);
+  const args = [
+    'run', '--server-bin', serverBin, '--workload', 'set', '--nemesis', 'kill-master', '--wait', '2', '--replicas', '2',
+    '--time-limit', '8', '--nemesis-interval', '3', '--rate', '300', '--results-dir', resultsDir,
+  ];
+  const { code, out } = await runHarness(args, 150_000);
+  const runDir = fs.realpathSync(path.join(resultsDir, 'latest'));
+  const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')) as {
+    valid: boolean | 'unknown';
+    summary: Record<string, number>;
+    lost?: LostEntry[];
+  };
+  return { code, out, runDir, results };
+}
+
+/**
+ * The truth of a lossy run: the acknowledged elements that the node which is master at the end
+ * skipped while it was still a replica (its log, before its promotion), as "key/element".
+ */
+function droppedAcknowledged(runDir: string): { truth: Set<string>; skippedBeforePromotion: number; promoted: string } {
+  const nodes = (JSON.parse(fs.readFileSync(path.join(runDir, 'test.json'), 'utf8')) as { nodes: { name: string; host: string; port: number; logFile: string }[] }).nodes;
+  const events = readJsonl<{ event: string; text: string }>(path.join(runDir, 'events.jsonl'));
+  const newMasters = [...new Set(events.filter((e) => e.event === '+switch-master').map((e) => e.text.split(' ').slice(3, 5).join(':')))];
+  expect(newMasters, 'exactly one failover in the run (the ground truth below assumes it)').toHaveLength(1);
+  const promoted = nodes.find((n) => `${n.host}:${n.port}` === newMasters[0])!;
+  const log = fs.readFileSync(path.join(runDir, promoted.logFile), 'utf8');
+  // REPLICAOF NO ONE logs the replication id shift: the skipped writes before it are the lost ones
+  const promotionLine = log.split('\n').findIndex((l) => l.includes('# Setting secondary replication ID to'));
+  expect(promotionLine, `${promoted.name} logged its promotion`).toBeGreaterThanOrEqual(0);
+  const skipped = skippedWrites(log).filter((s) => s.line < promotionLine);
+  const acknowledged = new Set(readJsonl<HistoryOp>(path.join(runDir, 'history.jsonl')).filter((o) => o.f === 'add' && o.type === 'ok').map((o) => elementOf(o.value)));
+  const truth = new Set<string>();
+  for (const s of skipped) {
+    expect(s.argv[0]!.toLowerCase(), `${promoted.name} skipped only the workload's SADDs`).toBe('sadd');
+    for (const member of s.argv.slice(2)) if (acknowledged.has(Number(member))) truth.add(`${keyTail(s.argv[1])}/${Number(member)}`);
+  }
+  return { truth, skippedBeforePromotion: skipped.length, promoted: promoted.name };
+}
+
+describe('the set checker against a lossy replica: exactly the dropped acknowledged elements are lost', () => {
+  it('kill-master with WAIT 2 on replicas that skip every 40th write: INVALID, lost = what the promoted replica skipped, 0 unverified', async () => {
+    const { code, out, runDir, results } = await setKillMasterRun(writeLossyServerBin(fs.mkdtempSync(path.join(tmp, 'bin-')), 40), 'lossy');
+    const { truth, skippedBeforePromotion, promoted } = droppedAcknowledged(runDir);
+    // a run that dropped nothing acknowledged would prove nothing
+    expect(truth.size, `${promoted} skipped ${skippedBeforePromotion} writes before its promotion`).toBeGreaterThan(0);
+    const lost = results.lost ?? [];
+    const withKey = lost.every((l) => l.key !== undefined);
+    const reported = new Set(lost.map((l) => (withKey ? `${keyTail(l.key)}/${elementOf(l.element)}` : elementOf(l.element))));
+    const expected = new Set([...truth].map((t) => (withKey ? t : Number(t.split('/')[1]))));
+    expect(results.valid, out).toBe(false);
+    expect(code, out).toBe(1);
+    expect(results.summary.lost).toBe(truth.size);
+    expect(lost).toHaveLength(truth.size);
+    expect([...reported].sort()).toEqual([...expected].sort());
+    expect(results.summary.unverified).toBe(0);
+  }, 180_000);
+
+  it('the same job with the switch off (debug-replica-drop-every 0): valid, 0 lost, 0 unverified', async () => {
+    const { code, out, runDir, results } = await setKillMasterRun(writeLossyServerBin(fs.mkdtempSync(path.join(tmp, 'bin-')), 0), 'exact');
+    expect(results.valid, out).toBe(true);
+    expect(code, out).toBe(0);
+    expect(results.summary.lost).toBe(0);
+    expect(results.lost ?? []).toEqual([]);
+    expect(results.summary.unverified).toBe(0);
+    expect(results.summary.acknowledged).toBeGreaterThan(0);
+    for (const n of ['n1', 'n2', 'n3']) expect(skippedWrites(fs.readFileSync(path.join(runDir, 'nodes', n, `${n}.log`), 'utf8'))).toEqual([]);
+  }, 180_000);
+});
