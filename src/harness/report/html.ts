@@ -33,7 +33,9 @@ function banner(m: ReportModel): string {
   ${why ? `<div class="why">${esc(why)}</div>` : ''}
   <div class="stats">
     ${stat('acknowledged', 'acknowledged', s.acknowledged)}
+    ${s.verified !== undefined ? stat('verified', 'verified by a later read', s.verified) : ''}
     ${stat('lost', 'lost', lost, lost ? 'bad' : '')}
+    ${s.unverified !== undefined ? stat('unverified', 'unverified (no read after the ack)', s.unverified, s.unverified ? 'bad' : '') : ''}
     ${stat('recovered', 'recovered', s.recovered)}
     ${stat('unexpected', 'unexpected', s.unexpected, s.unexpected ? 'bad' : '')}
     ${stat('ops', 'ops', s.ops)}
