@@ -54,10 +54,11 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
   const started = Date.now();
   const model = typeof opts.model === 'string' ? getModel(opts.model) : opts.model;
   const independent = opts.independent ?? detectIndependent(history, model);
+  // A client op this model does not know cannot be left out silently: judging the rest without
+  // it could call a history valid (or invalid) that is not. The verdict is unknown, with the reason.
+  const foreign = foreignOps(history, model);
+  if (foreign) return foreignResult(model, independent, foreign, started);
   const parts = partitionHistory(history, model, independent);
-  // Client ops this model does not know are left out; say so rather than judge without them.
-  const ignored = new Set<string>();
-  for (const op of history) if (op.process !== 'nemesis' && !model.fs.includes(op.f)) ignored.add(op.f);
   const totalOps = parts.reduce((n, p) => n + p.ops.length, 0);
   const deadline = started + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const memoryLimitMb = opts.memoryLimitMb ?? DEFAULT_MEMORY_MB;
@@ -92,8 +93,52 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
     invalidKeys: invalid.map((r) => r.key),
     unknownKeys: unknown,
     failures: invalid.map((r) => r.failure),
-    ...(ignored.size ? { ignoredFs: [...ignored] } : {}),
-    text: ignored.size ? `${text}\n(ops with f ${[...ignored].join(', ')} are not part of the ${model.name} model and were left out)` : text,
+    text,
+  };
+}
+
+interface ForeignOps {
+  fs: string[];
+  count: number;
+  /** The first such invocation, to name in the error. */
+  first: Op;
+}
+
+/** Client invocations whose f the model does not know (nemesis ops are not the model's business). */
+export function foreignOps(history: readonly Op[], model: Model): ForeignOps | null {
+  const fs = new Set<string>();
+  let count = 0;
+  let first: Op | null = null;
+  for (const op of history) {
+    if (op.process === 'nemesis' || op.type !== 'invoke' || model.fs.includes(op.f)) continue;
+    fs.add(op.f);
+    count++;
+    first ??= op;
+  }
+  return first ? { fs: [...fs], count, first } : null;
+}
+
+function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, started: number): LinearResult {
+  const f = foreign.first;
+  const error =
+    `model ${model.name} has no op ${foreign.fs.join(', ')}: ${foreign.count} op(s) it cannot judge ` +
+    `(first: index ${f.index}, process ${f.process}, ${f.f} ${show(f.value)}); the model knows ${model.fs.join(', ')}` +
+    (foreign.fs.includes('cas') && model.name === 'register' ? ' (use --model cas-register)' : '');
+  return {
+    valid: 'unknown',
+    error,
+    model: model.name,
+    independent,
+    ops: 0,
+    partitions: 0,
+    checked: 0,
+    mode: 'not run',
+    elapsedMs: Date.now() - started,
+    invalidKeys: [],
+    unknownKeys: [],
+    failures: [],
+    foreignFs: foreign.fs,
+    text: `unknown: ${error}`,
   };
 }
 

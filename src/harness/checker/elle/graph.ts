@@ -114,10 +114,85 @@ export class Graph {
   }
 
   /**
-   * Shortest path from `from` to `to` using edges whose type intersects `allowed`, staying
-   * inside component `c` of `comp`. Returns the node list (from ... to) or null.
+   * Tarjan over edges whose type intersects `allowed`, among `members` only (edges leaving them
+   * are not followed). Every member gets a component id (-1 for non-members), numbered in the
+   * order Tarjan closes them: an edge between two components goes from the higher id to the
+   * lower (reverse topological order). `cyclic` lists the ids of components with 2+ members.
    */
-  path(from: number, to: number, allowed: number, comp: Int32Array, c: number, budget: { steps: number }): number[] | null {
+  condense(allowed: number, members: readonly number[]): { comp: Int32Array; cyclic: number[] } {
+    const comp = new Int32Array(this.size).fill(-1);
+    const member = new Uint8Array(this.size);
+    for (const x of members) member[x] = 1;
+    const index = new Int32Array(this.size).fill(-1);
+    const low = new Int32Array(this.size);
+    const onStack = new Uint8Array(this.size);
+    const stack: number[] = [];
+    const cyclic: number[] = [];
+    let counter = 0;
+    let comps = 0;
+    const callNode: number[] = [];
+    const callEdge: number[] = [];
+    for (const root of members) {
+      if (index[root] !== -1) continue;
+      callNode.push(root);
+      callEdge.push(0);
+      index[root] = low[root] = counter++;
+      stack.push(root);
+      onStack[root] = 1;
+      while (callNode.length) {
+        const v = callNode[callNode.length - 1]!;
+        const e = callEdge[callEdge.length - 1]!;
+        const o = this.out[v]!;
+        if (e < o.length) {
+          callEdge[callEdge.length - 1] = e + 1;
+          const w = o[e]!;
+          if ((this.mask[v]![e]! & allowed) === 0 || !member[w]) continue;
+          if (index[w] === -1) {
+            index[w] = low[w] = counter++;
+            stack.push(w);
+            onStack[w] = 1;
+            callNode.push(w);
+            callEdge.push(0);
+          } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+          continue;
+        }
+        callNode.pop();
+        callEdge.pop();
+        if (callNode.length) {
+          const u = callNode[callNode.length - 1]!;
+          low[u] = Math.min(low[u]!, low[v]!);
+        }
+        if (low[v] === index[v]) {
+          let size = 0;
+          let w: number;
+          do {
+            w = stack.pop()!;
+            onStack[w] = 0;
+            comp[w] = comps;
+            size++;
+          } while (w !== v);
+          if (size > 1) cyclic.push(comps);
+          comps++;
+        }
+      }
+    }
+    return { comp, cyclic };
+  }
+
+  /**
+   * Shortest path from `from` to `to` using edges whose type intersects `allowed`, staying
+   * inside component `c` of `comp` (and on nodes `keep` accepts). Returns the node list
+   * (from ... to) or null; null with `budget.steps <= 0` means the budget ran out, not "no path".
+   */
+  path(
+    from: number,
+    to: number,
+    allowed: number,
+    comp: Int32Array,
+    c: number,
+    budget: { steps: number },
+    keep?: (node: number) => boolean,
+  ): number[] | null {
     if (from === to) return [from];
     const parent = new Map<number, number>([[from, -1]]);
     let frontier = [from];
@@ -129,7 +204,7 @@ export class Graph {
         budget.steps -= o.length + 1;
         for (let i = 0; i < o.length; i++) {
           const w = o[i]!;
-          if ((m[i]! & allowed) === 0 || comp[w] !== c || parent.has(w)) continue;
+          if ((m[i]! & allowed) === 0 || comp[w] !== c || parent.has(w) || (keep && !keep(w))) continue;
           parent.set(w, v);
           if (w === to) {
             const p = [w];
