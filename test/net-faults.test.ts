@@ -1,12 +1,13 @@
 // Network faults cut exactly the listed links and nothing else — connections opened before the
 // fault included — and heal restores them. Both backends: the TCP proxy (no privileges) and
 // iptables (root; CI runs as root, so there it must run).
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterAll, afterEach } from 'vitest';
 import net from 'node:net';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import {
   ProxyBackend, IptablesBackend, linksBetween, partitionLinks, listChains, cleanupStaleChains, nodeAddresses,
-  type Network, type NodeAddress,
+  claimNetSlot, NET_SLOT_COUNT, type Network, type NodeAddress, type NetSlotClaim,
 } from '../src/harness/net/index.js';
 import { freePort, waitFor } from './helpers/ports.js';
 
@@ -24,6 +25,15 @@ if (!canIptables) {
   if (process.env.CI) throw new Error(msg);
   console.warn(msg);
 }
+
+/** Each test's addresses come from a slot claimed like a run's, so a harness run alongside never shares them. */
+const claims: NetSlotClaim[] = [];
+function ownSlot(): number {
+  const c = claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir: os.tmpdir() });
+  claims.push(c);
+  return c.slot;
+}
+afterAll(() => claims.forEach((c) => c.release()));
 
 interface Echo {
   addr: NodeAddress;
@@ -127,7 +137,7 @@ describe.each(backends)('%s backend', (name, enabled) => {
   }
 
   it.skipIf(!enabled)('a partition cuts exactly the listed links, open connections included, and heal restores them', async () => {
-    const [a, b, c] = await setup(200 + (name === 'proxy' ? 0 : 1));
+    const [a, b, c] = await setup(ownSlot());
     const ab = await connect(a!.publicHost, b!);
     const ba = await connect(b!.publicHost, a!);
     const bc = await connect(b!.publicHost, c!);
@@ -158,7 +168,7 @@ describe.each(backends)('%s backend', (name, enabled) => {
   });
 
   it.skipIf(!enabled)('a one-way cut blocks only its direction of new and open connections', async () => {
-    const [a, b] = await setup(202 + (name === 'proxy' ? 0 : 1));
+    const [a, b] = await setup(ownSlot());
     const ab = await connect(a!.publicHost, b!);
     sockets.push(ab.sock);
     expect(await ab.ping()).toBe(true);
@@ -169,7 +179,7 @@ describe.each(backends)('%s backend', (name, enabled) => {
   });
 
   it.skipIf(!enabled)('reject resets open connections and refuses new ones on the listed links only', async () => {
-    const [a, b, c] = await setup(204 + (name === 'proxy' ? 0 : 1));
+    const [a, b, c] = await setup(ownSlot());
     const ab = await connect(a!.publicHost, b!);
     const cb = await connect(c!.publicHost, b!);
     sockets.push(ab.sock, cb.sock);
@@ -186,7 +196,7 @@ describe.each(backends)('%s backend', (name, enabled) => {
 describe('proxy-only faults', () => {
   it('adds latency to the listed link only, and flaky links reset connections', async () => {
     const ports = [await freePort(), await freePort(), await freePort()];
-    const addrs = nodeAddresses(3, 210, ports, 'proxy');
+    const addrs = nodeAddresses(3, ownSlot(), ports, 'proxy');
     const echoes = await startEchoes(addrs);
     const p = new ProxyBackend();
     try {
