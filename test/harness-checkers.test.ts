@@ -5,6 +5,8 @@ import { analyzeSet, checkCounter, checkExceptions, checkSet, checkSetFull, chec
 import { describeUnverified, explainLostWrites, lostWritesOf } from '../src/harness/lost.js';
 import { checkRun } from '../src/harness/check.js';
 import { loadPlugins } from '../src/harness/plugins.js';
+import { PER_KEY, setFinalGenerator, setGenerator } from '../workloads/set.js';
+import type { Gen, GenCtx } from '../src/harness/generator/index.js';
 
 type Row = [number | 'nemesis', Op['type'], string, unknown, number, string?];
 /** Builds a history from [process, type, f, value, time(ms), node?] rows. */
@@ -146,6 +148,39 @@ describe('set-full checker', () => {
   it('a read that ended before the add began is ignored for that element', () => {
     const a = analyzeSet(hist(read(1, 0, [], 0, 1), add(0, 0, 1, 2, 3), read(1, 0, [1], 4, 5)));
     expect(a.fates[0]).toMatchObject({ outcome: 'stable', stale: false });
+  });
+});
+
+describe('set workload generators', () => {
+  /** Drains a generator with every thread free, ms apart; returns [time ms, f, value] of each op. */
+  function drain(g: Gen | null, n: number, stepMs: number): [number, string, unknown][] {
+    const out: [number, string, unknown][] = [];
+    for (let i = 0; g && out.length < n; i++) {
+      const ctx: GenCtx = { time: i * stepMs * 1e6, free: [0, 1, 2], threads: [0, 1, 2] };
+      const r = g.op(ctx);
+      if (r === null) break;
+      expect(g.op(ctx)).toEqual(r); // pure: the same answer when asked again
+      if ('pending' in r) { g = r.gen; continue; }
+      out.push([i * stepMs, r.op.f, r.op.value]);
+      g = r.gen;
+    }
+    return out;
+  }
+
+  it('adds unique elements in order to key floor(e / PER_KEY); reads the current and the previous key every 500 ms', () => {
+    const ops = drain(setGenerator(), 5000, 0.25); // 4 ops per ms
+    const adds = ops.filter(([, f]) => f === 'add').map(([, , v]) => v as [number, number]);
+    expect(adds.map(([, e]) => e)).toEqual(adds.map((_, i) => i));
+    for (const [k, e] of adds) expect(k).toBe(Math.floor(e / PER_KEY));
+    const reads = ops.filter(([, f]) => f === 'read');
+    // at 500 and 1000 ms: keys 0 (nothing before it) then 1 and 0 (1 is being written at 4 adds per ms)
+    expect(reads.map(([t, , v]) => [t, v])).toEqual([[500, [0, null]], [1000, [1, null]], [1000.25, [0, null]]]);
+  });
+
+  it('the final generator reads every key from 0 to the highest any add was attempted on, once', () => {
+    const history = h([[0, 'invoke', 'add', [0, 1], 0], [0, 'ok', 'add', [0, 1], 1], [1, 'invoke', 'add', [3, 6001], 2]]);
+    expect(drain(setFinalGenerator(history), 100, 1).map(([, f, v]) => [f, v])).toEqual([0, 1, 2, 3].map((k) => ['read', [k, null]]));
+    expect(drain(setFinalGenerator([]), 100, 1).map(([, , v]) => v)).toEqual([[0, null]]);
   });
 });
 
