@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { claimNetSlot, MAX_NODES_PER_SLOT, NET_SLOT_COUNT, nodeAddresses, processStartTime, readSlotOwner, type NodeAddress } from '../src/harness/net/index.js';
-import { isAlive } from '../src/harness/pidfiles.js';
+import { cleanupStale, isAlive } from '../src/harness/pidfiles.js';
 import { ROOT } from './helpers/procs.js';
 import { freePort, waitFor } from './helpers/ports.js';
 
@@ -235,15 +235,33 @@ describe('slot claims', () => {
     expect(readSlotOwner(path.join(dir, '1.lock'))?.pid).toBe(pid);
   });
 
-  it('keeps the claim of a cluster left running until harness cluster down removes its registry', async () => {
+  it('keeps the claim of a dead harness while a process it started runs (left running, or orphaned by SIGKILL)', async () => {
     const { dir, resultsDir } = dirs();
     const pid = await deadPid();
+    const node = await liveProcess();
+    writeLock(dir, 5, { pid, start: '1', resultsDir, claimedAt: '', claim: 0 });
+    // the registry the harness kept of what it started (src/harness/pidfiles.ts)
+    const registry = path.join(resultsDir, '.pids', `${pid}-0-abc.json`);
+    fs.mkdirSync(path.dirname(registry), { recursive: true });
+    const write = (leftRunning: boolean, markers: string[]) => fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning, records: [{ pid: node, node: 'n1', markers }] }));
+    write(true, ['setInterval']);
+    expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(6); // harness cluster up / --leave-running
+    write(false, ['setInterval']);
+    expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(7); // a killed harness's orphan
+    write(false, ['redis.conf']);
+    expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(5); // the pid now runs something else
+  });
+
+  it('harness cluster down frees the slot of the cluster it stops', async () => {
+    const { dir, resultsDir } = dirs();
+    const pid = await deadPid();
+    const node = await liveProcess();
     writeLock(dir, 5, { pid, start: '1', resultsDir, claimedAt: '', claim: 0 });
     const registry = path.join(resultsDir, '.pids', `${pid}-0-abc.json`);
     fs.mkdirSync(path.dirname(registry), { recursive: true });
-    fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning: true, records: [] }));
+    fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning: true, records: [{ pid: node, node: 'n1', markers: ['setInterval'] }] }));
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(6);
-    fs.rmSync(registry);
+    expect(cleanupStale(resultsDir, { includeLeftRunning: true })).toEqual([{ pid: node, node: 'n1' }]);
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(5);
   });
 

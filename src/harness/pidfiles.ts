@@ -61,6 +61,13 @@ function cmdline(pid: number): string {
   }
 }
 
+/** Whether the process a record names still runs (a recycled pid does not count). */
+function recordAlive(r: PidRecord): boolean {
+  if (!isAlive(r.pid)) return false;
+  const cl = cmdline(r.pid);
+  return r.markers.some((m) => cl.includes(m));
+}
+
 /**
  * Kills processes left by harness runs that are no longer alive. Returns what was killed.
  * `includeLive` also stops those of live harnesses started with --leave-running (cluster down).
@@ -86,8 +93,7 @@ export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: bo
     if (isAlive(data.harnessPid)) continue;
     if (data.leftRunning && !opts.includeLeftRunning) continue;
     for (const r of data.records) {
-      const cl = cmdline(r.pid);
-      if (!isAlive(r.pid) || !r.markers.some((m) => cl.includes(m))) continue;
+      if (!recordAlive(r)) continue;
       try {
         process.kill(r.pid, 'SIGKILL');
         killed.push({ pid: r.pid, node: r.node });
@@ -104,8 +110,11 @@ export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: bo
   return killed;
 }
 
-/** Whether harness `pid` left a cluster running on purpose that `harness cluster down` has not stopped yet. */
-export function leftRunningBy(resultsDir: string, pid: number): boolean {
+/**
+ * Whether processes started by harness `pid` still run: a cluster left running on purpose (until
+ * `harness cluster down`), or the nodes of a harness killed with SIGKILL (until the next run's cleanup).
+ */
+export function processesLeftBy(resultsDir: string, pid: number): boolean {
   const dir = path.join(resultsDir, '.pids');
   let files: string[] = [];
   try {
@@ -115,8 +124,8 @@ export function leftRunningBy(resultsDir: string, pid: number): boolean {
   }
   return files.some((f) => {
     try {
-      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      return data.harnessPid === pid && data.leftRunning === true;
+      const data = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { harnessPid: number; records: PidRecord[] };
+      return data.harnessPid === pid && data.records.some(recordAlive);
     } catch {
       return false;
     }

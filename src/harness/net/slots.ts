@@ -4,20 +4,20 @@
 // addresses are: two runs with different --results-dir must not share them either.
 //
 // A claim records its owner's pid and start time (/proc/<pid>/stat field 22), so a claim whose
-// owner died, or whose pid now belongs to another process, is taken over. A cluster left running on
-// purpose (harness cluster up, --leave-running) keeps its claim after its harness exits, until
-// `harness cluster down` removes that harness's pid registry.
+// owner died, or whose pid now belongs to another process, is taken over, unless nodes it started
+// still run there: a cluster left running on purpose (harness cluster up, --leave-running) keeps its
+// claim until `harness cluster down`, the orphans of a killed harness until a later run cleans them up.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, leftRunningBy } from '../pidfiles.js';
+import { isAlive, processesLeftBy } from '../pidfiles.js';
 
 /** What a lock file holds. */
 export interface SlotOwner {
   pid: number;
   /** /proc/<pid>/stat starttime (clock ticks since boot); null where /proc is not readable. */
   start: string | null;
-  /** The owner's results dir, where a cluster it left running is registered. */
+  /** The owner's results dir, whose pid registry lists the processes it started. */
   resultsDir: string;
   claimedAt: string;
   /** Tells apart two claims of one process (a suite runs several clusters), so each releases only its own. */
@@ -83,12 +83,12 @@ function ageMs(file: string): number {
   }
 }
 
-/** Whether a lock (as read) is stale: its owner is gone and left no cluster running. */
+/** Whether a lock (as read) is stale: its owner is gone and no process it started still runs. */
 function isStale(file: string, text: string | null): boolean {
   const owner = parseOwner(text);
   if (!owner) return ageMs(file) > UNREADABLE_STALE_MS;
   if (ownerRunning(owner)) return false;
-  return !(typeof owner.resultsDir === 'string' && leftRunningBy(owner.resultsDir, owner.pid));
+  return !(typeof owner.resultsDir === 'string' && processesLeftBy(owner.resultsDir, owner.pid));
 }
 
 function readText(file: string): string | null {
