@@ -283,4 +283,14 @@ describe('lost-write explanations', () => {
     expect(u.checkers.set!.error).toBe('final reads did not complete: 1 acknowledged writes unverified (no ok read of keys 1 began after their acknowledgement)');
     expect(u.lost).toEqual([]);
   });
+
+  it('an unacknowledged add a read showed and a later read lacks: invalid, counted apart from the acknowledged losses', async () => {
+    await loadPlugins();
+    const r = await checkRun(hist(add(0, 0, 1, 0, 5, 'info'), add(1, 0, 2, 0, 1), read(2, 0, [1, 2], 2, 3), read(2, 0, [2], 6, 7)), { workload: 'set', events: [] });
+    expect(r.valid).toBe(false);
+    expect(r.summary).toMatchObject({ acknowledged: 1, verified: 1, lost: 0, lostUnacknowledged: 1, unverified: 0 });
+    expect(r.checkers['set-full']).toMatchObject({ valid: false, 'lost-count': 1, 'lost-unacknowledged': '1' });
+    expect(r.checkers['set-full']!.line).toBe('1 acknowledged / 1 verified by a later read / 0 lost / 0 unverified (+ 1 lost whose add was unacknowledged but a read had shown)');
+    expect(r.lost).toEqual([]);
+  });
 });

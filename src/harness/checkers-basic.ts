@@ -340,6 +340,7 @@ export function checkSetFull(history: readonly Op[] | SetAnalysis): CheckResult 
     'stable-count': c.stable,
     'lost-count': c.lost,
     'lost-unacknowledged-count': c.lostUnacknowledged,
+    'lost-unacknowledged': ranges(elementsOf(a.fates, (f) => f.completion?.type !== 'ok' && f.outcome === 'lost')),
     'never-read-count': c.neverRead,
     'stale-count': c.stale,
     'unexpected-count': a.unexpected.length,
