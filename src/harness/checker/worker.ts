@@ -1,5 +1,5 @@
 // Worker-thread entry: checks a batch of partitions with a named model and posts one message
-// per partition. The parent terminates the worker as soon as any partition is illegal.
+// per partition; every partition is checked, so the result can name every illegal key.
 import { parentPort, workerData } from 'node:worker_threads';
 import { getModel } from './models.js';
 import { checkPartition, type Partition } from './partition.js';

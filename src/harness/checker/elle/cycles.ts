@@ -91,7 +91,14 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
   const anomalies: Anomaly[] = [];
   const notes: string[] = [];
   const acyclic: Record<Projection, Decided> = { ww: 'unknown', 'ww+wr': 'unknown', si: 'unknown', 'ww+wr+rw': 'unknown', all: 'unknown' };
-  const result = (): CycleSearch => ({ anomalies, counts, truncated: notes.length > 0, notes, acyclic });
+  const MAX_NOTES = 10;
+  const result = (): CycleSearch => ({
+    anomalies,
+    counts,
+    truncated: notes.length > 0,
+    notes: notes.length > MAX_NOTES ? [...notes.slice(0, MAX_NOTES), `${notes.length - MAX_NOTES} more searches cut short`] : notes,
+    acyclic,
+  });
 
   if (late()) {
     notes.push('the time limit was reached before the dependency graph was searched for cycles');
