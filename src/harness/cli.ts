@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_OPTIONS, UsageError, resolveOptions, type RunOptions } from './options.js';
-import { printSummary, resolvePlugins, runTest } from './run.js';
+import { printSummary, resolvePlugins, runTest, type FinalPhaseStats } from './run.js';
 import { checkRun, exitCodeFor } from './check.js';
 import { readHistoryJsonl, type Op } from './history.js';
 import { readEventsJsonl, readJson, writeJson } from './store.js';
@@ -89,12 +89,12 @@ export async function main(argv: string[]): Promise<number> {
         const dir = path.resolve(runDir);
         const hist = path.join(dir, 'history.jsonl');
         if (!fs.existsSync(hist)) throw new UsageError(`${runDir}: no history.jsonl here`);
-        const test = fs.existsSync(path.join(dir, 'test.json')) ? readJson<{ options?: Partial<RunOptions> }>(path.join(dir, 'test.json')) : {};
+        const test = fs.existsSync(path.join(dir, 'test.json')) ? readJson<{ options?: Partial<RunOptions>; finalPhase?: FinalPhaseStats }>(path.join(dir, 'test.json')) : {};
         const ops = readHistoryJsonl(hist);
         const workload = opts.workload ?? test.options?.workload ?? inferWorkload(ops);
         const results = await checkRun(ops, { workload, events: readEventsJsonl(path.join(dir, 'events.jsonl')), options: test.options ?? {} });
         writeJson(path.join(dir, 'results.json'), results);
-        printSummary({ out }, dir, results, fs.existsSync(path.join(dir, 'report.html')) ? path.join(dir, 'report.html') : null);
+        printSummary({ out }, dir, results, fs.existsSync(path.join(dir, 'report.html')) ? path.join(dir, 'report.html') : null, test.finalPhase);
         exitCode = exitCodeFor(results.valid);
         return;
       }
