@@ -10,6 +10,7 @@ import type { Server } from '../server.js';
 import { encodeCommand } from '../../resp/reply-parser.js';
 import { performance } from 'node:perf_hooks';
 import { ByteQueue } from './byte-queue.js';
+import { DebugStreamDrop } from './debug-drop.js';
 import { rdbCodec, type RdbCodec, type RdbLoadInfo } from './rdb-bridge.js';
 import type { MasterSide } from './master.js';
 import type { ReplState } from './state.js';
@@ -37,32 +38,6 @@ const ERRNO_TEXT: Record<string, string> = {
 
 /** Longest the replica applies its master's stream before letting other clients in (ms). */
 const STREAM_SLICE_MS = 5;
-
-/**
- * Test-only fault (debug-replica-drop-every, no Redis feature): a stream command of exactly `len`
- * bytes that changes nothing, fed to our backlog and sub-replicas in place of a skipped write so
- * every offset stays byte-exact. null: no such filler (the write is then applied).
- */
-function noopCommandOfLength(len: number): Buffer | null {
-  const bare: Record<number, string> = { 14: 'PING', 16: 'DBSIZE', 17: 'UNWATCH', 18: 'LASTSAVE', 19: 'RANDOMKEY' };
-  if (bare[len]) return encodeCommand([bare[len]!]);
-  // `*2 $<n> <name> $<d> <pad>`: 4 + (6 + name) + (5 + digits + pad) bytes
-  for (const name of ['PING', 'EXISTS']) {
-    for (let digits = 1; digits <= 10; digits++) {
-      const pad = len - 15 - name.length - digits;
-      if (pad >= 0 && String(pad).length === digits) return encodeCommand([name, 'x'.repeat(pad)]);
-    }
-  }
-  return null;
-}
-
-/** An argv for the log: printable args as they are, others quoted, long ones cut. */
-function argvForLog(argv: string[]): string {
-  return argv
-    .map((a) => (a.length > 128 ? `${a.slice(0, 128)}...(${a.length - 128} more bytes)` : a))
-    .map((a) => (/^[!-~]+$/.test(a) && !a.includes('"') ? a : JSON.stringify(a)))
-    .join(' ');
-}
 
 export class ReplicaSide {
   linkState: LinkState = 'none';
@@ -99,15 +74,15 @@ export class ReplicaSide {
   private raw = new ByteQueue();
   /** Bytes of parsed commands of an open MULTI (applied, and fed to our backlog, at EXEC). */
   private unappliedBytes = 0;
-  /** debug-replica-drop-every: writes counted so far, and [start, length] of the skipped ones in the unapplied bytes. */
-  private streamWrites = 0;
-  private skipped: [number, number][] = [];
+  /** Test-only debug-replica-drop-every. */
+  private readonly debugDrop: DebugStreamDrop;
 
   constructor(
     private readonly server: Server,
     private readonly state: ReplState,
     private readonly masterSide: MasterSide,
   ) {
+    this.debugDrop = new DebugStreamDrop(server);
     masterSide.masterStreamDb = () => this.master?.db.id ?? this.cached?.db ?? 0;
     server.clientCloseListeners.push((c) => {
       if (c === this.master) this.onMasterLost();
@@ -575,7 +550,7 @@ export class ReplicaSide {
     this.readReploff = reploff;
     this.raw = new ByteQueue();
     this.unappliedBytes = 0;
-    this.skipped = [];
+    this.debugDrop.forgetBlock();
     this.linkState = 'connected';
     this.downSince = 0;
     this.server.replication.linkUp = true;
@@ -627,8 +602,7 @@ export class ReplicaSide {
         }
         if (argv === null) return;
         const bytes = c.parser.lastCommandBytes;
-        if (this.skipAsDebugFault(argv, bytes)) this.skipped.push([this.unappliedBytes, bytes]);
-        else {
+        if (!this.debugDrop.skips(argv, bytes, this.unappliedBytes)) {
           void this.server.processCommand(c, argv);
           c.reply.out = '';
           if (c.closed || this.master !== c) return;
@@ -637,10 +611,10 @@ export class ReplicaSide {
         if (!c.inMulti) {
           // a transaction reaches our backlog and sub-replicas only once its EXEC applied
           this.reploff += this.unappliedBytes;
-          if (this.skipped.length > 0) {
+          if (this.debugDrop.hasSkipped) {
             this.state.feed(this.raw.take(applied));
             applied = 0;
-            this.feedWithFillers(this.unappliedBytes);
+            this.debugDrop.feedBlock(this.raw, this.unappliedBytes, (b) => this.state.feed(b));
           } else applied += this.unappliedBytes;
           this.unappliedBytes = 0;
         }
@@ -648,36 +622,6 @@ export class ReplicaSide {
     } finally {
       if (applied > 0) this.state.feed(this.raw.take(applied));
     }
-  }
-
-  /**
-   * debug-replica-drop-every N (test-only, see config.ts): every Nth write command of the master's
-   * stream (inside MULTI/EXEC: the commands in it) is not applied and not passed on, though its
-   * bytes count in our offset, so the master's WAIT and REPLCONF ACK take it as received.
-   */
-  private skipAsDebugFault(argv: string[], bytes: number): boolean {
-    const every = this.server.config.int('debug-replica-drop-every');
-    if (every <= 0) return false;
-    let cmd = this.server.commands.get(argv[0]!);
-    if (cmd?.subIndex && argv.length >= 2) cmd = cmd.subIndex.get(argv[1]!.toLowerCase());
-    if (!cmd?.isWrite || noopCommandOfLength(bytes) === null) return false;
-    this.streamWrites++;
-    if (this.streamWrites % every !== 0) return false;
-    this.log.warning(`DEBUG replica-drop-every: skipped write #${this.streamWrites} of the master stream: ${argvForLog(argv)}`);
-    return true;
-  }
-
-  /** Feeds the next `blockBytes` stream bytes to our backlog, each skipped command replaced by a no-op of its length. */
-  private feedWithFillers(blockBytes: number): void {
-    let pos = 0;
-    for (const [start, len] of this.skipped) {
-      if (start > pos) this.state.feed(this.raw.take(start - pos));
-      this.raw.take(len);
-      this.state.feed(noopCommandOfLength(len)!);
-      pos = start + len;
-    }
-    if (blockBytes > pos) this.state.feed(this.raw.take(blockBytes - pos));
-    this.skipped = [];
   }
 
   private applyYielded = false;
@@ -711,7 +655,7 @@ export class ReplicaSide {
     this.cached = { replid: this.state.replid, reploff: this.reploff, db: c.db.id };
     this.readReploff = this.reploff;
     this.unappliedBytes = 0;
-    this.skipped = [];
+    this.debugDrop.forgetBlock();
     this.socket = null;
     this.downSince = Date.now();
     if (this.server.replication.masterHost !== null) {
