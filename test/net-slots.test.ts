@@ -324,32 +324,46 @@ function ping(host: string, port: number, password?: string): Promise<boolean> {
   });
 }
 
+/** Starts `harness run --net proxy` with its first slot forced (the FAULTLINE_NET_SLOT test hook). */
+function startProxyRun(slot: number, timeLimitS: number) {
+  const { dir, resultsDir } = dirs();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/harness.js'), 'run', '--workload', 'set', '--nemesis', 'partition-master', '--time-limit', String(timeLimitS), '--net', 'proxy', '--results-dir', resultsDir], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAULTLINE_NET_SLOT: String(slot), FAULTLINE_NET_SLOTS_DIR: dir },
+  });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const lock = path.join(dir, `${slot}.lock`);
+  return {
+    child, resultsDir, lock,
+    output: () => out,
+    claimed: () => waitFor(() => readSlotOwner(lock)?.pid === child.pid, 20_000, 'the run to claim its slot'),
+    exit: () => Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`run did not end: ${out}`)), 100_000))]),
+  };
+}
+
+/** The run's test.json once it is written (right after the cluster is created). */
+function testJson(resultsDir: string) {
+  for (const r of fs.readdirSync(resultsDir).filter((f) => !f.startsWith('.'))) {
+    for (const t of fs.readdirSync(path.join(resultsDir, r))) {
+      const f = path.join(resultsDir, r, t, 'test.json');
+      if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, 'utf8'));
+    }
+  }
+  return null;
+}
+
 describe('a --net proxy run in a slot the old plan could not address', () => {
   it('listens on the slot plan addresses and ends with a verdict', async () => {
-    const { dir, resultsDir } = dirs();
     // the old plan put the listen octet at 110 + slot/250: past 255 from slot 36,500 on
     const slot = 36_500 + (process.pid % (NET_SLOT_COUNT - 36_500));
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/harness.js'), 'run', '--workload', 'set', '--nemesis', 'partition-master', '--time-limit', '6', '--net', 'proxy', '--results-dir', resultsDir], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAULTLINE_NET_SLOT: String(slot), FAULTLINE_NET_SLOTS_DIR: dir },
-    });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const run = startProxyRun(slot, 6);
 
     // while it runs: it holds the slot, and every node answers on its own listen address
-    const lock = path.join(dir, `${slot}.lock`);
-    await waitFor(() => readSlotOwner(lock)?.pid === child.pid, 20_000, 'the run to claim its slot');
-    const testJson = () => {
-      const runs = fs.readdirSync(resultsDir).filter((f) => !f.startsWith('.'));
-      for (const r of runs) for (const t of fs.readdirSync(path.join(resultsDir, r))) {
-        const f = path.join(resultsDir, r, t, 'test.json');
-        if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, 'utf8'));
-      }
-      return null;
-    };
-    const test = await waitFor(testJson, 20_000, 'test.json');
+    await run.claimed();
+    const test = await waitFor(() => testJson(run.resultsDir), 20_000, 'test.json');
     const nodes = test.nodes as { name: string; kind: string; host: string; port: number; listenHost: string; listenPort: number }[];
     expect(nodes).toHaveLength(6);
     const plan: NodeAddress[] = nodeAddresses(6, slot, nodes.map((n) => n.port), 'proxy');
@@ -359,14 +373,26 @@ describe('a --net proxy run in a slot the old plan could not address', () => {
       await waitFor(() => ping(n.listenHost, n.listenPort, password), 30_000, `${n.name} answering on ${n.listenHost}:${n.listenPort}`);
     }
 
-    const code = await Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`run did not end: ${out}`)), 100_000))]);
+    const code = await run.exit();
+    const out = run.output();
     // partition-master can lose writes for real: valid (0) and invalid (1) are both true verdicts; 255 is a crash
     expect([0, 1], out).toContain(code);
     expect(out).toMatch(/verdict: (VALID|INVALID)/);
-    expect(fs.existsSync(lock), 'the slot is released at teardown').toBe(false);
-    const runDir = fs.realpathSync(path.join(resultsDir, 'latest'));
+    expect(fs.existsSync(run.lock), 'the slot is released at teardown').toBe(false);
+    const runDir = fs.realpathSync(path.join(run.resultsDir, 'latest'));
     const conf = fs.readFileSync(path.join(runDir, 'nodes/n1/redis.conf'), 'utf8');
     expect(conf).toContain(`bind ${plan[0]!.listenHost}\n`);
     expect(conf).toContain(`bind-source-addr ${plan[0]!.publicHost}\n`);
   }, 150_000);
+
+  it('a run forced to stop (second SIGTERM: the synchronous exit path) releases its slot', async () => {
+    const run = startProxyRun(NET_SLOT_COUNT - 1, 30);
+    await run.claimed();
+    await waitFor(() => /\[main\]/.test(run.output()), 30_000, 'the main phase'); // cluster up, workload running
+    run.child.kill('SIGTERM');
+    await waitFor(() => /stopping \(again to force\)/.test(run.output()), 5000, 'the first SIGTERM to be seen');
+    run.child.kill('SIGTERM');
+    expect(await run.exit()).toBe(143);
+    expect(fs.existsSync(run.lock)).toBe(false);
+  }, 60_000);
 });
