@@ -20,11 +20,12 @@ function countEvents(t: Topology, event: string): number {
 
 /** Waits until every sentinel reports the same master, different from `old`; returns it. */
 async function waitSwitch(t: Topology, old: string, timeoutMs = 15_000): Promise<string> {
-  return waitFor(async () => {
+  const now = await waitFor(async () => {
     const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
     const first = seen[0];
     return first && first !== old && seen.every((x) => x === first) ? first : null;
   }, timeoutMs, 'all sentinels to report the new master');
+  return now!; // waitFor resolves only on a truthy value
 }
 
 async function checkReplicaOf(t: Topology, node: string, master: string): Promise<void> {

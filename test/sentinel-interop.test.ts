@@ -39,10 +39,10 @@ async function failoverOnce(t: Topology): Promise<string> {
     }, 20_000, 'discovery');
   }
   t.servers[0]!.kill('SIGKILL');
-  const now = await waitFor(async () => {
+  const now = (await waitFor(async () => {
     const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
     return seen[0] && seen[0] !== oldAddr && seen.every((x) => x === seen[0]) ? seen[0] : null;
-  }, 20_000, 'every sentinel to switch');
+  }, 20_000, 'every sentinel to switch'))!; // waitFor resolves only on a truthy value
   await waitFor(() => lines(t, '+failover-end').length >= 1, 15_000, '+failover-end');
   const info = await t.server(now).call('INFO', 'replication');
   expect(infoField(info, 'role')).toBe('master');
