@@ -109,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
         result = r as unknown as CheckResult;
       }
       out(JSON.stringify(result, null, 2));
+      if (result.valid !== true && result.error) out(`error: ${result.error}`);
       out(`verdict: ${result.valid === true ? 'VALID' : result.valid === false ? 'INVALID' : 'UNKNOWN'}`);
       exitCode = exitCodeFor(result.valid);
     });

@@ -3,7 +3,7 @@
 // for tools and tests.
 import type { Op } from '../history.js';
 import { checkLinearizableHistory, type LinearOptions } from './linearizable.js';
-import { checkListAppendHistory } from './elle/index.js';
+import { checkListAppendHistory, type ListAppendOptions } from './elle/index.js';
 import { parseEdnOps, writeEdnOps } from './edn.js';
 
 export type Verdict = true | false | 'unknown';
@@ -37,7 +37,7 @@ export async function checkLinearizable(history: readonly Op[], opts: Linearizab
 }
 
 /** Never throws: a checker bug gives `unknown` with the error. */
-export async function checkListAppend(history: readonly Op[], opts: { timeLimitMs?: number } = {}): Promise<CheckResult> {
+export async function checkListAppend(history: readonly Op[], opts: ListAppendOptions = {}): Promise<CheckResult> {
   try {
     return await checkListAppendHistory(history, opts);
   } catch (e) {
@@ -61,5 +61,5 @@ export { models, getModel, type Model, type ModelOp } from './models.js';
 export { checkWgl, type WglOp } from './wgl.js';
 export { checkBruteForce } from './reference.js';
 export { parseEdn, writeEdn, type EdnValue } from './edn.js';
-export { checkListAppendHistory, type ElleResult } from './elle/index.js';
+export { checkListAppendHistory, type ElleResult, type ListAppendOptions } from './elle/index.js';
 export { checkHistoryFile } from './check-file.js';
