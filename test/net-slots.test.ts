@@ -170,6 +170,13 @@ describe('slot claims', () => {
     expect(claimNetSlot({ slotCount: 3, resultsDir, dir }).slot).toBe(claims[1]!.slot);
   });
 
+  it('a slots dir it cannot write gives a clear error', () => {
+    const { resultsDir } = dirs();
+    const file = path.join(resultsDir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    expect(() => claimNetSlot({ slotCount: 10, resultsDir, dir: file })).toThrow(/cannot claim a network slot in .*not-a-dir: .*FAULTLINE_NET_SLOTS_DIR/);
+  });
+
   it('FAULTLINE_NET_SLOT chooses the first slot to try', () => {
     const { dir, resultsDir } = dirs();
     const saved = process.env.FAULTLINE_NET_SLOT;
@@ -178,6 +185,8 @@ describe('slot claims', () => {
       expect(claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir }).slot).toBe(61_234);
       process.env.FAULTLINE_NET_SLOT = 'high';
       expect(() => claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir })).toThrow(/FAULTLINE_NET_SLOT must be a slot number/);
+      process.env.FAULTLINE_NET_SLOT = String(NET_SLOT_COUNT);
+      expect(() => claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir })).toThrow(/in 0\.\.65023, not "65024"/);
     } finally {
       if (saved === undefined) delete process.env.FAULTLINE_NET_SLOT;
       else process.env.FAULTLINE_NET_SLOT = saved;

@@ -146,23 +146,35 @@ export function claimNetSlot(o: { slotCount: number; resultsDir: string; dir?: s
   const dir = o.dir ?? defaultSlotsDir();
   if (!fs.existsSync(dir)) {
     fs.mkdirSync(dir, { recursive: true });
-    // shared by every user of the machine, like /tmp (sticky: each removes only its own locks)
-    if (!o.dir && !process.env.FAULTLINE_NET_SLOTS_DIR) fs.chmodSync(dir, 0o1777);
+    try {
+      // shared by every user of the machine, like /tmp (sticky: each removes only its own locks)
+      if (!o.dir && !process.env.FAULTLINE_NET_SLOTS_DIR) fs.chmodSync(dir, 0o1777);
+    } catch {
+      /* another user created it at the same moment */
+    }
   }
   const fromEnv = process.env.FAULTLINE_NET_SLOT;
-  const requested = o.first ?? (fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : process.pid);
-  if (!Number.isInteger(requested) || requested < 0) throw new Error(`FAULTLINE_NET_SLOT must be a slot number, not "${fromEnv}"`);
-  const first = requested % o.slotCount;
+  let first = process.pid % o.slotCount;
+  if (o.first !== undefined) first = o.first % o.slotCount;
+  else if (fromEnv !== undefined && fromEnv !== '') {
+    first = Number(fromEnv);
+    if (!Number.isInteger(first) || first < 0 || first >= o.slotCount) throw new Error(`FAULTLINE_NET_SLOT must be a slot number in 0..${o.slotCount - 1}, not "${fromEnv}"`);
+  }
   const owner: SlotOwner = { pid: process.pid, start: processStartTime(process.pid), resultsDir: path.resolve(o.resultsDir), claimedAt: new Date().toISOString(), claim: claimsMade++ };
   const mine = JSON.stringify(owner) + '\n';
   for (let k = 0; k < o.slotCount; k++) {
     const slot = (first + k) % o.slotCount;
     const file = path.join(dir, `${slot}.lock`);
-    let won = createExclusive(file, mine);
-    if (!won) {
-      const seen = readText(file);
-      if (seen === null) won = createExclusive(file, mine); // released between the two calls
-      else if (isStale(file, seen)) won = takeOver(file, seen, mine);
+    let won: boolean;
+    try {
+      won = createExclusive(file, mine);
+      if (!won) {
+        const seen = readText(file);
+        if (seen === null) won = createExclusive(file, mine); // released between the two calls
+        else if (isStale(file, seen)) won = takeOver(file, seen, mine);
+      }
+    } catch (e) {
+      throw new Error(`cannot claim a network slot in ${dir}: ${(e as Error).message} (FAULTLINE_NET_SLOTS_DIR chooses another directory)`);
     }
     if (won) {
       return {
