@@ -73,6 +73,37 @@ describe('anomalies', () => {
     expect(r.satisfied).toContain('read-committed');
   });
 
+  test('G-nonadjacent: two anti-dependencies separated by write-read edges rule out snapshot isolation', async () => {
+    // T1 -rw-> T2 -wr-> T3 -rw-> T4 -wr-> T1
+    const r = await check(txns([
+      [0, [['r', 'x', []], ['r', 'v', [1]]]],
+      [1, [['append', 'x', 1], ['append', 'z', 1]]],
+      [2, [['r', 'z', [1]], ['r', 'w', []]]],
+      [3, [['append', 'w', 1], ['append', 'v', 1]]],
+      [4, [['r', 'x', [1]], ['r', 'w', [1]]]],
+    ]));
+    expect(r.anomalyTypes).toEqual(['G-nonadjacent']);
+    expect(r.strongestModel).toBe('read-committed');
+    expect(r.notSatisfied['snapshot-isolation']).toEqual(['G-nonadjacent']);
+  });
+
+  test('a G-single is found however many anti-dependencies share its component (no try limit)', async () => {
+    // A ring of n write skews (T_i read x_i empty, T_(i-1) appended to it) is one component of n rw
+    // edges; one of them is closed by a write-read edge, which makes that pair a G-single.
+    for (const n of [100, 300]) {
+      const ring: [number, M[]][] = [];
+      for (let i = 0; i < n; i++) ring.push([i, [['r', `x${i}`, []], ['append', `x${(i + 1) % n}`, i]]]);
+      const closer = Math.floor(n * 0.9);
+      ring[closer]![1].push(['append', 'y', 1]); // T_closer appends y ...
+      ring[(closer + 1) % n]![1].push(['r', 'y', [1]]); // ... which T_(closer+1) reads: T_closer -wr-> T_(closer+1) -rw-> T_closer
+      ring.push([n, ring.map((_, i) => ['r', `x${i}`, [(i + n - 1) % n]])]);
+      const r = await check(txns(ring));
+      expect(r.anomalyTypes, `ring of ${n}`).toEqual(['G-single']);
+      expect(r.strongestModel).toBe('read-committed');
+      expect(r.truncated).toBe(false);
+    }
+  });
+
   test('lost update', async () => {
     const r = await check(txns([
       [0, [['r', 'x', []], ['append', 'x', 1]]],
