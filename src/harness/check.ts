@@ -12,6 +12,7 @@ export interface Results {
   summary: { ops: number; ok: number; fail: number; info: number; durationS: number; [k: string]: number };
   lost?: unknown[];
   incidents?: unknown[];
+  unverified?: unknown[];
   [k: string]: unknown;
 }
 
@@ -40,7 +41,7 @@ async function guarded(name: string, f: () => Promise<CheckResult> | CheckResult
 export async function checkRun(history: readonly Op[], opts: { workload: string; events: ClusterEvent[]; options?: Partial<RunOptions> }): Promise<Results> {
   const wl = getWorkload(opts.workload);
   const checkers: Record<string, CheckResult> = {};
-  let extra: { summary?: Record<string, number>; lost?: unknown[]; incidents?: unknown[] } = {};
+  let extra: { summary?: Record<string, number>; lost?: unknown[]; incidents?: unknown[]; unverified?: unknown[] } = {};
   if (!wl) checkers.workload = { valid: 'unknown', error: `unknown workload ${opts.workload}` };
   else {
     try {
@@ -60,6 +61,7 @@ export async function checkRun(history: readonly Op[], opts: { workload: string;
   };
   if (extra.lost) results.lost = extra.lost;
   if (extra.incidents) results.incidents = extra.incidents;
+  if (extra.unverified?.length) results.unverified = extra.unverified;
   return results;
 }
 

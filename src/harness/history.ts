@@ -18,7 +18,8 @@ export interface Op {
   f: string;
   /**
    * Workload-specific value. Conventions (as Jepsen's):
-   *  set: add -> element (number), read -> number[] | null
+   *  set (independent keys): add -> [k, e] (e unique for the run); read invoke [k, null], ok [k, members]
+   *    with members the raw reply as numbers, sorted, duplicates kept. Legacy: add e, read number[].
    *  register (independent keys): [key, value]; cas: [key, [expected, new]]; read: [key, value|null]
    *  counter: incr -> delta, read -> number
    *  list-append: txn -> micro-ops [["append", key, value] | ["r", key, number[] | null], ...]

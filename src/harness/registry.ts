@@ -53,6 +53,8 @@ export interface WorkloadCheck {
   summary?: Record<string, number>;
   lost?: unknown[];
   incidents?: unknown[];
+  /** acknowledged writes no later read covered, grouped (set: per key, with the reason) */
+  unverified?: unknown[];
 }
 
 export interface Workload {

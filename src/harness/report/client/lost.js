@@ -10,9 +10,10 @@ FL.renderLost = function renderLost() {
   if (!lost.length) {
     const none = model.incomplete ? 'No results.json: lost writes were not checked.'
       : (s.lost || 0) > 0 ? `${fmtN(s.lost)} writes were reported lost, but results.json lists none of them.`
-      : setChecker || s.acknowledged != null ? `No acknowledged write was lost (${fmtN(s.acknowledged)} acknowledged).`
+      : (s.unverified || 0) > 0 ? `No acknowledged write was shown lost, but ${fmtN(s.unverified)} of ${fmtN(s.acknowledged)} acknowledged writes are unverified: no ok read of their key began after their acknowledgement (see the set-full checker).`
+      : setChecker || s.acknowledged != null ? `No acknowledged write was lost (${fmtN(s.acknowledged)} acknowledged, every one verified by a later read).`
       : 'This run has no set workload: nothing to report here.';
-    FL.add(box, el('p', { class: (s.lost || 0) > 0 ? 'bad' : 'good', id: 'no-lost' }, none));
+    FL.add(box, el('p', { class: (s.lost || 0) > 0 ? 'bad' : (s.unverified || 0) > 0 ? 'warn' : 'good', id: 'no-lost' }, none));
     return;
   }
   const total = model.lostTotal || lost.length;
