@@ -121,6 +121,17 @@ describe('anomalies', () => {
     expect(r.anomalies.G1a![0]!.explanation).toContain('failed');
   });
 
+  test('an aborted append between two committed ones installs no version: the write cycle around it is G0', async () => {
+    const r = await check(txns([
+      [0, [['append', 'x', 1], ['append', 'y', 2]]],
+      [1, [['append', 'x', 2]], 'fail'],
+      [2, [['append', 'x', 3], ['append', 'y', 1]]],
+      [3, [['r', 'x', [1, 2, 3]], ['r', 'y', [1, 2]]]],
+    ]));
+    expect(r.anomalyTypes).toEqual(['G0', 'G1a']);
+    expect(r.strongestModel).toBe('none');
+  });
+
   test('G1b: intermediate read', async () => {
     const r = await check(txns([[0, [['append', 'x', 1], ['append', 'x', 2]]], [1, [['r', 'x', [1]]]]]));
     expect(r.anomalyTypes).toContain('G1b');

@@ -346,8 +346,9 @@ function why(an: Analysis, a: number, b: number, label: number): string {
   }
   for (const r of an.extReads.get(a) ?? []) {
     const order = an.versions.get(vid(r.key)) ?? [];
-    const nextEl = order[r.list.length];
-    if (r.list.length < order.length && an.writer.get(vid(r.key))?.get(vid(nextEl)) === b)
+    // The next version installed after the one read (aborted appends in between install none).
+    const nextEl = order.slice(r.list.length).find((e) => an.txns[an.writer.get(vid(r.key))?.get(vid(e)) ?? -1]?.type !== 'fail' && an.writer.get(vid(r.key))?.has(vid(e)));
+    if (nextEl !== undefined && an.writer.get(vid(r.key))?.get(vid(nextEl)) === b)
       return `${A} read key ${show(r.key)} as ${show(r.list)}, which does not include ${B}'s append of ${show(nextEl)} (${B} overwrote the version ${A} read)`;
   }
   return `${A} read a version that ${B} later overwrote`;

@@ -207,16 +207,19 @@ export function analyze(history: readonly Op[]): Analysis {
       explanation: `${group.length} committed transactions read key ${show(key)} as the same version ${show(version)} and each appended to it: ${group.slice(0, 4).map((g) => txnText(txns[g]!)).join('; ')}. One update was computed from a stale version.` });
   }
 
-  // The dependency graph.
+  // The dependency graph. An aborted (failed) append installs no version (Adya): version-order
+  // edges skip it, so the committed appends around it are still ordered (it is G1a when read).
   const graph = new Graph(txns.length);
+  const installs = (id: number | undefined): id is number => id !== undefined && txns[id]!.type !== 'fail';
   for (const [k, order] of versions) {
     const w = writer.get(k);
     if (!w) continue;
     let prev: number | undefined;
     for (const e of order) {
       const cur = w.get(vid(e));
-      if (cur !== undefined && prev !== undefined && cur !== prev) graph.add(prev, cur, WW);
-      if (cur !== undefined) prev = cur;
+      if (!installs(cur)) continue;
+      if (prev !== undefined && cur !== prev) graph.add(prev, cur, WW);
+      prev = cur;
     }
   }
   for (const [tid, reads] of extReads)
@@ -230,8 +233,12 @@ export function analyze(history: readonly Op[]): Analysis {
       }
       const n = r.list.length;
       if (n < order.length && (n === 0 || vid(order[n - 1]) === vid(r.list[n - 1]))) {
-        const wid = w?.get(vid(order[r.list.length]));
-        if (wid !== undefined) graph.add(tid, wid, RW);
+        for (let i = n; i < order.length; i++) {
+          const wid = w?.get(vid(order[i]));
+          if (!installs(wid)) continue;
+          graph.add(tid, wid, RW);
+          break;
+        }
       }
     }
   const committed = [...committedSet].sort((a, b) => a - b);
