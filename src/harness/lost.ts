@@ -22,6 +22,8 @@ export interface LostWrite {
   acknowledged: boolean;
   /** the ok read of its key, invoked after ackTime, that lacks it (no later read shows it) */
   shownBy: { index: number; process: number; invokeTime: number; completeTime: number };
+  /** the latest-invoked ok read that still showed it, if any: the loss happened after this read */
+  lastSeen?: { index: number; invokeTime: number; completeTime: number };
   incident?: number;
 }
 
@@ -69,6 +71,7 @@ export function lostWritesOf(a: SetAnalysis): LostWrite[] {
       key: f.key, element: f.element, process: f.add.process as number, ...(nodeOf(f) ? { node: nodeOf(f) } : {}),
       invokeTime: f.add.time, ackTime: f.known!.time, acknowledged: f.completion?.type === 'ok',
       shownBy: { index: r.invoke.index, process: r.invoke.process as number, invokeTime: r.invoke.time, completeTime: r.complete.time },
+      ...(f.lastPresent ? { lastSeen: { index: f.lastPresent.invoke.index, invokeTime: f.lastPresent.invoke.time, completeTime: f.lastPresent.complete.time } } : {}),
     });
   }
   return out.sort((x, y) => x.ackTime - y.ackTime);
@@ -101,24 +104,31 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     for (const f of failovers) if (f.time <= t) m = f.newMaster;
     return m;
   };
-  type Key = string;
-  const groups = new Map<Key, { node?: string; failover?: Failover; zombie: boolean; items: LostWrite[] }>();
+  type Kind = 'zombie' | 'not-replicated' | 'dropped-later' | 'no-failover';
+  const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; items: LostWrite[] }>();
   for (const w of lost) {
     let fo: Failover | undefined;
-    let zombie = false;
+    let kind: Kind;
     const current = masterAt(w.ackTime);
     if (w.node && current && current !== w.node) {
       // acknowledged by a node the sentinels had already deposed: the failover before the ack
-      fo = undefined;
       for (let i = failovers.length - 1; i >= 0 && !fo; i--) {
         const f = failovers[i]!;
         if (f.time <= w.ackTime && f.oldMaster === w.node) fo = f;
       }
-      zombie = true;
-    } else fo = failovers.find((f) => f.time >= w.ackTime && (!w.node || f.oldMaster === w.node)) ?? failovers.find((f) => f.time >= w.ackTime);
-    const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${zombie}`;
+      kind = fo ? 'zombie' : 'no-failover';
+    } else {
+      // the write was on the master lineage: it was dropped after the last read that still showed
+      // it and before the read that lacks it; the failover in that window is the one that dropped it
+      const from = Math.max(w.ackTime, w.lastSeen?.invokeTime ?? -Infinity);
+      const to = w.shownBy.completeTime;
+      const inWindow = failovers.filter((f) => f.time >= from && f.time <= to);
+      fo = inWindow.find((f) => !w.node || f.oldMaster === w.node) ?? inWindow[0];
+      kind = !fo ? 'no-failover' : !w.lastSeen && (!w.node || fo.oldMaster === w.node) ? 'not-replicated' : 'dropped-later';
+    }
+    const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${kind}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { node: w.node, failover: fo, zombie, items: [] }));
+    if (!g) groups.set(key, (g = { node: w.node, failover: fo, kind, items: [] }));
     g.items.push(w);
   }
   const incidents: Incident[] = [];
@@ -134,23 +144,35 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     }
     for (const w of g.items) w.incident = id;
     const node = g.node ?? 'an unknown node';
+    let lastSeen = -Infinity;
+    for (const w of g.items) if (w.lastSeen && w.lastSeen.completeTime > lastSeen) lastSeen = w.lastSeen.completeTime;
+    const fo = g.failover;
     let explanation: string;
-    if (g.failover && g.zombie) {
+    if (fo && g.kind === 'zombie') {
       const conv = converts.find((c) => c.time >= to && c.text.includes(node.replace(':', ' ')));
       explanation =
-        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(from - g.failover.time)} to ${s(to - g.failover.time)} AFTER the sentinels ` +
-        `had failed over from it to ${g.failover.newMaster} (+switch-master at ${s(g.failover.time)}): ${node} was a zombie master still accepting writes, ` +
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(from - fo.time)} to ${s(to - fo.time)} AFTER the sentinels ` +
+        `had failed over from it to ${fo.newMaster} (+switch-master at ${s(fo.time)}): ${node} was a zombie master still accepting writes, ` +
         `discarded when it rejoined as a replica${conv ? ` (+convert-to-slave at ${s(conv.time)})` : ''}.`;
-    } else if (g.failover) {
+    } else if (fo && g.kind === 'not-replicated') {
       explanation =
-        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(g.failover.time - to)} to ${s(g.failover.time - from)} BEFORE ` +
-        `the failover to ${g.failover.newMaster} (+switch-master at ${s(g.failover.time)}); they had not reached the promoted replica and were discarded when ${node} resynchronised from it.`;
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(fo.time - to)} to ${s(fo.time - from)} BEFORE ` +
+        `the failover to ${fo.newMaster} (+switch-master at ${s(fo.time)}); they had not reached the promoted replica and were discarded when ${node} resynchronised from it.`;
+    } else if (fo) {
+      explanation =
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)}` +
+        (lastSeen > -Infinity ? ` were still shown by reads until ${s(lastSeen)}, then` : '') +
+        ` were missing after the failover from ${fo.oldMaster} to ${fo.newMaster} (+switch-master at ${s(fo.time)}): the promoted node did not hold them ` +
+        `(it had restarted empty or not finished resynchronising), and the others resynchronised from it.`;
     } else {
-      explanation = `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} were lost with no failover observed (restart without durable persistence, or a failover the observer missed).`;
+      explanation =
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)}` +
+        (lastSeen > -Infinity ? `, still shown by reads until ${s(lastSeen)},` : '') +
+        ` were lost with no failover observed in between (restart without durable persistence, or a failover the observer missed).`;
     }
     incidents.push({
       id, node: g.node, from, to, count: g.items.length,
-      ...(g.failover ? { failover: { time: g.failover.time, oldMaster: g.failover.oldMaster, newMaster: g.failover.newMaster } } : {}),
+      ...(fo ? { failover: { time: fo.time, oldMaster: fo.oldMaster, newMaster: fo.newMaster } } : {}),
       explanation,
     });
   }
