@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { requireReal } from './helpers/procs.js';
 import { waitFor } from './helpers/ports.js';
 import { runHarness, startHarness } from './helpers/harness.js';
@@ -14,9 +14,15 @@ import { isAlive } from '../src/harness/pidfiles.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-crash-'));
 const leftovers: number[] = [];
+// a failed test's run directories are kept for a look (the path is printed)
+let keepRuns = false;
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') keepRuns = true;
+});
 afterAll(() => {
   for (const pid of leftovers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  fs.rmSync(tmp, { recursive: true, force: true });
+  if (keepRuns) console.warn(`run directories kept in ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 // real Redis when present (requireReal fails under CI when it is missing), else the bundled server
