@@ -57,6 +57,25 @@ describe('harness check --history --model', () => {
   });
 });
 
+describe('harness check --history (workload inferred)', () => {
+  it('a Jepsen counter history (f add, numeric reads) is checked as a counter: valid, and invalid past the upper bound', async () => {
+    const ops = readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) => (o.f === 'incr' ? { ...o, f: 'add' } : o));
+    const file = path.join(tmp, 'counter-add.edn');
+    fs.writeFileSync(file, toEdnHistory(ops));
+    const ok = await harness('check', '--history', file);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('"counter"');
+    // The last read claims more than every increment ever invoked.
+    const total = ops.filter((o) => o.f === 'add' && o.type === 'invoke').reduce((n, o) => n + Number(o.value), 0);
+    const last = [...ops].reverse().find((o) => o.f === 'read' && o.type === 'ok')!;
+    last.value = total + 1;
+    fs.writeFileSync(file, toEdnHistory(ops));
+    const bad = await harness('check', '--history', file);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(`read ${total + 1} at index ${last.index} (process ${last.process})`);
+  });
+});
+
 describe('checkHistoryFile', () => {
   it('gives each recorded run its own verdict, and unknown for a model/f mismatch', async () => {
     const reg = await checkHistoryFile({ file: asEdn('register-pause-master') });

@@ -43,7 +43,8 @@ function optionsFrom(cmd: Command): RunOptions {
 function inferWorkload(ops: readonly Op[]): string {
   const fs_ = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
   if (fs_.has('txn')) return 'list-append';
-  if (fs_.has('incr')) return 'counter';
+  // Jepsen's counter uses add as its set does: a counter's reads return numbers.
+  if (fs_.has('incr') || (fs_.has('add') && ops.some((o) => o.f === 'read' && o.type === 'ok' && typeof o.value === 'number'))) return 'counter';
   if (fs_.has('cas') || fs_.has('write')) return 'register';
   return 'set';
 }
