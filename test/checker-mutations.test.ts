@@ -264,6 +264,8 @@ describe('list-append: mutations of a real run', () => {
     expect(r.anomalyTypes).toEqual(['G-single']);
     expect(r.strongestModel).toBe('read-committed');
     expect(r.notSatisfied['snapshot-isolation']).toEqual(['G-single']);
+    expect(r.not).toEqual(['snapshot-isolation', 'repeatable-read']);
+    expect(r.alsoNot).toEqual(['strict-serializable', 'serializable']);
   });
 
   test('G2: write skew (two adjacent anti-dependencies) leaves snapshot isolation', async () => {

@@ -65,6 +65,9 @@ export interface ElleResult {
   satisfied: string[];
   /** model -> the anomaly types that rule it out */
   notSatisfied: Record<string, string[]>;
+  /** Elle's boundary: the weakest models ruled out, and the stronger ones that rules out too. */
+  not: string[];
+  alsoNot: string[];
   /** Models neither ruled out nor proven, because a search was cut short. */
   undecided: string[];
   anomalyTypes: string[];
@@ -130,6 +133,10 @@ export async function checkListAppendHistory(history: readonly Op[], opts: ListA
   const satisfied = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === true);
   const undecided = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === 'unknown');
   const strongestModel = satisfied[0] ?? (undecided.length ? 'unknown' : 'none');
+  // Elle's boundary: `not` the weakest models ruled out, `alsoNot` the stronger ones they imply.
+  const ruledOut = CONSISTENCY_MODELS.filter((m) => notSatisfied[m]);
+  const not = ruledOut.filter((m) => !ruledOut.some((w) => STRONGER[w]!.includes(m)));
+  const alsoNot = ruledOut.filter((m) => !not.includes(m));
   const valid = foreign ? 'unknown' : types.length ? false : undecided.length ? 'unknown' : true;
   const lines: string[] = [];
   if (foreign) lines.push(`unknown: ${foreign}.`);
@@ -152,6 +159,8 @@ export async function checkListAppendHistory(history: readonly Op[], opts: ListA
     strongestModel,
     satisfied: [...satisfied],
     notSatisfied,
+    not,
+    alsoNot,
     undecided: [...undecided],
     anomalyTypes: types,
     anomalies,
