@@ -185,6 +185,13 @@ describe('clean histories', () => {
     expect(r.anomalyTypes).toEqual([]);
   });
 
+  test('no committed transaction: unknown (Elle\'s empty-transaction-graph), claiming no model', async () => {
+    const r = await check(txns([[0, [['append', 'x', 1]], 'fail'], [1, [['r', 'x', []]], 'info']], false));
+    expect(r.valid).toBe('unknown');
+    expect(r.error).toContain('empty transaction graph');
+    expect(r.strongestModel).toBe('unknown');
+  });
+
   test('generated strict-serializable histories have no anomalies', async () => {
     for (let seed = 1; seed <= 20; seed++) {
       const h = genListAppendHistory({ seed, txns: 300, processes: 6, keys: 4, appendsPerKey: 12, crashRate: 0.05, failRate: 0.05 });

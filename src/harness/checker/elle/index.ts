@@ -130,16 +130,19 @@ export async function checkListAppendHistory(history: readonly Op[], opts: ListA
   for (const t of types) if (t !== 'unnamed-cycle') for (const m of ruledOutBy(t)) (notSatisfied[m] ??= []).push(t);
   // A cycle Tarjan proved but no search named still rules out every model forbidding it.
   for (const m of CONSISTENCY_MODELS) if (!notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === false) notSatisfied[m] = ['unnamed-cycle'];
-  const satisfied = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === true);
-  const undecided = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === 'unknown');
+  const satisfied = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === true && an.committed.length > 0);
+  const undecided = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && (cyc.acyclic[PROJECTION_OF[m]] === 'unknown' || an.committed.length === 0));
   const strongestModel = satisfied[0] ?? (undecided.length ? 'unknown' : 'none');
   // Elle's boundary: `not` the weakest models ruled out, `alsoNot` the stronger ones they imply.
   const ruledOut = CONSISTENCY_MODELS.filter((m) => notSatisfied[m]);
   const not = ruledOut.filter((m) => !ruledOut.some((w) => STRONGER[w]!.includes(m)));
   const alsoNot = ruledOut.filter((m) => !not.includes(m));
-  const valid = foreign ? 'unknown' : types.length ? false : undecided.length ? 'unknown' : true;
+  // As Elle's :empty-transaction-graph: with no committed transaction there is nothing to judge.
+  const empty = an.committed.length === 0;
+  const valid = foreign || (empty && !types.length) ? 'unknown' : types.length ? false : undecided.length ? 'unknown' : true;
   const lines: string[] = [];
   if (foreign) lines.push(`unknown: ${foreign}.`);
+  if (empty && !types.length) lines.push('unknown: empty transaction graph (no committed transaction to check).');
   if (types.length === 0)
     lines.push(`${an.txns.length} transactions: no anomalies found${undecided.length ? '' : '; consistent with strict-serializable'}.`);
   else {
