@@ -87,6 +87,12 @@ describe('checkHistoryFile', () => {
     const wrong = await checkHistoryFile({ file: asEdn('register-pause-master'), model: 'register' });
     expect(wrong.valid).toBe('unknown');
     expect(wrong.results.linear!.error).toMatch(/^model register has no op cas/);
+    // Jepsen's counter uses add, as its set does: numeric reads make it a counter (a set model would call it invalid).
+    const addFile = path.join(tmp, 'counter-add.jsonl');
+    fs.writeFileSync(addFile, readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) => JSON.stringify(o.f === 'incr' ? { ...o, f: 'add' } : o)).join('\n') + '\n');
+    const ctr = await checkHistoryFile({ file: addFile });
+    expect((ctr.results.linear as { model: string }).model).toBe('counter');
+    expect(ctr.valid).toBe(true);
     const notTxn = await checkHistoryFile({ file: path.join(fixtures, 'counter-pause-master.history.jsonl'), workload: 'list-append' });
     expect(notTxn.valid).toBe('unknown');
     expect(notTxn.results.elle!.error).toMatch(/list-append has no \d+ op\(s\) with f (incr|read)/);

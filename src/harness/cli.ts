@@ -10,6 +10,7 @@ import { readHistoryJsonl, type Op } from './history.js';
 import { readEventsJsonl, readJson, writeJson } from './store.js';
 import { loadPlugins } from './plugins.js';
 import { checkLinearizable, parseEdnHistory, type CheckResult } from './checker/index.js';
+import { isCounterHistory } from './checker/check-file.js';
 import { serve } from './report/index.js';
 import { Cluster, resolveBinaries } from './cluster.js';
 import { cleanupStale, markLeftRunning } from './pidfiles.js';
@@ -43,8 +44,7 @@ function optionsFrom(cmd: Command): RunOptions {
 function inferWorkload(ops: readonly Op[]): string {
   const fs_ = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
   if (fs_.has('txn')) return 'list-append';
-  // Jepsen's counter uses add as its set does: a counter's reads return numbers.
-  if (fs_.has('incr') || (fs_.has('add') && ops.some((o) => o.f === 'read' && o.type === 'ok' && typeof o.value === 'number'))) return 'counter';
+  if (isCounterHistory(ops)) return 'counter'; // incr, or Jepsen's add with numeric reads
   if (fs_.has('cas') || fs_.has('write')) return 'register';
   return 'set';
 }

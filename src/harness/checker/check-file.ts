@@ -37,11 +37,22 @@ function sniff(file: string): 'jsonl' | 'edn' {
   return head.startsWith('{"') || head.startsWith('{\n') ? 'jsonl' : 'edn';
 }
 
-/** Picks a model from the ops' f values: cas -> cas-register, txn -> multi-register, add -> set, incr -> counter. */
+/** A counter history: incr ops, or add ops (Jepsen's counter) whose ok reads return numbers (a set's return lists). */
+export function isCounterHistory(ops: readonly Op[]): boolean {
+  let add = false;
+  for (const o of ops) {
+    if (o.process === 'nemesis') continue;
+    if (o.f === 'incr') return true;
+    if (o.f === 'add') add = true;
+  }
+  return add && ops.some((o) => o.f === 'read' && o.type === 'ok' && o.process !== 'nemesis' && typeof o.value === 'number');
+}
+
+/** Picks a model from the ops' f values: cas -> cas-register, txn -> multi-register, add -> set, incr (or add with numeric reads) -> counter. */
 export function guessModel(ops: readonly Op[]): string {
   const fs = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
   if (fs.has('cas')) return 'cas-register';
-  if (fs.has('incr')) return 'counter';
+  if (isCounterHistory(ops)) return 'counter';
   if (fs.has('add')) return 'set';
   if (fs.has('txn')) return 'multi-register';
   return 'register';
