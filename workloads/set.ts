@@ -89,7 +89,7 @@ export const setWorkload: Workload = {
     const c = a.counts;
     // incidents explain acknowledged losses; an unacknowledged add a read had shown and a later
     // read lacks is counted apart (lostUnacknowledged, set-full's lost-unacknowledged) and is invalid too
-    const explained = explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), ctx.events, initialMaster(ctx.events));
+    const explained = explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), ctx.events, initialMaster(ctx.events), { persistence: ctx.options.persistence });
     return {
       checkers: { set: checkSet(a), 'set-full': { ...checkSetFull(a), unverified } },
       // acknowledged = verified + lost + unverified (lost: acknowledged writes a later read lacks)

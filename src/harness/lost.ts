@@ -23,7 +23,7 @@ export interface LostWrite {
   /** the ok read of its key, invoked after ackTime, that lacks it (no later read shows it) */
   shownBy: { index: number; process: number; invokeTime: number; completeTime: number };
   /** the latest-invoked ok read that still showed it, if any: the loss happened after this read */
-  lastSeen?: { index: number; invokeTime: number; completeTime: number };
+  lastSeen?: { index: number; invokeTime: number; completeTime: number; node?: string };
   incident?: number;
 }
 
@@ -53,7 +53,8 @@ export function failoversFromEvents(events: readonly ClusterEvent[]): Failover[]
     const p = e.text.trim().split(/\s+/); // <name> <oldip> <oldport> <newip> <newport>
     if (p.length < 5) continue;
     const f = { time: e.time, oldMaster: `${p[1]}:${p[2]}`, newMaster: `${p[3]}:${p[4]}` };
-    const dup = out.find((x) => x.oldMaster === f.oldMaster && x.newMaster === f.newMaster && Math.abs(x.time - f.time) < 30e9);
+    // a sentinel that missed an intermediate failover names an older old master for the same promotion
+    const dup = out.find((x) => x.newMaster === f.newMaster && (x.oldMaster === f.oldMaster ? Math.abs(x.time - f.time) < 30e9 : Math.abs(x.time - f.time) < 10e9));
     if (!dup) out.push(f);
   }
   return out.sort((a, b) => a.time - b.time);
@@ -71,7 +72,7 @@ export function lostWritesOf(a: SetAnalysis): LostWrite[] {
       key: f.key, element: f.element, process: f.add.process as number, ...(nodeOf(f) ? { node: nodeOf(f) } : {}),
       invokeTime: f.add.time, ackTime: f.known!.time, acknowledged: f.completion?.type === 'ok',
       shownBy: { index: r.invoke.index, process: r.invoke.process as number, invokeTime: r.invoke.time, completeTime: r.complete.time },
-      ...(f.lastPresent ? { lastSeen: { index: f.lastPresent.invoke.index, invokeTime: f.lastPresent.invoke.time, completeTime: f.lastPresent.complete.time } } : {}),
+      ...(f.lastPresent ? { lastSeen: { index: f.lastPresent.invoke.index, invokeTime: f.lastPresent.invoke.time, completeTime: f.lastPresent.complete.time, ...(f.lastPresent.complete.node ? { node: f.lastPresent.complete.node } : {}) } } : {}),
     });
   }
   return out.sort((x, y) => x.ackTime - y.ackTime);
@@ -95,8 +96,25 @@ export function describeUnverified(a: SetAnalysis): UnverifiedWrites[] {
 }
 
 /** Groups lost writes (lostWritesOf) into incidents by the node that acknowledged them and the failover that dropped them. */
-export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEvent[], initialMaster?: string): { lost: LostWrite[]; incidents: Incident[] } {
+/**
+ * The time `node` last went down before `before`, if it had not completed a sync from a master
+ * (observer "replica of ... link=up") since: promoted then, it held nothing written after that
+ * (and nothing at all when it restarted without persistence). null when it did not.
+ */
+function downUnsynced(events: readonly ClusterEvent[], node: string, before: number): number | null {
+  let down: number | null = null;
+  for (const e of events) {
+    if (e.time > before) break;
+    if (e.event !== 'role' || !e.text.startsWith(node + ' ')) continue;
+    if (/ down$/.test(e.text)) down = e.time;
+    else if (down !== null && / link=up$/.test(e.text)) down = null;
+  }
+  return down;
+}
+
+export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEvent[], initialMaster?: string, opts: { persistence?: string } = {}): { lost: LostWrite[]; incidents: Incident[] } {
   const failovers = failoversFromEvents(events);
+  const durable = opts.persistence !== undefined && opts.persistence !== 'none';
   const converts = events.filter((e) => e.event === '+convert-to-slave');
   // the sentinels' master at time t
   const masterAt = (t: number): string | undefined => {
@@ -104,12 +122,16 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     for (const f of failovers) if (f.time <= t) m = f.newMaster;
     return m;
   };
-  type Kind = 'zombie' | 'not-replicated' | 'dropped-later' | 'no-failover';
-  const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; items: LostWrite[] }>();
+  type Kind = 'zombie' | 'zombie-read' | 'not-replicated' | 'promoted-unsynced' | 'dropped-later' | 'no-failover';
+  const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; window: Failover[]; downAt?: number; reader?: string; items: LostWrite[] }>();
   for (const w of lost) {
     let fo: Failover | undefined;
     let kind: Kind;
+    let window: Failover[] = [];
+    let downAt: number | undefined;
+    let reader: string | undefined;
     const current = masterAt(w.ackTime);
+    const seenAt = w.lastSeen ? masterAt(w.lastSeen.invokeTime) : undefined;
     if (w.node && current && current !== w.node) {
       // acknowledged by a node the sentinels had already deposed: the failover before the ack
       for (let i = failovers.length - 1; i >= 0 && !fo; i--) {
@@ -117,18 +139,34 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
         if (f.time <= w.ackTime && f.oldMaster === w.node) fo = f;
       }
       kind = fo ? 'zombie' : 'no-failover';
+    } else if (w.lastSeen?.node && seenAt && seenAt !== w.lastSeen.node) {
+      // last shown by a read served by a deposed master: it lived on there only, until that node rejoined
+      reader = w.lastSeen.node;
+      for (let i = failovers.length - 1; i >= 0 && !fo; i--) if (failovers[i]!.time <= w.lastSeen.invokeTime && failovers[i]!.oldMaster === reader) fo = failovers[i];
+      kind = 'zombie-read';
     } else {
-      // the write was on the master lineage: it was dropped after the last read that still showed
-      // it and before the read that lacks it; the failover in that window is the one that dropped it
+      // on the master lineage: dropped after the last read that still showed it and before the
+      // read that lacks it. Of the failovers in that window, one that promoted a node which had
+      // gone down and not resynchronised is certain; else the first from its node.
       const from = Math.max(w.ackTime, w.lastSeen?.invokeTime ?? -Infinity);
-      const to = w.shownBy.completeTime;
-      const inWindow = failovers.filter((f) => f.time >= from && f.time <= to);
-      fo = inWindow.find((f) => !w.node || f.oldMaster === w.node) ?? inWindow[0];
-      kind = !fo ? 'no-failover' : !w.lastSeen && (!w.node || fo.oldMaster === w.node) ? 'not-replicated' : 'dropped-later';
+      window = failovers.filter((f) => f.time >= from && f.time <= w.shownBy.completeTime);
+      for (const f of window) {
+        const d = downUnsynced(events, f.newMaster, f.time);
+        if (d !== null && (!durable || d < w.ackTime)) {
+          fo = f;
+          downAt = d;
+          break;
+        }
+      }
+      if (fo) kind = 'promoted-unsynced';
+      else {
+        fo = window.find((f) => !w.node || f.oldMaster === w.node) ?? window[0];
+        kind = !fo ? 'no-failover' : !w.lastSeen && (!w.node || fo.oldMaster === w.node) && window.length === 1 ? 'not-replicated' : 'dropped-later';
+      }
     }
-    const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${kind}`;
+    const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${kind}|${reader ?? ''}|${kind === 'dropped-later' ? window.map((f) => f.time).join(',') : ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { node: w.node, failover: fo, kind, items: [] }));
+    if (!g) groups.set(key, (g = { node: w.node, failover: fo, kind, window, downAt, reader, items: [] }));
     g.items.push(w);
   }
   const incidents: Incident[] = [];
@@ -158,12 +196,28 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(fo.time - to)} to ${s(fo.time - from)} BEFORE ` +
         `the failover to ${fo.newMaster} (+switch-master at ${s(fo.time)}); they had not reached the promoted replica and were discarded when ${node} resynchronised from it.`;
-    } else if (fo) {
+    } else if (g.kind === 'zombie-read') {
+      const r = g.reader!;
+      const conv = converts.find((c) => c.time >= lastSeen && c.text.includes(r.replace(':', ' ')));
+      explanation =
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} were still shown until ${s(lastSeen)} by reads that ${r} served ` +
+        `after the sentinels had failed over from it${fo ? ` (+switch-master at ${s(fo.time)}, to ${fo.newMaster})` : ''}: they lived on that deposed master only, ` +
+        `and were discarded when it rejoined as a replica${conv ? ` (+convert-to-slave at ${s(conv.time)})` : ''}.`;
+    } else if (fo && g.kind === 'promoted-unsynced') {
+      const empty = durable ? '' : ' (no persistence: it restarted empty)';
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)}` +
-        (lastSeen > -Infinity ? ` were still shown by reads until ${s(lastSeen)}, then` : '') +
-        ` were missing after the failover from ${fo.oldMaster} to ${fo.newMaster} (+switch-master at ${s(fo.time)}): the promoted node did not hold them ` +
-        `(it had restarted empty or not finished resynchronising), and the others resynchronised from it.`;
+        (lastSeen > -Infinity ? `, still shown by reads until ${s(lastSeen)},` : '') +
+        ` were discarded by the failover from ${fo.oldMaster} to ${fo.newMaster} (+switch-master at ${s(fo.time)}): ${fo.newMaster} had gone down at ${s(g.downAt!)}${empty} ` +
+        `and had not completed a sync from a master before it was promoted, so it did not hold them, and the other nodes resynchronised from it.`;
+    } else if (fo) {
+      const several = g.window.length > 1;
+      explanation =
+        `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)}` +
+        (lastSeen > -Infinity ? `, still shown by reads until ${s(lastSeen)},` : '') +
+        (several
+          ? ` were missing after one of ${g.window.length} failovers (+switch-master at ${g.window.map((f) => s(f.time)).join(', ')}); no read in between tells which, the first from ${node} is listed.`
+          : ` were missing after the failover from ${fo.oldMaster} to ${fo.newMaster} (+switch-master at ${s(fo.time)}): the promoted node did not hold them, and the others resynchronised from it.`);
     } else {
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)}` +
