@@ -99,7 +99,12 @@ FL.renderConsistency = function renderConsistency() {
   if (!isObj(elle)) { FL.add(elleBox, el('p', { class: 'muted' }, 'No Elle checker ran for this workload.')); return; }
   const an = isObj(elle.anomalies) ? elle.anomalies : {};
   const types = Object.keys(an);
-  const facts = [elle.txns != null ? `${show(elle.txns)} transactions` : '', elle.strongestModel ? `strongest model still satisfied: ${show(elle.strongestModel)}` : ''].filter(Boolean).join(' · ');
+  const strongest = elle.strongestModel === 'unknown' ? 'strongest model still satisfied: not decided' : elle.strongestModel ? `strongest model still satisfied: ${show(elle.strongestModel)}` : '';
+  const undecided = Array.isArray(elle.undecided) && elle.undecided.length ? `not decided (time limit): ${elle.undecided.join(', ')}` : '';
+  const ruledOut = Array.isArray(elle.not) && elle.not.length ? `ruled out: ${elle.not.join(', ')}${Array.isArray(elle.alsoNot) && elle.alsoNot.length ? ` (and so ${elle.alsoNot.join(', ')})` : ''}` : '';
+  const facts = [elle.txns != null ? `${show(elle.txns)} transactions` : '', strongest, ruledOut, undecided].filter(Boolean).join(' · ');
+  if (elle.truncated && Array.isArray(elle.truncation) && elle.truncation.length)
+    FL.add(elleBox, el('p', { class: 'unknown', id: 'elle-truncated' }, `Cycle search truncated: ${elle.truncation.join('; ')}`));
   if (!types.length) {
     FL.add(elleBox, el('p', { class: elle.valid === true ? 'good' : 'unknown' }, elle.valid === true ? 'No anomalies.' : (elle.error ? String(elle.error) : 'No anomalies reported.')), facts ? el('p', { class: 'muted small' }, facts) : null);
     return;
