@@ -33,6 +33,7 @@ export function networkFault(spec: NetworkFaultSpec): Nemesis {
     description: spec.description,
     startF: spec.startF,
     stopF: spec.stopF,
+    needsNetwork: true,
     async invoke(ctx, op) {
       if (op.f === spec.startF) {
         if (active) return { nemesis: spec.name, action: 'none', reason: `already active: ${active.shape}` };

@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { RUN_OPTIONS, UsageError, resolveOptions, type RunOptions } from './options.js';
+import { RUN_OPTIONS, UsageError, optionHelp, resolveOptions, type RunOptions } from './options.js';
 import { printSummary, resolvePlugins, runTest, type FinalPhaseStats } from './run.js';
 import { checkRun, exitCodeFor } from './check.js';
 import { readHistoryJsonl, type Op } from './history.js';
 import { readEventsJsonl, readJson, writeJson } from './store.js';
 import { loadPlugins } from './plugins.js';
-import { checkLinearizable, parseEdnHistory, type CheckResult } from './checker/index.js';
+import { checkLinearizable, models, parseEdnHistory, type CheckResult } from './checker/index.js';
+import { getWorkload, workloadNames } from './registry.js';
 import { isCounterHistory } from './checker/check-file.js';
 import { serve } from './report/index.js';
 import { Cluster, resolveBinaries } from './cluster.js';
@@ -21,7 +22,7 @@ const attr = (flag: string) => flag.replace(/^--/, '').split(' ')[0]!.replace(/-
 function addRunOptions(cmd: Command, only?: Set<string>): Command {
   for (const s of RUN_OPTIONS) {
     if (only && !only.has(s.key)) continue;
-    const o = new Option(s.flag, s.desc);
+    const o = new Option(s.flag, optionHelp(s));
     if (s.def !== undefined && s.def !== false) o.default(s.def);
     cmd.addOption(o);
   }
@@ -52,6 +53,7 @@ function inferWorkload(ops: readonly Op[]): string {
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const out = (l: string) => process.stdout.write(l + '\n');
+  await loadPlugins(); // the registry names every workload and nemesis in the help texts
   const program = new Command('harness')
     .description('Jepsen-style consistency tests for Redis + Sentinel (bundled tsredis or real Redis 7)')
     .exitOverride()
@@ -79,13 +81,14 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[run-dir]', 'a run directory (results/<test>/<timestamp> or results/latest)')
     .option('--history <file>', 'a history file from any source')
     .addOption(new Option('--format <fmt>', 'history format').choices(['jsonl', 'edn']))
-    .option('--model <model>', 'linearizability model: register | cas-register | multi-register | set | counter')
-    .option('--workload <name>', 'check with this workload\'s checkers: set | register | counter | list-append')
+    .option('--model <model>', `linearizability model: ${Object.keys(models).join(' | ')}`)
+    .option('--workload <name>', `check with this workload's checkers: ${workloadNames().join(' | ')}`)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .action(async (runDir: string | undefined, opts: { history?: string; format?: string; model?: string; workload?: string }) => {
-      await loadPlugins();
       if (!runDir && !opts.history) throw new UsageError('harness check needs a run directory or --history FILE');
+      if (opts.workload && !getWorkload(opts.workload)) throw new UsageError(`unknown workload '${opts.workload}' (one of ${workloadNames().join(', ')})`);
+      if (opts.model && !models[opts.model]) throw new UsageError(`unknown model '${opts.model}' (one of ${Object.keys(models).join(', ')})`);
       if (runDir) {
         const dir = path.resolve(runDir);
         const hist = path.join(dir, 'history.jsonl');

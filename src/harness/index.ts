@@ -15,4 +15,3 @@ export type { LostWrite, UnverifiedWrites } from './lost.js';
 export { NS_PER_S, NS_PER_MS } from './clock.js';
 export * from './net/partitions.js';
 export type { Network, Link, LinkFault } from './net/index.js';
-export { NETWORK_NEMESES } from './net/index.js';

@@ -2,7 +2,7 @@
 // (every option can come from YAML; flags override) and validation.
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { NETWORK_NEMESES } from './net/index.js';
+import { nemesisNames, workloadNames } from './registry.js';
 
 export type Persistence = 'none' | 'rdb' | 'aof-everysec' | 'aof-always';
 
@@ -36,7 +36,7 @@ export interface RunOptions {
   recoveryTimeout: number; // s
   name?: string;
   config?: string;
-  /** network fault backend; 'auto' resolves to proxy when a network nemesis is chosen, else none */
+  /** network fault backend; 'auto' is settled by settleNetBackend once the nemeses are known */
   net: 'auto' | 'proxy' | 'iptables' | 'none';
 }
 
@@ -48,6 +48,8 @@ interface Spec {
   desc: string;
   def?: string | number | boolean;
   parse?: (v: string) => unknown;
+  /** the registered names this option takes, listed in --help (so plugins load before help is built) */
+  names?: () => string[];
 }
 
 const int = (name: string, min = 0) => (v: string): number => {
@@ -66,8 +68,8 @@ const oneOf = (name: string, xs: string[]) => (v: string): string => {
 };
 
 export const RUN_OPTIONS: Spec[] = [
-  { key: 'workload', flag: '--workload <name>', desc: 'set | register | counter | list-append', def: 'set' },
-  { key: 'nemesis', flag: '--nemesis <list>', desc: 'comma list of faults: kill-master, kill-random, pause-master, pause-random, none', def: 'none' },
+  { key: 'workload', flag: '--workload <name>', desc: 'the workload', names: workloadNames, def: 'set' },
+  { key: 'nemesis', flag: '--nemesis <list>', desc: 'comma list of faults, or none', names: nemesisNames, def: 'none' },
   { key: 'nemesisInterval', flag: '--nemesis-interval <s>', desc: 'seconds between fault start and heal, and between faults', def: 10, parse: num('nemesis-interval', 0.1) },
   { key: 'timeLimit', flag: '--time-limit <s>', desc: 'seconds of the main phase (with faults)', def: 60, parse: num('time-limit', 0.1) },
   { key: 'concurrencySpec', flag: '--concurrency <n>', desc: 'client workers: N, or Nn (N per data node)', def: '10' },
@@ -97,7 +99,10 @@ export const RUN_OPTIONS: Spec[] = [
   { key: 'config', flag: '--config <file.yaml>', desc: 'read options from a YAML file (flags override)' },
 ];
 
-export const WORKLOADS = ['set', 'register', 'counter', 'list-append'];
+/** An option's --help text: its description, then the registered names it takes. */
+export function optionHelp(s: Spec): string {
+  return s.names ? `${s.desc}: ${s.names().join(', ')}` : s.desc;
+}
 
 /** YAML keys may be camelCase or the flag's kebab-case name. */
 function yamlKeyToOption(k: string): keyof RunOptions | undefined {
@@ -125,8 +130,9 @@ export function loadYamlOptions(file: string): Record<string, unknown> {
 }
 
 /**
- * Merges defaults < YAML < flags (flags: only those the user gave) and validates.
- * Values from YAML go through the same parsers as flags.
+ * Merges defaults < YAML < flags (flags: only those the user gave) and validates the values.
+ * Values from YAML go through the same parsers as flags. Workload and nemesis names are checked
+ * against the registry after the plugins load (run.ts resolvePlugins), not here; `net` may stay 'auto'.
  */
 export function resolveOptions(flags: Record<string, unknown>, given: Set<string>): RunOptions {
   const fromYaml = typeof flags.config === 'string' ? loadYamlOptions(flags.config) : {};
@@ -143,16 +149,21 @@ export function resolveOptions(flags: Record<string, unknown>, given: Set<string
   }
   const o = raw as unknown as RunOptions;
   o.nemesis = String(raw.nemesis ?? 'none').split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
-  if (!WORKLOADS.includes(o.workload)) throw new UsageError(`unknown workload '${o.workload}' (one of ${WORKLOADS.join(', ')})`);
   const m = /^(\d+)(n?)$/.exec(String(o.concurrencySpec));
   if (!m || Number(m[1]) < 1) throw new UsageError(`option --concurrency wants N or Nn, got '${o.concurrencySpec}'`);
   o.concurrency = Number(m[1]) * (m[2] ? o.replicas + 1 : 1);
   if (o.sentinels > 0 && o.quorum > o.sentinels) throw new UsageError(`--quorum ${o.quorum} is more than --sentinels ${o.sentinels}`);
   if (o.wait > o.replicas) throw new UsageError(`--wait ${o.wait} is more than --replicas ${o.replicas}`);
-  const netFaults = o.nemesis.filter((n) => NETWORK_NEMESES.includes(n));
-  if (o.net === 'auto') o.net = netFaults.length > 0 ? 'proxy' : 'none';
-  if (o.net === 'none' && netFaults.length > 0) throw new UsageError(`--nemesis ${netFaults.join(',')} needs a network backend: --net proxy (no privileges) or --net iptables (root)`);
   if (o.seed === undefined) o.seed = Math.floor(Math.random() * 2 ** 31);
   o.leaveRunning = Boolean(o.leaveRunning);
   return o;
+}
+
+/**
+ * Settles `net: 'auto'` once the chosen nemeses are known: proxy when one of them needs the
+ * network (Nemesis.needsNetwork), else none. An explicit --net none with such a nemesis is refused.
+ */
+export function settleNetBackend(o: RunOptions, networkNemeses: readonly string[]): void {
+  if (o.net === 'auto') o.net = networkNemeses.length > 0 ? 'proxy' : 'none';
+  if (o.net === 'none' && networkNemeses.length > 0) throw new UsageError(`--nemesis ${networkNemeses.join(',')} needs a network backend: --net proxy (no privileges) or --net iptables (root)`);
 }

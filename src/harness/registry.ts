@@ -90,6 +90,8 @@ export interface Nemesis {
   /** f of the op that starts the fault and of the op that ends it */
   startF: string;
   stopF: string;
+  /** True when the fault goes through the cluster's network backend (`--net auto` then picks proxy). */
+  needsNetwork?: boolean;
   /** Performs a start/stop op; returns what was done (the completion's value: node, signal, ...). */
   invoke(ctx: NemesisContext, op: { f: string; value: unknown }): Promise<unknown>;
   /** Undoes whatever is still active (restart killed, resume paused); returns what was done or null. */
@@ -120,4 +122,8 @@ export function workloadNames(): string[] {
 }
 export function nemesisNames(): string[] {
   return [...nemeses.keys()];
+}
+/** Registered nemeses that need a network backend (each says so itself: `needsNetwork`). */
+export function networkNemesisNames(): string[] {
+  return nemesisNames().filter((n) => makeNemesis(n)?.needsNetwork === true);
 }

@@ -10,9 +10,9 @@ import { any, clients, nemesis as nemesisRoute, stagger, timeLimit, Rng, subSeed
 import { interpret, type PlacedOp } from './generator/interpreter.js';
 import type { Op } from './history.js';
 import { Recorder } from './recorder.js';
-import { type RunOptions, UsageError } from './options.js';
+import { type RunOptions, UsageError, settleNetBackend } from './options.js';
 import { loadPlugins } from './plugins.js';
-import { getWorkload, makeNemesis, nemesisNames, type Nemesis, type NemesisContext, type Workload } from './registry.js';
+import { getWorkload, makeNemesis, nemesisNames, workloadNames, type Nemesis, type NemesisContext, type Workload } from './registry.js';
 import { activeFaults, faultSchedule, NemesisWorker } from './nemesis.js';
 import { Observer } from './observer.js';
 import { createRunDir, linkLatest, writeJson } from './store.js';
@@ -91,14 +91,20 @@ export interface RunIo {
   onPhase?: (phase: string) => void;
 }
 
+/**
+ * Loads the plugins, checks the workload and nemesis names against the registry (the one list of
+ * names) and settles `o.net` (in place) from the nemeses that need the network. Returns fresh nemeses.
+ */
 export async function resolvePlugins(o: RunOptions): Promise<Nemesis[]> {
   await loadPlugins();
-  if (!getWorkload(o.workload)) throw new UsageError(`unknown workload '${o.workload}'`);
-  return o.nemesis.map((n) => {
+  if (!getWorkload(o.workload)) throw new UsageError(`unknown workload '${o.workload}' (one of ${workloadNames().join(', ')})`);
+  const nemeses = o.nemesis.map((n) => {
     const x = makeNemesis(n);
     if (!x) throw new UsageError(`unknown nemesis '${n}' (one of ${nemesisNames().join(', ')}, none)`);
     return x;
   });
+  settleNetBackend(o, o.nemesis.filter((_n, i) => nemeses[i]!.needsNetwork === true));
+  return nemeses;
 }
 
 export function testName(o: RunOptions): string {

@@ -10,12 +10,6 @@ export { ProxyNetwork, NodeProxy, type ProxyTarget } from './proxy.js';
 
 export type NetBackendName = 'proxy' | 'iptables' | 'none';
 
-/** Nemeses that need a network backend (the engine picks --net proxy for them by default). */
-export const NETWORK_NEMESES = [
-  'partition-master', 'partition-master-sentinel', 'partition-halves', 'partition-random-node',
-  'majorities-ring', 'bridge', 'partition-sentinels', 'slow-network', 'flaky-network',
-];
-
 /** Where a node listens and the address everybody else uses for it. */
 export interface NodeAddress {
   /** Address peers and clients connect to (and the node's source address for its own links). */
