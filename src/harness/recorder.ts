@@ -52,14 +52,19 @@ export class Recorder {
     return this.append(op);
   }
 
-  /** The completion of `inv`: same process and f; an ok may carry a value (a read's result). */
+  /**
+   * The completion of `inv`: same process and f. An ok may carry a value (a read's result); a
+   * nemesis completion carries what was done (node, action, pid ...). A client op that did not end
+   * ok keeps its invocation's value (Jepsen's convention).
+   */
   complete(inv: Op, c: Completion): Op {
+    const own = (c.type === 'ok' || inv.process === 'nemesis') && c.value !== undefined;
     const op: Omit<Op, 'index'> = {
       time: this.clock.now(),
       type: c.type,
       process: inv.process,
       f: inv.f,
-      value: c.type === 'ok' && c.value !== undefined ? c.value : inv.value,
+      value: own ? c.value : inv.value,
     };
     if (c.error) op.error = c.error;
     const node = c.node ?? inv.node;
