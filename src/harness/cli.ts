@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = addRunOptions(program.command('run').description('run a test: start a cluster, drive a workload under faults, check the history'));
   run.exitOverride().showHelpAfterError('(run with --help for usage)').action(async () => {
     const o = optionsFrom(run);
+    await resolvePlugins(o); // unknown names are usage errors before anything starts
     const argvLine = ['harness', 'run', ...argv.slice(argv.indexOf('run') + 1).filter((a, i, xs) => a !== '--seed' && xs[i - 1] !== '--seed'), '--seed', String(o.seed)];
     let worst = 0;
     for (let i = 0; i < o.testCount; i++) {
