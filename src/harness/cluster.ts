@@ -11,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { allocatePort } from './ports.js';
-import { PidRegistry, isAlive } from './pidfiles.js';
+import { PidRegistry } from './pidfiles.js';
+import { redactNodeConfigs } from './store.js';
 import { type Addr, addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
 import type { RunOptions } from './options.js';
 import { claimNetSlot, createNetwork, nodeAddresses, NET_SLOT_COUNT, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName, type NetSlotClaim } from './net/index.js';
@@ -262,12 +263,14 @@ export class Cluster {
     n.status = 'running';
     proc.catch(() => {});
     void proc.then(() => {
-      if (n.proc === proc && n.status === 'running') {
+      if (n.proc !== proc) return;
+      if (n.pid) this.registry.delete(name); // reaped: the pid may now be anyone's, never signal it again
+      if (n.status === 'running') {
         n.status = 'stopped';
         this.log(`${name} exited unexpectedly`);
       }
     });
-    if (n.pid) this.registry.set({ pid: n.pid, node: name, markers: [n.spec.configFile, `:${n.spec.listenPort}`] });
+    if (n.pid) this.registry.register(name, n.pid, n.spec.configFile);
     const deadline = Date.now() + waitMs;
     for (;;) {
       try {
@@ -377,9 +380,10 @@ export class Cluster {
 
   // ---- faults ----
 
+  /** Signals a node's process, only while its pid is still the process this cluster started. */
   signal(name: string, sig: NodeJS.Signals): boolean {
     const n = this.node(name);
-    if (!n.pid) return false;
+    if (!n.pid || !this.registry.owns(name, n.pid)) return false;
     try {
       process.kill(n.pid, sig);
       return true;
@@ -435,22 +439,16 @@ export class Cluster {
     await this.network.close().catch((e) => this.log(`network teardown: ${(e as Error).message}`));
     this.netSlot?.release();
     this.registry.remove();
+    redactNodeConfigs(this.runDir); // the nodes are stopped for good: the results keep no password
   }
 
   /** Last resort from process.on('exit'): synchronous SIGKILL of everything still running. */
   teardownSync(): void {
     if (this.network instanceof IptablesBackend) this.network.closeSync();
-    for (const n of this.nodes.values()) {
-      if (n.pid && isAlive(n.pid)) {
-        try {
-          process.kill(n.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
+    for (const n of this.nodes.values()) this.signal(n.spec.name, 'SIGKILL');
     this.netSlot?.release();
     this.registry.remove();
+    redactNodeConfigs(this.runDir);
   }
 
   /** Node descriptions for test.json (paths relative to the run directory). */

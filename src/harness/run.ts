@@ -15,7 +15,7 @@ import { loadPlugins } from './plugins.js';
 import { getWorkload, makeNemesis, nemesisNames, workloadNames, type Nemesis, type NemesisContext, type Workload } from './registry.js';
 import { activeFaults, faultSchedule, NemesisWorker } from './nemesis.js';
 import { Observer } from './observer.js';
-import { createRunDir, linkLatest, writeJson } from './store.js';
+import { createRunDir, linkLatest, redactArgv, redactOptions, writeJson } from './store.js';
 import { Progress } from './progress.js';
 import { checkRun, exitCodeFor, type Results } from './check.js';
 import { cleanupStale, markLeftRunning } from './pidfiles.js';
@@ -123,9 +123,9 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   const testJson: Record<string, unknown> = {
     name: testName(o),
     startedAt: clock.startedAt.toISOString(),
-    options: o,
+    options: redactOptions(o), // the password stays in `o`, in memory, where the cluster needs it
     seed: o.seed,
-    argv: io.argv,
+    argv: redactArgv(io.argv),
     versions: { node: process.version, faultline: version(), server: bins.label },
     binaries: { server: [bins.server.cmd, ...bins.server.args].join(' '), sentinel: [bins.sentinel.cmd, ...bins.sentinel.args].join(' ') },
     nodes: [],

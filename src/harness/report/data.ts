@@ -7,6 +7,7 @@ import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { alignLogs, estimateOrigin, readLogs, type LogModel } from './logs.js';
 import { buildClusterTimeline, type ClusterModel } from './cluster.js';
+import { redactArgv, redactOptions } from '../store.js';
 
 export type Verdict = true | false | 'unknown';
 
@@ -325,7 +326,8 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
   return {
     run: {
       dir: runDir, name: String(test.name ?? path.basename(path.dirname(runDir))), startedAt: test.startedAt, endedAt: test.endedAt,
-      seed: test.seed, command: shellQuote(test.argv), options: test.options ?? {}, versions: test.versions ?? {}, nodes,
+      // redacted again: runs stored by older engines kept the password in test.json
+      seed: test.seed, command: shellQuote(Array.isArray(test.argv) ? redactArgv(test.argv) : test.argv), options: redactOptions(test.options ?? {}), versions: test.versions ?? {}, nodes,
     },
     verdict: results ? verdictOf(results.valid) : 'unknown',
     incomplete: !results,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { asset, esc, inlineSafe } from './assets.js';
 import { verdictClass } from './html.js';
+import { redactArgv, redactOptions } from '../store.js';
 
 export interface RunEntry {
   /** Path relative to the results directory, with forward slashes. */
@@ -52,12 +53,12 @@ export function collectRuns(resultsDir: string): RunEntry[] {
         startedAt: test?.startedAt,
         verdict: res ? (res.valid === true || res.valid === false ? res.valid : 'unknown') : 'unknown',
         incomplete: !res,
-        options: test?.options && typeof test.options === 'object' ? test.options : {},
+        options: test?.options && typeof test.options === 'object' ? redactOptions(test.options) : {}, // older runs stored it in clear
         lost: typeof sum.lost === 'number' ? sum.lost : res?.lostCount,
         ops: typeof sum.ops === 'number' ? sum.ops : undefined,
         durationS: typeof sum.durationS === 'number' ? sum.durationS : undefined,
         hasReport: fs.existsSync(path.join(dir, 'report.html')),
-        command: Array.isArray(argv) ? argv.join(' ') : typeof argv === 'string' ? argv : '',
+        command: Array.isArray(argv) ? redactArgv(argv).join(' ') : typeof argv === 'string' ? argv : '',
       });
     }
   }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Expectation, Suite, SuiteCase } from './schema.js';
 import { writeJunit } from './junit.js';
 import { writeSummaryHtml, writeTrendHtml } from './pages.js';
+import { REDACTED, redactArgv, redactOptions } from '../store.js';
 
 /** bin/harness.js of this checkout, found from here (compiled under dist/ or run from sources). */
 function findHarnessBin(): string {
@@ -99,7 +100,7 @@ async function runOnce(c: SuiteCase, attempt: number, opts: SuiteRunOptions, log
   }
   const log = path.join(logDir, `${testName}-${attempt}.log`);
   const out = fs.openSync(log, 'w');
-  fs.writeSync(out, `$ harness ${args.slice(1).join(' ')}\n`);
+  fs.writeSync(out, `$ harness ${redactArgv(args.slice(1)).join(' ')}\n`);
   const limitS = Number(c.options['time-limit'] ?? 60) + Number(c.options['recovery-timeout'] ?? 60) + (opts.graceS ?? 120);
   const t0 = Date.now();
   const before = latestRun(opts.resultsDir, testName);
@@ -117,6 +118,7 @@ async function runOnce(c: SuiteCase, attempt: number, opts: SuiteRunOptions, log
     child.on('error', () => resolve(null));
   });
   fs.closeSync(out);
+  redactLog(log, c.options.password);
   const durationS = (Date.now() - t0) / 1000;
   const runDir = latestRun(opts.resultsDir, testName);
   const fresh = runDir && runDir !== before ? runDir : null;
@@ -143,6 +145,13 @@ async function runOnce(c: SuiteCase, attempt: number, opts: SuiteRunOptions, log
   return run;
 }
 
+/** The run's output as kept in the suite's log: without the case's password (e.g. redis-cli lines). */
+function redactLog(file: string, password: string | undefined): void {
+  if (!password) return;
+  const text = fs.readFileSync(file, 'utf8');
+  if (text.includes(password)) fs.writeFileSync(file, text.split(password).join(REDACTED));
+}
+
 /** The newest run directory of a test (through its `latest` link), or null. */
 function latestRun(resultsDir: string, testName: string): string | null {
   const link = path.join(resultsDir, testName, 'latest');
@@ -163,7 +172,7 @@ export async function runSuite(suite: Suite, opts: SuiteRunOptions): Promise<{ s
   log(`suite ${suite.name}: ${suite.cases.length} case(s), ${suite.cases.reduce((n, c) => n + c.repeat, 0)} run(s), parallel ${opts.parallel} -> ${dir}`);
 
   const results: CaseResult[] = suite.cases.map((c) => ({
-    name: c.name, testName: testNameOf(c.name), options: c.options, expect: c.expect, runs: [], met: true, message: '',
+    name: c.name, testName: testNameOf(c.name), options: redactOptions(c.options), expect: c.expect, runs: [], met: true, message: '',
   }));
   // a case's repeats run one after another (they share the test name's `latest` link);
   // different cases run side by side

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML, { LineCounter, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { RUN_OPTIONS } from '../options.js';
+import { redactOptions } from '../store.js';
 
 export type Expectation = 'valid' | 'invalid' | 'unknown' | 'any';
 const EXPECTATIONS: Expectation[] = ['valid', 'invalid', 'unknown', 'any'];
@@ -153,7 +154,9 @@ function expandCase(
   }
   return combos.map((combo) => {
     const opts = { ...options, ...combo };
-    const suffix = Object.keys(combo).length ? `[${Object.entries(combo).map(([k, v]) => `${k}=${v}`).join(',')}]` : '';
+    // a secret in the matrix is named by its place in the list: case names become directory names
+    const shown = (k: string, v: string) => (redactOptions({ [k]: v })[k] === v ? v : `secret-${(json.matrix as Record<string, unknown[]>)[k]!.map(scalarString).indexOf(v) + 1}`);
+    const suffix = Object.keys(combo).length ? `[${Object.entries(combo).map(([k, v]) => `${k}=${shown(k, v)}`).join(',')}]` : '';
     return { name: base + suffix, options: opts, repeat, expect: resolveExpect(rules, opts), line };
   });
 }
