@@ -123,7 +123,3 @@ export function workloadNames(): string[] {
 export function nemesisNames(): string[] {
   return [...nemeses.keys()];
 }
-/** Registered nemeses that need a network backend (each says so itself: `needsNetwork`). */
-export function networkNemesisNames(): string[] {
-  return nemesisNames().filter((n) => makeNemesis(n)?.needsNetwork === true);
-}
