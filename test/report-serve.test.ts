@@ -15,11 +15,11 @@ let results: string;
 let run: FakeRun;
 let srv: ServeHandle;
 
-/** Raw GET: the path goes on the wire exactly as given (no client-side normalisation of ..). */
-function get(rawPath: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  const u = new URL(srv.url);
+/** Raw GET: the path goes on the wire exactly as given (no client-side normalisation of ..); `host` forges the Host header. */
+function get(rawPath: string, host?: string, url = srv.url): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: rawPath, method: 'GET' }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: rawPath, method: 'GET', ...(host !== undefined ? { headers: { host } } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
@@ -114,6 +114,49 @@ describe('harness serve', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
+  });
+
+  describe('answers only requests naming this server in Host (DNS rebinding)', () => {
+    const port = () => new URL(srv.url).port;
+    it.each(['127.0.0.1', 'localhost', 'LOCALHOST', '[::1]'])('accepts %s with its port', async (name) => {
+      const r = await get('/latest/test.json', `${name}:${port()}`);
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body).name).toBeDefined();
+    });
+    it.each([
+      (p: string) => `evil.example:${p}`, (p: string) => 'evil.example', (p: string) => `localhost.evil.example:${p}`,
+      (p: string) => `127.0.0.1.nip.io:${p}`, (p: string) => `127.0.0.1:${Number(p) + 1}`, (p: string) => '127.0.0.1',
+      (p: string) => `localhost:${p}@evil.example`, (p: string) => `[::1]:${p}x`, () => '127.0.0.1:0',
+    ])('refuses a forged Host (%#)', async (forge) => {
+      const host = forge(port());
+      for (const target of ['/', '/latest/test.json', `/${path.relative(results, run.dir).split(path.sep).join('/')}/nodes/n1/redis.conf`]) {
+        const r = await get(target, host);
+        expect(r.status, `${host} ${target}`).toBe(403);
+        expect(r.body).toMatch(/^forbidden: Host/);
+      }
+    });
+    it('refuses a request without a Host header (HTTP/1.0)', async () => {
+      const net = await import('node:net');
+      const reply = await new Promise<string>((resolve, reject) => {
+        const sock = net.connect(Number(port()), '127.0.0.1', () => sock.write('GET /latest/test.json HTTP/1.0\r\n\r\n'));
+        let b = '';
+        sock.on('data', (d) => { b += d; });
+        sock.on('end', () => resolve(b));
+        sock.on('error', reject);
+      });
+      expect(reply).toMatch(/^HTTP\/1\.[01] 403 /);
+    });
+    it('accepts the bound address of a server on another loopback address, refuses names', async () => {
+      const other = await serve({ port: 0, host: '127.0.0.9', resultsDir: results });
+      try {
+        const p = new URL(other.url).port;
+        expect((await get('/', `127.0.0.9:${p}`, other.url)).status).toBe(200);
+        expect((await get('/', `localhost:${p}`, other.url)).status).toBe(200);
+        expect((await get('/', `rebound.example:${p}`, other.url)).status).toBe(403);
+      } finally {
+        await other.close();
+      }
+    });
   });
 
   it('refuses other methods', async () => {

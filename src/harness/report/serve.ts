@@ -1,9 +1,12 @@
 // `harness serve`: browses the results directory (index, reports, raw files) over HTTP.
 // Bound to 127.0.0.1 unless told otherwise; nothing outside the results directory is served:
 // `..` segments (raw or percent-encoded), backslashes and NULs are refused, and the real path
-// (symlinks resolved) must stay inside the real results directory.
+// (symlinks resolved) must stay inside the real results directory. Only requests naming this server
+// in their Host header are answered (localhost, 127.0.0.1, [::1], the bound address, with its port):
+// a page on another site that rebinds its DNS name to 127.0.0.1 sends its own name and gets 403.
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { esc } from './assets.js';
 import { collectRuns, renderIndex } from './index-page.js';
@@ -47,6 +50,33 @@ export function resolveRequest(root: string, rawUrl: string): Resolved {
   return { status: 200, file: real, stat };
 }
 
+/** The name and port of a Host header ("[::1]:8080" -> ["::1", 8080]); null if malformed. */
+function parseHost(header: string): { name: string; port: number | null } | null {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:\[\]]+))(?::(\d{1,5}))?$/i.exec(header.trim());
+  if (!m) return null;
+  return { name: (m[1] ?? m[2]!).toLowerCase(), port: m[3] === undefined ? null : Number(m[3]) };
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+/** Host names this server answers to: loopback names, the bound address, and every local address when bound to all. */
+export function ownHostNames(boundHost: string): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '::1', boundHost.replace(/^\[|\]$/g, '').toLowerCase()]);
+  if (WILDCARD.has(boundHost)) {
+    // an address literal is never a rebound DNS name: the browser connected to that very address
+    for (const addrs of Object.values(os.networkInterfaces())) for (const a of addrs ?? []) names.add(a.address.toLowerCase());
+  }
+  return names;
+}
+
+/** Whether a request's Host header names this server (same port; no port only on port 80). */
+export function isOwnHost(header: string | undefined, names: Set<string>, port: number): boolean {
+  if (!header) return false;
+  const h = parseHost(header);
+  if (!h || !names.has(h.name)) return false;
+  return h.port === null ? port === 80 : h.port === port;
+}
+
 function listing(dir: string, urlPath: string): string {
   const ents = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   const rows = ents.map((e) => {
@@ -88,11 +118,16 @@ export async function serve(opts: { port: number; host?: string; resultsDir: str
   const root = path.resolve(opts.resultsDir);
   if (!fs.existsSync(root)) fs.mkdirSync(root, { recursive: true });
   const host = opts.host ?? '127.0.0.1';
+  const names = ownHostNames(host);
+  let port = opts.port;
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache', ...extra });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    if (!isOwnHost(req.headers.host, names, port)) {
+      return send(403, `forbidden: Host '${req.headers.host ?? ''}' is not this server (use http://127.0.0.1:${port}/ or http://localhost:${port}/)\n`);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n', undefined, { allow: 'GET, HEAD' });
     const target = (req.url ?? '/').split('?')[0];
     if (target === '/' || target === '/index.html') { try { refreshIndex(root); } catch { /* serve what is there */ } }
@@ -117,7 +152,7 @@ export async function serve(opts: { port: number; host?: string; resultsDir: str
     server.listen(opts.port, host, () => { server.off('error', reject); resolve(); });
   });
   const a = server.address();
-  const port = typeof a === 'object' && a ? a.port : opts.port;
+  port = typeof a === 'object' && a ? a.port : opts.port; // --port 0: the port the system chose
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/`,
