@@ -2,26 +2,16 @@
 // directory, a verdict that agrees with an independent set-full reading of the stored history,
 // `harness check` gives the same verdict, nothing left running.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireReal } from './helpers/procs.js';
-import { runHarness } from './helpers/harness.js';
+import { runHarness, runsDir } from './helpers/harness.js';
 import { recountSet, type SetRecount } from './helpers/set-recount.js';
 import { readHistoryJsonl, type Op } from '../src/harness/history.js';
 import { portIsFree } from '../src/harness/ports.js';
 import { isAlive } from '../src/harness/pidfiles.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-e2e-'));
-// a failed test's run directories are kept for a look (the path is printed)
-let keepRuns = false;
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') keepRuns = true;
-});
-afterAll(() => {
-  if (keepRuns) console.warn(`run directories kept in ${tmp}`);
-  else fs.rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = runsDir('harness-e2e-'); // kept when a test failed
 
 // requireReal fails the file under CI when a binary is missing; outside CI the redis half is skipped loudly
 const targets: ('tsredis' | 'redis')[] = ['tsredis'];

@@ -2,24 +2,14 @@
 // real run of each through the CLI must exit 0 with every checker valid; a wrong verdict here is a
 // harness bug (a checker, the recording or the client discipline), never the system under test.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireReal } from './helpers/procs.js';
-import { runHarness } from './helpers/harness.js';
+import { runHarness, runsDir } from './helpers/harness.js';
 import { recountSet } from './helpers/set-recount.js';
 import { pairOps, readHistoryJsonl, type Op } from '../src/harness/history.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-nofault-'));
-// a failed test's run directories are kept for a look (the path is printed)
-let keepRuns = false;
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') keepRuns = true;
-});
-afterAll(() => {
-  if (keepRuns) console.warn(`run directories kept in ${tmp}`);
-  else fs.rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = runsDir('harness-nofault-'); // kept when a test failed
 
 // requireReal fails the file under CI when a binary is missing; outside CI the redis half is skipped loudly
 const haveReal = requireReal('redis-server') !== null && requireReal('redis-sentinel') !== null;
