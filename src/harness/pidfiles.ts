@@ -110,11 +110,22 @@ function harnessRunning(data: RegistryFile): boolean {
   return typeof data.harnessStart !== 'string' || processStartTime(data.harnessPid) === data.harnessStart;
 }
 
-/** Blocks until the pids are gone (killed processes are reaped by their parent) or `ms` passed. */
+/** Whether a process still executes (a zombie, dead and waiting for its parent, does not). */
+function executing(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Blocks until the killed pids no longer execute (they write nothing after that) or `ms` passed. */
 function waitGone(pids: number[], ms: number): void {
   const deadline = Date.now() + ms;
   const cell = new Int32Array(new SharedArrayBuffer(4));
-  while (pids.some(isAlive) && Date.now() < deadline) Atomics.wait(cell, 0, 0, 10);
+  while (pids.some(executing) && Date.now() < deadline) Atomics.wait(cell, 0, 0, 10);
 }
 
 /** Whether the process a record names may still run (for keeping claims; never a reason to signal). */
@@ -162,7 +173,7 @@ export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: bo
     }
     // the nodes will not start again: their config files lose the password (RUN-FORMAT.md, Secrets)
     waitGone(stopped.map((r) => r.pid), 2000);
-    for (const r of data.records) if (r.configFile && !isSameProcess(r)) redactNodeConfig(r.configFile);
+    for (const r of data.records) if (r.configFile && (stopped.includes(r) || !isSameProcess(r))) redactNodeConfig(r.configFile);
     try {
       fs.unlinkSync(file);
     } catch {
