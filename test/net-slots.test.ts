@@ -268,7 +268,8 @@ describe('slot claims', () => {
     writeLock(dir, 5, { pid, start: '1', resultsDir, claimedAt: '', claim: 0 });
     const registry = path.join(resultsDir, '.pids', `${pid}-0-abc.json`);
     fs.mkdirSync(path.dirname(registry), { recursive: true });
-    fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning: true, records: [{ pid: node, node: 'n1', markers: ['setInterval'] }] }));
+    // a record as the engine writes it: with the node's start time (reaping signals only that process)
+    fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning: true, records: [{ pid: node, node: 'n1', start: processStartTime(node), markers: ['setInterval'] }] }));
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(6);
     expect(cleanupStale(resultsDir, { includeLeftRunning: true })).toEqual([{ pid: node, node: 'n1' }]);
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(5);
@@ -378,7 +379,7 @@ describe('a --net proxy run in a slot the old plan could not address', () => {
     const plan: NodeAddress[] = nodeAddresses(6, slot, nodes.map((n) => n.port), 'proxy');
     expect(nodes.map((n) => ({ publicHost: n.host, port: n.port, listenHost: n.listenHost, listenPort: n.listenPort }))).toEqual(plan);
     for (const n of nodes) {
-      const password = n.kind === 'server' ? test.options.password : undefined;
+      const password = n.kind === 'server' ? '123456' : undefined; // the default; test.json stores it redacted
       await waitFor(() => ping(n.listenHost, n.listenPort, password), 30_000, `${n.name} answering on ${n.listenHost}:${n.listenPort}`);
     }
 
