@@ -6,12 +6,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUN_OPTIONS, UsageError, optionHelp, resolveOptions, type RunOptions } from './options.js';
 import { printSummary, resolvePlugins, runTest, type FinalPhaseStats } from './run.js';
 import { checkRun, exitCodeFor } from './check.js';
-import { readHistoryJsonl, type Op } from './history.js';
+import { readHistoryJsonl } from './history.js';
 import { readEventsJsonl, readJson, writeJson } from './store.js';
 import { loadPlugins } from './plugins.js';
-import { checkLinearizable, models, parseEdnHistory, type CheckResult } from './checker/index.js';
+import { models, type CheckResult } from './checker/index.js';
 import { getWorkload, workloadNames } from './registry.js';
-import { isCounterHistory } from './checker/check-file.js';
+import { inferWorkload } from './checker/check-file.js';
+import { checkHistoryAt, checkHistoryBatch, collectHistoryFiles } from './checker/batch.js';
+import { explainResult, verdictWord } from './checker/summary.js';
 import { serve } from './report/index.js';
 import { Cluster, resolveBinaries } from './cluster.js';
 import { cleanupStale, markLeftRunning } from './pidfiles.js';
@@ -42,14 +44,6 @@ function optionsFrom(cmd: Command): RunOptions {
   return resolveOptions(flags, given);
 }
 
-function inferWorkload(ops: readonly Op[]): string {
-  const fs_ = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
-  if (fs_.has('txn')) return 'list-append';
-  if (isCounterHistory(ops)) return 'counter'; // incr, or Jepsen's add with numeric reads
-  if (fs_.has('cas') || fs_.has('write')) return 'register';
-  return 'set';
-}
-
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const out = (l: string) => process.stdout.write(l + '\n');
@@ -78,18 +72,23 @@ export async function main(argv: string[]): Promise<number> {
 
   const check = program
     .command('check')
-    .description('re-check a stored run (harness check <run-dir>) or any history (--history FILE)')
+    .description('re-check a stored run (harness check <run-dir>) or any histories (--history FILE... or a directory), EDN or JSONL')
     .argument('[run-dir]', 'a run directory (results/<test>/<timestamp> or results/latest)')
-    .option('--history <file>', 'a history file from any source')
-    .addOption(new Option('--format <fmt>', 'history format').choices(['jsonl', 'edn']))
+    .option('--history <file...>', 'history files (Jepsen/Knossos history.edn or our history.jsonl) or directories of them; several: one line each and totals')
+    .addOption(new Option('--format <fmt>', 'history format (default: from the extension, else sniffed)').choices(['jsonl', 'edn']))
     .option('--model <model>', `linearizability model: ${Object.keys(models).join(' | ')}`)
     .option('--workload <name>', `check with this workload's checkers: ${workloadNames().join(' | ')}`)
+    .option('--json', 'print the full result as JSON (several histories: JSON lines, one per history, then the totals)')
+    .option('--threads <n>', 'worker threads for several histories (default: 1 unless the histories are big)')
+    .option('--out <file>', 'one history: write the full result (JSON) here (default results/check/<name>-<time>.json; "-" for none)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .action(async (runDir: string | undefined, opts: { history?: string; format?: string; model?: string; workload?: string }) => {
-      if (!runDir && !opts.history) throw new UsageError('harness check needs a run directory or --history FILE');
+    .action(async (runDir: string | undefined, opts: { history?: string[]; format?: 'jsonl' | 'edn'; model?: string; workload?: string; json?: boolean; threads?: string; out?: string }) => {
+      if (!runDir && !opts.history?.length) throw new UsageError('harness check needs a run directory or --history FILE...');
       if (opts.workload && !getWorkload(opts.workload)) throw new UsageError(`unknown workload '${opts.workload}' (one of ${workloadNames().join(', ')})`);
       if (opts.model && !models[opts.model]) throw new UsageError(`unknown model '${opts.model}' (one of ${Object.keys(models).join(', ')})`);
+      const threads = opts.threads === undefined ? undefined : Number(opts.threads);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads wants a whole number >= 1, got '${opts.threads}'`);
       if (runDir) {
         const dir = path.resolve(runDir);
         const hist = path.join(dir, 'history.jsonl');
@@ -99,24 +98,58 @@ export async function main(argv: string[]): Promise<number> {
         const workload = opts.workload ?? test.options?.workload ?? inferWorkload(ops);
         const results = await checkRun(ops, { workload, events: readEventsJsonl(path.join(dir, 'events.jsonl')), options: test.options ?? {} });
         writeJson(path.join(dir, 'results.json'), results);
-        printSummary({ out }, dir, results, fs.existsSync(path.join(dir, 'report.html')) ? path.join(dir, 'report.html') : null, test.finalPhase);
+        if (opts.json) out(JSON.stringify(results, null, 2));
+        else {
+          if (results.valid !== true) for (const l of explainResult(results as unknown as CheckResult, { checkerLines: false })) out(l);
+          printSummary({ out }, dir, results, fs.existsSync(path.join(dir, 'report.html')) ? path.join(dir, 'report.html') : null, test.finalPhase);
+        }
         exitCode = exitCodeFor(results.valid);
         return;
       }
-      const file = opts.history!;
-      if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const format = opts.format ?? (file.endsWith('.edn') ? 'edn' : 'jsonl');
-      const ops = format === 'edn' ? parseEdnHistory(fs.readFileSync(file, 'utf8')) : readHistoryJsonl(file);
-      let result: CheckResult;
-      if (opts.model) result = await checkLinearizable(ops, { model: opts.model });
-      else {
-        const r = await checkRun(ops, { workload: opts.workload ?? inferWorkload(ops), events: [] });
-        result = r as unknown as CheckResult;
+      const given = opts.history!;
+      for (const f of given) if (!fs.existsSync(f)) throw new UsageError(`no such file: ${f}`);
+      const checkOpts = { model: opts.model, workload: opts.workload, format: opts.format };
+      if (given.length > 1 || fs.statSync(given[0]!).isDirectory()) {
+        const files = collectHistoryFiles(given);
+        if (!files.length) throw new UsageError(`no .edn or .jsonl histories in ${given.join(' ')}`);
+        const shown = (f: string) => path.relative(process.cwd(), f) || f;
+        const width = Math.min(60, Math.max(4, ...files.map((f) => shown(f).length)));
+        if (!opts.json) out(`${'file'.padEnd(width)} ${'ops'.padStart(7)}  ${'verdict'.padEnd(7)} ${'check µs'.padStart(10)}`);
+        const totals = await checkHistoryBatch(files, { ...checkOpts, threads }, (v) => {
+          if (opts.json) out(JSON.stringify(v));
+          else out(`${shown(v.file).padEnd(width)} ${String(v.ops).padStart(7)}  ${verdictWord(v.valid).padEnd(7)} ${String(v.checkUs).padStart(10)}${v.error ? `  ${v.error.slice(0, 100)}` : ''}`);
+        });
+        if (opts.json) out(JSON.stringify(totals));
+        else
+          out(
+            `${totals.files} histories: ${totals.valid} valid, ${totals.invalid} invalid, ${totals.unknown} unknown; ` +
+              `check time ${totals.totalCheckUs} µs in all (parsing ${totals.totalParseUs} µs), wall ${(totals.wallUs / 1e6).toFixed(2)} s, ` +
+              (totals.threads > 1 ? `${totals.threads} worker threads` : 'one thread'),
+          );
+        exitCode = totals.invalid ? 1 : totals.unknown ? 2 : 0;
+        return;
       }
-      out(JSON.stringify(result, null, 2));
-      if (result.valid !== true && result.error) out(`error: ${result.error}`);
-      out(`verdict: ${result.valid === true ? 'VALID' : result.valid === false ? 'INVALID' : 'UNKNOWN'}`);
+      const file = given[0]!;
+      const { verdict, result } = await checkHistoryAt(file, checkOpts);
       exitCode = exitCodeFor(result.valid);
+      if (opts.json) {
+        out(JSON.stringify(result, null, 2));
+        return;
+      }
+      const judged = verdict.model ? `model ${verdict.model}` : `workload ${verdict.workload}${opts.workload ? '' : ' (inferred from the ops)'}`;
+      out(`history ${file}: ${verdict.ops} ops (${verdict.format ?? opts.format ?? '?'}), ${judged}`);
+      for (const l of explainResult(result)) out(l);
+      out(`verdict: ${verdictWord(result.valid)}`);
+      out(`check time: ${verdict.checkUs} µs (parsing ${verdict.parseUs} µs)`);
+      const dest = opts.out ?? path.join('results', 'check', `${path.basename(file).replace(/\.(edn|jsonl|json)$/, '')}-${timestamp()}.json`);
+      if (dest === '-') return;
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true });
+        fs.writeFileSync(dest, JSON.stringify({ ...verdict, file: path.resolve(file), result }, null, 2) + '\n');
+        out(`full result: ${dest} (or run with --json)`);
+      } catch (e) {
+        out(`full result not written (${(e as Error).message}); run with --json`);
+      }
     });
   void check;
 

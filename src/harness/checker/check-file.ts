@@ -58,6 +58,15 @@ export function guessModel(ops: readonly Op[]): string {
   return 'register';
 }
 
+/** The harness workload whose checkers fit these ops: txn -> list-append, a counter, cas/write -> register, else set. */
+export function inferWorkload(ops: readonly Op[]): string {
+  const fs = new Set(ops.filter((o) => o.process !== 'nemesis').map((o) => o.f));
+  if (fs.has('txn')) return 'list-append';
+  if (isCounterHistory(ops)) return 'counter'; // incr, or Jepsen's add with numeric reads
+  if (fs.has('cas') || fs.has('write')) return 'register';
+  return 'set';
+}
+
 export function isListAppend(ops: readonly Op[]): boolean {
   return ops.some((o) => o.f === 'txn' && Array.isArray(o.value) && o.value.some((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'a')));
 }

@@ -2,6 +2,7 @@
 // threads for big histories), check every partition, assemble one result naming every illegal key.
 import fs from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Op } from '../history.js';
@@ -37,7 +38,10 @@ export interface LinearResult {
   checked: number;
   /** In-thread, or the number of worker threads used. */
   mode: string;
+  /** Check time, fractional ms (to the µs). */
   elapsedMs: number;
+  /** Check time in whole µs. */
+  elapsedUs: number;
   /** Keys (or null) that are not linearizable; failures explains the first ones found. */
   invalidKeys: unknown[];
   unknownKeys: { key: unknown; reason: string }[];
@@ -52,20 +56,22 @@ const DEFAULT_MEMORY_MB = 1024;
 
 export async function checkLinearizableHistory(history: readonly Op[], opts: LinearOptions): Promise<LinearResult> {
   const started = Date.now();
+  const t0 = performance.now();
   const model = typeof opts.model === 'string' ? getModel(opts.model) : opts.model;
   const independent = opts.independent ?? detectIndependent(history, model);
   // A client op this model does not know cannot be left out silently: judging the rest without
   // it could call a history valid (or invalid) that is not. The verdict is unknown, with the reason.
   const foreign = foreignOps(history, model);
-  if (foreign) return foreignResult(model, independent, foreign, started);
+  if (foreign) return foreignResult(model, independent, foreign, t0);
   const parts = partitionHistory(history, model, independent);
   const totalOps = parts.reduce((n, p) => n + p.ops.length, 0);
   const deadline = started + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const memoryLimitMb = opts.memoryLimitMb ?? DEFAULT_MEMORY_MB;
-  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), parts.length));
-  const workerFile = resolveWorker(opts.workerUrl);
-  const parallel =
-    workers > 1 && workerFile !== null && typeof opts.model === 'string' && totalOps >= (opts.parallelThreshold ?? 20_000);
+  // A small history is checked here: a worker costs ~30 ms to start, the check a few µs to a few ms.
+  const big = typeof opts.model === 'string' && totalOps >= (opts.parallelThreshold ?? 20_000) && parts.length > 1;
+  const workers = big ? Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), parts.length)) : 1;
+  const workerFile = workers > 1 ? resolveWorkerFile(opts.workerUrl, new URL('./worker.js', import.meta.url)) : null;
+  const parallel = workerFile !== null;
 
   const results: (PartitionResult | undefined)[] = parallel
     ? await runInWorkers(workerFile!, model.name, parts, workers, deadline, memoryLimitMb)
@@ -89,7 +95,7 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
     partitions: parts.length,
     checked: results.filter((r) => r && r.valid !== 'unknown').length,
     mode: parallel ? `${workers} workers` : 'in-thread',
-    elapsedMs: Date.now() - started,
+    ...elapsed(t0),
     invalidKeys: invalid.map((r) => r.key),
     unknownKeys: unknown,
     failures: invalid.map((r) => r.failure),
@@ -118,7 +124,13 @@ export function foreignOps(history: readonly Op[], model: Model): ForeignOps | n
   return first ? { fs: [...fs], count, first } : null;
 }
 
-function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, started: number): LinearResult {
+/** elapsedMs (fractional, to the µs) and elapsedUs since t0 (performance.now()). */
+export function elapsed(t0: number): { elapsedMs: number; elapsedUs: number } {
+  const us = Math.round((performance.now() - t0) * 1000);
+  return { elapsedMs: us / 1000, elapsedUs: us };
+}
+
+function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, t0: number): LinearResult {
   const f = foreign.first;
   const error =
     `model ${model.name} has no op ${foreign.fs.join(', ')}: ${foreign.count} op(s) it cannot judge ` +
@@ -133,7 +145,7 @@ function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, 
     partitions: 0,
     checked: 0,
     mode: 'not run',
-    elapsedMs: Date.now() - started,
+    ...elapsed(t0),
     invalidKeys: [],
     unknownKeys: [],
     failures: [],
@@ -142,9 +154,10 @@ function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, 
   };
 }
 
-function resolveWorker(url: URL | string | false | undefined): URL | null {
+/** The compiled worker script to start (url, else the default next to the compiled module), or null when it is absent (TS sources under vitest). */
+export function resolveWorkerFile(url: URL | string | false | undefined, defaultUrl: URL): URL | null {
   if (url === false) return null;
-  const u = url === undefined ? new URL('./worker.js', import.meta.url) : typeof url === 'string' ? new URL(url, 'file://' + process.cwd() + '/') : url;
+  const u = url === undefined ? defaultUrl : typeof url === 'string' ? new URL(url, 'file://' + process.cwd() + '/') : url;
   try {
     return u.protocol === 'file:' && fs.existsSync(fileURLToPath(u)) ? u : null;
   } catch {
