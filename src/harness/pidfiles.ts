@@ -6,10 +6,8 @@
 // has another start time, whatever its command line says, and is never signalled.
 import fs from 'node:fs';
 import path from 'node:path';
-import { processStartTime } from './net/slots.js';
 import { redactNodeConfig } from './store.js';
 
-export { processStartTime };
 
 export interface PidRecord {
   pid: number;
@@ -24,6 +22,18 @@ export interface PidRecord {
 }
 
 let registryCount = 0;
+/** The start time of a process (field 22 of /proc/<pid>/stat), or null if it cannot be read. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // field 2 (comm) is parenthesised and may hold spaces or parentheses: count from the last ')'
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[22 - 3] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 const HARNESS_START = processStartTime(process.pid);
 
 export class PidRegistry {

@@ -10,7 +10,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, processesLeftBy } from '../pidfiles.js';
+import { isAlive, processStartTime, processesLeftBy } from '../pidfiles.js';
+
+export { processStartTime };
 
 /** What a lock file holds. */
 export interface SlotOwner {
@@ -38,18 +40,6 @@ let claimsMade = 0;
 /** Where claims live: $FAULTLINE_NET_SLOTS_DIR, else one directory in the system temp dir for every user. */
 export function defaultSlotsDir(): string {
   return process.env.FAULTLINE_NET_SLOTS_DIR || path.join(os.tmpdir(), 'faultline-net-slots');
-}
-
-/** The start time of a process (field 22 of /proc/<pid>/stat), or null if it cannot be read. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // field 2 (comm) is parenthesised and may hold spaces or parentheses: count from the last ')'
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[22 - 3] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 function parseOwner(text: string | null): SlotOwner | null {
