@@ -9,6 +9,8 @@ import { main } from '../src/harness/cli.js';
 import { readHistoryJsonl } from '../src/harness/history.js';
 import { toEdnHistory } from '../src/harness/checker/index.js';
 import { checkHistoryFile } from '../src/harness/checker/check-file.js';
+import { checkLinearizableHistory, type LinearResult } from '../src/harness/checker/linearizable.js';
+import { genRegisterHistory } from '../src/harness/checker/testing.js';
 
 const fixtures = path.join(__dirname, 'fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'checker-cli-'));
@@ -21,7 +23,9 @@ function asEdn(name: string): string {
   return file;
 }
 
+/** Runs the CLI in this process; the full result goes nowhere unless the test names --out. */
 async function harness(...args: string[]) {
+  if (!args.includes('--out') && !args.includes('--json') && args.includes('--history')) args.push('--out', '-');
   let out = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -37,7 +41,7 @@ describe('harness check --history --model', () => {
   it('--model register on a history with cas ops: UNKNOWN (exit 2) naming the op, not VALID', async () => {
     const r = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'register');
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/error: model register has no op cas: \d+ op\(s\) it cannot judge \(first: index \d+, process \d+, cas /);
+    expect(r.out).toMatch(/linear +unknown \(model register has no op cas: \d+ op\(s\) it cannot judge \(first: index \d+, process \d+, cas /);
     expect(r.out).toContain('verdict: UNKNOWN');
   });
 
@@ -57,6 +61,74 @@ describe('harness check --history --model', () => {
   });
 });
 
+describe('harness check --history: human summary by default, full result with --json', () => {
+  /** A Knossos-style single-register history that is not linearizable and has more concurrent ops than the summary lists. */
+  async function wideFailure(): Promise<{ file: string; result: LinearResult }> {
+    for (let seed = 1; seed < 200; seed++) {
+      const h = genRegisterHistory({ seed, ops: 200, processes: 20, crashRate: 0.02, values: 5, independent: false, corrupt: 0.05 });
+      const result = await checkLinearizableHistory(h, { model: 'cas-register' });
+      if (result.valid === false && result.failures[0]!.window.length > 14) {
+        const file = path.join(tmp, `wide-${seed}.edn`);
+        fs.writeFileSync(file, toEdnHistory(h));
+        return { file, result };
+      }
+    }
+    throw new Error('no seed gave a wide failure');
+  }
+
+  it('a failing history: under 40 lines naming the failing op, the states, the concurrent ops; the full result is written', async () => {
+    const { file, result } = await wideFailure();
+    const failure = result.failures[0]!;
+    const dest = path.join(tmp, 'full', 'wide.json');
+    const r = await harness('check', '--history', file, '--model', 'cas-register', '--out', dest);
+    expect(r.code).toBe(1);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines.length).toBeLessThan(40);
+    expect(lines[0]).toBe(`history ${file}: ${fs.readFileSync(file, 'utf8').match(/:type/g)!.length} ops (edn), model cas-register`);
+    expect(r.out).toContain(`The first operation that cannot be linearized: #${failure.op.index} process ${failure.op.process} ${failure.op.desc}`);
+    expect(r.out).toContain(`States the cas-register could be in just before it: ${failure.states.join(', ')}.`);
+    expect(r.out).toContain(`Ops concurrent with it (${failure.window.length}):`);
+    // The failing op is among the ops listed, marked; the rest are counted.
+    expect(lines.filter((l) => l.includes('<- cannot be linearized'))).toEqual([expect.stringContaining(`#${failure.op.index} process ${failure.op.process}`)]);
+    const listed = lines.slice(lines.findIndex((l) => l.includes('Ops concurrent with it')) + 1).filter((l) => /^ {4}#\d+ /.test(l));
+    expect(listed.length).toBe(12);
+    expect(r.out).toContain(`... ${failure.window.length - 12} more (--json has them all)`);
+    expect(r.out).toContain('verdict: INVALID');
+    expect(r.out).toMatch(/check time: \d+ µs \(parsing \d+ µs\)/);
+    expect(r.out).toContain(`full result: ${dest}`);
+    const written = JSON.parse(fs.readFileSync(dest, 'utf8'));
+    expect(written.valid).toBe(false);
+    expect(written.result.failures[0].window.length).toBe(failure.window.length);
+    expect(written.result.failures[0].op.index).toBe(failure.op.index);
+  });
+
+  it('--json prints the full result object alone (same exit code), with elapsedUs and a fractional elapsedMs', async () => {
+    const { file, result } = await wideFailure();
+    const r = await harness('check', '--history', file, '--model', 'cas-register', '--json');
+    expect(r.code).toBe(1);
+    const parsed = JSON.parse(r.out);
+    expect(parsed.valid).toBe(false);
+    expect(parsed.failures[0].window).toHaveLength(result.failures[0]!.window.length);
+    expect(parsed.failures[0].ops.length).toBe(result.failures[0]!.ops.length);
+    expect(Number.isInteger(parsed.elapsedUs)).toBe(true);
+    expect(parsed.elapsedMs).toBeCloseTo(parsed.elapsedUs / 1000, 3);
+    const valid = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'cas-register', '--json');
+    expect(valid.code).toBe(0);
+    expect(JSON.parse(valid.out).valid).toBe(true);
+  });
+
+  it('a valid history: a few lines, exit 0; unknown exits 2 and a bad --threads is a usage error (254)', async () => {
+    const r = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'cas-register');
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd().split('\n').length).toBeLessThan(10);
+    expect(r.out).toMatch(/linear +valid/);
+    const u = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'register');
+    expect(u.code).toBe(2);
+    expect((await harness('check', '--history', asEdn('register-pause-master'), '--threads', '0')).code).toBe(254);
+    expect((await harness('check', '--history', path.join(tmp, 'missing.edn'))).code).toBe(254);
+  });
+});
+
 describe('harness check --history (workload inferred)', () => {
   it('a Jepsen counter history (f add, numeric reads) is checked as a counter: valid, and invalid past the upper bound', async () => {
     const ops = readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) => (o.f === 'incr' ? { ...o, f: 'add' } : o));
@@ -64,7 +136,7 @@ describe('harness check --history (workload inferred)', () => {
     fs.writeFileSync(file, toEdnHistory(ops));
     const ok = await harness('check', '--history', file);
     expect(ok.code).toBe(0);
-    expect(ok.out).toContain('"counter"');
+    expect(ok.out).toContain('workload counter (inferred from the ops)');
     // The last read claims more than every increment ever invoked.
     const total = ops.filter((o) => o.f === 'add' && o.type === 'invoke').reduce((n, o) => n + Number(o.value), 0);
     const last = [...ops].reverse().find((o) => o.f === 'read' && o.type === 'ok')!;
