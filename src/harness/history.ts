@@ -2,7 +2,7 @@
 // completion (`ok`, `fail`, or `info` when the outcome is unknown); nemesis actions are
 // `info` ops of process "nemesis". This file is the contract shared by the engine, the
 // checkers and the report; keep it small and stable.
-import fs from 'node:fs';
+import { readJsonl } from './store.js';
 
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 export type ProcessId = number | 'nemesis';
@@ -45,24 +45,54 @@ export interface ClusterEvent {
 }
 
 // Writing: the engine appends with HistoryLog (history-log.ts), flushed synchronously so a crash
-// leaves a readable history.
+// leaves a readable history. Reading: readHistoryJsonl (whole file) or streamJsonl (store.ts, one
+// line at a time); both follow the store's one rule for a torn tail.
 
-/** Reads a history.jsonl; a torn last line (crash mid-write) is ignored. */
+/** Reads a history.jsonl; a torn last line (crash mid-write) is ignored, a damaged line before it is an error. */
 export function readHistoryJsonl(path: string): Op[] {
-  const text = fs.readFileSync(path, 'utf8');
-  const ops: Op[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.trim();
-    if (!l) continue;
-    try {
-      ops.push(JSON.parse(l) as Op);
-    } catch (e) {
-      if (i >= lines.length - 2) break; // torn tail
-      throw new Error(`${path}:${i + 1}: bad history line: ${(e as Error).message}`);
+  return readJsonl(path, 'history') as Op[];
+}
+
+/**
+ * Pairs each invocation with its completion as it streams by: the one rule for which completion
+ * belongs to which invocation (the next non-invoke op of the same process; nemesis ops are not paired).
+ * Pair numbers are dense, in invocation order.
+ */
+export class OpPairer {
+  private readonly open = new Map<unknown, number>();
+  /** pairs handed out so far */
+  count = 0;
+
+  /** An invocation: its new pair number. A completion: its invocation's pair number, or -1 when none is open. Nemesis ops: -1. */
+  pair(op: { readonly process: unknown; readonly type: string }): number {
+    if (op.process === 'nemesis') return -1;
+    if (op.type === 'invoke') {
+      // an invocation while one is open: the open one never completes (stays unpaired)
+      this.open.set(op.process, this.count);
+      return this.count++;
     }
+    const k = this.open.get(op.process);
+    if (k === undefined) return -1;
+    this.open.delete(op.process);
+    return k;
   }
-  return ops;
+}
+
+/**
+ * Pairs by position: [invoke position, completion position or -1 when the op never completed],
+ * in invocation order (the checkers' hot path: no objects per op beyond the pair).
+ */
+export function pairPositions(history: readonly Op[]): [number, number][] {
+  const pairer = new OpPairer();
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    const k = pairer.pair(op);
+    if (k < 0) continue;
+    if (op.type === 'invoke') pairs.push([i, -1]);
+    else pairs[k]![1] = i;
+  }
+  return pairs;
 }
 
 /**
@@ -70,20 +100,5 @@ export function readHistoryJsonl(path: string): Op[] {
  * cut short) are paired with null: treat them as info (unknown outcome).
  */
 export function pairOps(history: readonly Op[]): { invoke: Op; complete: Op | null }[] {
-  const open = new Map<ProcessId, number>();
-  const pairs: { invoke: Op; complete: Op | null }[] = [];
-  for (const op of history) {
-    if (op.process === 'nemesis') continue;
-    if (op.type === 'invoke') {
-      open.set(op.process, pairs.length);
-      pairs.push({ invoke: op, complete: null });
-    } else {
-      const i = open.get(op.process);
-      if (i !== undefined) {
-        pairs[i]!.complete = op;
-        open.delete(op.process);
-      }
-    }
-  }
-  return pairs;
+  return pairPositions(history).map(([i, j]) => ({ invoke: history[i]!, complete: j >= 0 ? history[j]! : null }));
 }

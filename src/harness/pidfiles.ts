@@ -6,7 +6,7 @@
 // has another start time, whatever its command line says, and is never signalled.
 import fs from 'node:fs';
 import path from 'node:path';
-import { redactNodeConfig } from './store.js';
+import { redactNodeConfig, writeFileAtomic } from './store.js';
 
 
 export interface PidRecord {
@@ -74,9 +74,7 @@ export class PidRegistry {
   }
   private save(): void {
     if (this.removed) return; // torn down: a late exit must not bring the file back
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ harnessPid: process.pid, harnessStart: HARNESS_START, records: [...this.records.values()] }));
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify({ harnessPid: process.pid, harnessStart: HARNESS_START, records: [...this.records.values()] }));
   }
 }
 
@@ -220,7 +218,7 @@ export function markLeftRunning(reg: PidRegistry): void {
   try {
     const data = JSON.parse(fs.readFileSync(reg.file, 'utf8'));
     data.leftRunning = true;
-    fs.writeFileSync(reg.file, JSON.stringify(data));
+    writeFileAtomic(reg.file, JSON.stringify(data));
   } catch {
     /* nothing recorded */
   }

@@ -118,8 +118,9 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   const stale = cleanupStale(o.resultsDir);
   if (stale.length) io.out(`cleaned up ${stale.length} stale processes of a previous run: ${stale.map((s) => `${s.node}(pid ${s.pid})`).join(' ')}`);
   const bins = resolveBinaries(o);
-  const runDir = createRunDir(o.resultsDir, testName(o));
   let clock = new Clock();
+  // one start time: the directory's name and test.json's startedAt
+  const runDir = createRunDir(o.resultsDir, testName(o), clock.startedAt);
   const testJson: Record<string, unknown> = {
     name: testName(o),
     startedAt: clock.startedAt.toISOString(),

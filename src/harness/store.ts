@@ -1,9 +1,11 @@
 // The run directory (RUN-FORMAT.md): results/<test-name>/<timestamp>/ with `latest` links.
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
+import type { ClusterEvent } from './history.js';
 
+/** The run directory's name for a start time: YYYYMMDDTHHMMSS.mmmZ (also a suite's directory). */
 export function timestamp(d = new Date()): string {
-  // YYYYMMDDTHHMMSS.mmmZ
   return d.toISOString().replace(/[-:]/g, '');
 }
 
@@ -16,13 +18,20 @@ export function createRunDir(resultsDir: string, testName: string, d = new Date(
   return dir;
 }
 
+let tmpCount = 0;
+/** A temporary name next to `file`, unique to this process and call (concurrent writers never share one). */
+function tmpName(file: string): string {
+  return `${file}.${process.pid}-${++tmpCount}.tmp`;
+}
+
 function relink(link: string, target: string): void {
-  const tmp = `${link}.tmp-${process.pid}`;
+  const tmp = tmpName(link);
   try {
     fs.rmSync(tmp, { force: true });
     fs.symlinkSync(target, tmp);
     fs.renameSync(tmp, link);
   } catch {
+    fs.rmSync(tmp, { force: true });
     /* links are a convenience */
   }
 }
@@ -33,28 +42,112 @@ export function linkLatest(resultsDir: string, runDir: string): void {
   relink(path.join(path.resolve(resultsDir), 'latest'), path.relative(path.resolve(resultsDir), runDir));
 }
 
+/**
+ * Writes a file through a temporary name and a rename: a reader (a browser, a later run, a crash)
+ * sees the old content or the new, never half of it.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = tmpName(file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 export function writeJson(file: string, data: unknown): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n');
 }
 
 export function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-export function readEventsJsonl(file: string): import('./history.js').ClusterEvent[] {
-  if (!fs.existsSync(file)) return [];
-  const out = [];
-  for (const l of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!l.trim()) continue;
-    try {
-      out.push(JSON.parse(l));
-    } catch {
-      /* torn tail */
-    }
+/** A JSON file that may be missing or unreadable (pages of stored runs): undefined then; errors other than a missing file go to onError. */
+export function readJsonIfAny(file: string, onError: (message: string) => void = () => {}): any {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onError((e as Error).message);
+    return undefined;
   }
+}
+
+// ---- JSONL (history.jsonl, events.jsonl): appended while the run goes, read back by everyone ----
+
+/** What to do with a damaged line (one that does not parse, before the last): `throw` (default), or a callback that skips it. */
+export type OnDamagedLine = 'throw' | ((lineNo: number, message: string) => void);
+
+/**
+ * The one rule for reading a JSONL file the engine appends to: one JSON value per line (blank lines
+ * and a trailing \r are nothing); a LAST line that does not parse is a torn tail (the writer died
+ * mid-line) and is ignored; a line that does not parse with another after it is damage (onDamaged).
+ */
+export class JsonlLines {
+  private lineNo = 0;
+  private pending: { lineNo: number; message: string } | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly onRecord: (value: unknown) => void,
+    private readonly onDamaged: OnDamagedLine = 'throw',
+    /** names the file's kind in errors: "history" gives "bad history line" */
+    private readonly what = '',
+  ) {}
+
+  line(text: string): void {
+    this.lineNo++;
+    const l = text.trim();
+    if (!l) return;
+    if (this.pending) this.damaged(this.pending);
+    this.pending = null;
+    let v: unknown;
+    try {
+      v = JSON.parse(l);
+    } catch (e) {
+      this.pending = { lineNo: this.lineNo, message: (e as Error).message };
+      return;
+    }
+    this.onRecord(v);
+  }
+
+  /** The end of the file: true when its last line was torn (and ignored). */
+  end(): boolean {
+    return this.pending !== null;
+  }
+
+  private damaged(p: { lineNo: number; message: string }): void {
+    if (this.onDamaged === 'throw') throw new Error(`${this.file}:${p.lineNo}: bad ${this.what ? this.what + ' ' : ''}line: ${p.message}`);
+    this.onDamaged(p.lineNo, p.message);
+  }
+}
+
+/** Every value of a JSONL file (JsonlLines' rule); `what` names it in errors ("history"). */
+export function readJsonl(file: string, what = '', onDamaged: OnDamagedLine = 'throw'): unknown[] {
+  const out: unknown[] = [];
+  const r = new JsonlLines(file, (v) => out.push(v), onDamaged, what);
+  for (const l of fs.readFileSync(file, 'utf8').split('\n')) r.line(l);
+  r.end();
   return out;
+}
+
+/** Streams a JSONL file value by value (files too big to hold as text); same rule as readJsonl. Resolves with whether the tail was torn. */
+export async function streamJsonl(file: string, onRecord: (value: unknown) => void, onDamaged: OnDamagedLine = 'throw', what = ''): Promise<{ torn: boolean }> {
+  const r = new JsonlLines(file, onRecord, onDamaged, what);
+  const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const l of rl) r.line(l);
+  return { torn: r.end() };
+}
+
+/**
+ * events.jsonl, or [] when there is none. A damaged event line is skipped: events explain, they
+ * never decide a verdict. Every event has `text`; structured fields where the engine recorded them.
+ */
+export function readEventsJsonl(file: string): ClusterEvent[] {
+  if (!fs.existsSync(file)) return [];
+  return readJsonl(file, 'event', () => {}) as ClusterEvent[];
 }
 
 // ---- secrets (RUN-FORMAT.md, "Secrets"): the cluster password never lands in stored results ----
@@ -106,9 +199,7 @@ export function redactNodeConfig(file: string): void {
   }
   const redacted = redactConfigText(text);
   if (redacted === text) return;
-  const tmp = `${file}.redact-${process.pid}`;
-  fs.writeFileSync(tmp, redacted);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, redacted);
 }
 
 /** Every node config file under <runDir>/nodes/ (see redactNodeConfig). */

@@ -2,7 +2,7 @@
 // independent keys is linearizable iff each key's sub-history is). `fail` ops are dropped
 // (they did not happen); crashed (`info`, or never completed) ops stay pending until the end
 // of the history; crashed read-only ops are dropped (they constrain nothing).
-import type { Op } from '../history.js';
+import { pairPositions, type Op } from '../history.js';
 import { canon, type Model } from './models.js';
 import { checkWgl, type WglLimits, type WglOp } from './wgl.js';
 import { explainFailure, type LinearFailure } from './explain.js';
@@ -32,29 +32,8 @@ export function detectIndependent(history: readonly Op[], model: Model): boolean
   return seen > 0;
 }
 
-/**
- * Pairs invocations with completions by position: [invoke position, completion position or -1
- * when the op never completed]. Like history.ts's pairOps, but positional (no index lookups).
- */
-export function pairPositions(history: readonly Op[]): [number, number][] {
-  const open = new Map<number | string, number>();
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < history.length; i++) {
-    const op = history[i]!;
-    if (op.process === 'nemesis') continue;
-    if (op.type === 'invoke') {
-      open.set(op.process, pairs.length);
-      pairs.push([i, -1]);
-    } else {
-      const k = open.get(op.process);
-      if (k !== undefined) {
-        pairs[k]![1] = i;
-        open.delete(op.process);
-      }
-    }
-  }
-  return pairs;
-}
+// the store's pairing (history.ts), re-exported for the checkers that import it from here
+export { pairPositions };
 
 export function partitionHistory(history: readonly Op[], model: Model, independent: boolean): Partition[] {
   const byKey = new Map<unknown, Partition>();

@@ -3,11 +3,11 @@
 // for the page; everything else is small JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { alignLogs, estimateOrigin, readLogs, type LogModel } from './logs.js';
 import { buildClusterTimeline, type ClusterModel } from './cluster.js';
-import { redactArgv, redactOptions } from '../store.js';
+import { readEventsJsonl, readJsonIfAny, redactArgv, redactOptions, streamJsonl } from '../store.js';
+import { OpPairer } from '../history.js';
 
 export type Verdict = true | false | 'unknown';
 
@@ -63,12 +63,7 @@ const MAX_LOST_ROWS = 100_000;
 const MAX_ERRORS = 2000;
 
 function readJson(file: string, warnings: string[]): any {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') warnings.push(`${path.basename(file)}: ${(e as Error).message}`);
-    return undefined;
-  }
+  return readJsonIfAny(file, (m) => warnings.push(`${path.basename(file)}: ${m}`));
 }
 
 /** Shell-quotes argv so the line can be pasted into a shell as is. */
@@ -125,21 +120,22 @@ export async function foldHistory(file: string, warnings: string[]): Promise<His
     }
     return i;
   };
-  const open = new Map<unknown, number>();
-  const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  // pair numbers are column positions: both count client invocations in order
+  const pairer = new OpPairer();
   let bad = 0;
-  for await (const line of rl) {
-    if (!line) continue;
-    let op: any;
-    try { op = JSON.parse(line); } catch { bad++; continue; }
+  await streamJsonl(file, (o) => {
+    const op = o as any;
+    if (!op || typeof op !== 'object') return;
     const time = typeof op.time === 'number' ? op.time : 0;
     if (time > h.lastTime) h.lastTime = time;
     if (op.process === 'nemesis' || typeof op.process !== 'number') {
       if (h.nemesis.length < 100_000) h.nemesis.push({ time, type: String(op.type), f: String(op.f), value: op.value });
-      continue;
+      return;
     }
+    const i = pairer.pair(op);
+    if (i < 0) return;
     if (op.type === 'invoke') {
-      const i = h.count++;
+      h.count++;
       for (const c of [h.start, h.lat, h.proc, h.val, h.f, h.type, h.node, h.err]) c.ensure(h.count);
       h.start.a[i] = time / 1e6;
       h.lat.a[i] = NaN;
@@ -149,19 +145,15 @@ export async function foldHistory(file: string, warnings: string[]): Promise<His
       h.type.a[i] = 3; // no completion (yet): unknown outcome
       h.node.a[i] = 0;
       h.err.a[i] = 0;
-      open.set(op.process, i);
     } else {
-      const i = open.get(op.process);
-      if (i === undefined) continue;
-      open.delete(op.process);
       h.lat.a[i] = Math.max(0, time / 1e6 - h.start.a[i]!);
       h.type.a[i] = TYPE_CODE[op.type] ?? 3;
       if (typeof op.node === 'string') h.node.a[i] = 1 + intern(nodeIdx, h.nodeNames, op.node, 254);
       if (op.error !== undefined && op.error !== null) h.err.a[i] = 1 + intern(errIdx, h.errors, String(op.error).slice(0, 300), MAX_ERRORS);
       if (h.val.a[i] === NO_VALUE && Number.isSafeInteger(op.value) && Math.abs(op.value) < 2 ** 31) h.val.a[i] = op.value;
     }
-  }
-  if (bad > 1) warnings.push(`history.jsonl: ${bad} unreadable lines skipped`);
+  }, () => bad++);
+  if (bad > 0) warnings.push(`history.jsonl: ${bad} unreadable lines skipped`);
   return h;
 }
 
@@ -346,15 +338,12 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
 export interface RawEvent { time: number; source: string; event: string; text: string }
 
 function readEvents(file: string, warnings: string[]): RawEvent[] {
-  let text = '';
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
   const out: RawEvent[] = [];
-  for (const l of text.split('\n')) {
-    if (!l.trim()) continue;
-    try {
-      const e = JSON.parse(l);
-      out.push({ time: Number(e.time) || 0, source: String(e.source ?? ''), event: String(e.event ?? ''), text: String(e.text ?? e.event ?? '') });
-    } catch { /* torn line */ }
+  let stored: any[] = [];
+  try { stored = readEventsJsonl(file); } catch (e) { warnings.push(`events.jsonl: ${(e as Error).message}`); }
+  for (const e of stored) {
+    if (!e || typeof e !== 'object') continue;
+    out.push({ ...e, time: Number(e.time) || 0, source: String(e.source ?? ''), event: String(e.event ?? ''), text: String(e.text ?? e.event ?? '') });
     if (out.length >= 50_000) { warnings.push('events.jsonl: only the first 50,000 events are shown'); break; }
   }
   return out.sort((a, b) => a.time - b.time);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { asset, esc, inlineSafe } from './assets.js';
 import { verdictClass } from './html.js';
-import { redactArgv, redactOptions } from '../store.js';
+import { readJsonIfAny, redactArgv, redactOptions } from '../store.js';
 
 export interface RunEntry {
   /** Path relative to the results directory, with forward slashes. */
@@ -20,9 +20,7 @@ export interface RunEntry {
   command: string;
 }
 
-function readJson(file: string): any {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
-}
+const readJson = (file: string) => readJsonIfAny(file);
 
 /** results.json can hold a long list of lost elements: read only what the index needs. */
 function readResultsSummary(file: string): any {

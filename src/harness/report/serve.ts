@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { esc } from './assets.js';
 import { collectRuns, renderIndex } from './index-page.js';
+import { writeFileAtomic } from '../store.js';
 
 export interface ServeHandle {
   url: string;
@@ -109,9 +110,7 @@ function refreshIndex(root: string): void {
     }
   } catch { return; }
   if (runs === 0 || newest <= indexMtime) return;
-  const tmp = `${index}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, renderIndex(collectRuns(root)));
-  fs.renameSync(tmp, index);
+  writeFileAtomic(index, renderIndex(collectRuns(root)));
 }
 
 export async function serve(opts: { port: number; host?: string; resultsDir: string }): Promise<ServeHandle> {
