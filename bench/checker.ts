@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Op } from '../src/harness/history.js';
 import { checkLinearizable, checkListAppend, toEdnHistory } from '../src/harness/checker/index.js';
 import { genListAppendHistory, genRegisterHistory } from '../src/harness/checker/testing.js';
+import { checkHistoryBatch, collectHistoryFiles } from '../src/harness/checker/batch.js';
 import { ROOT, which } from './lib.js';
 
 interface Row {
@@ -179,10 +180,14 @@ async function corpus(): Promise<void> {
       ours.push(harnessCorpusRun(c.edn));
       if ('bin' in go) theirs.push(porcupineRun(go.bin, c.jsonl));
     }
+    // The same batch in this process, twice: the second pass shows the check with the JIT warm.
+    const files = collectHistoryFiles([c.edn]);
+    const here = [(await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs, (await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs];
     const fmt = (runs: CorpusRun[]): string =>
       `total check time median ${(median(runs.map((r) => r.totalCheckUs)) / 1000).toFixed(1)} ms (runs: ${runs.map((r) => (r.totalCheckUs / 1000).toFixed(1)).join(' ')}), process wall median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms`;
     const count = (r: CorpusRun): string => ['true', 'false', 'unknown'].map((v) => `${v}:${[...r.verdicts.values()].filter((x) => String(x) === v).length}`).join(' ');
     console.log(`faultline  (harness check --history DIR, EDN, one process): ${fmt(ours)}; verdicts ${count(ours[0]!)}`);
+    console.log(`faultline  (checkHistoryBatch in the bench process):  first pass ${(here[0]! / 1000).toFixed(1)} ms, second pass ${(here[1]! / 1000).toFixed(1)} ms`);
     if (theirs.length) {
       console.log(`porcupine  (Go, CheckOperations, JSONL, one process):       ${fmt(theirs)}; verdicts ${count(theirs[0]!)}`);
       const differ = [...ours[0]!.verdicts].filter(([k, v]) => theirs[0]!.verdicts.get(k) !== v).map(([k]) => k);
