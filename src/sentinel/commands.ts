@@ -1,11 +1,12 @@
-// The sentinel-mode command set (15 commands, as real Sentinel 7.0): acl, auth, client, command,
-// hello, info, ping, psubscribe, publish, punsubscribe, role, sentinel, shutdown, subscribe,
-// unsubscribe. AUTH / HELLO / PING come from the server's connection family.
+// The sentinel-mode command set (15 commands and 57 subcommands, as real Sentinel 7.0): acl, auth,
+// client, command, hello, info, ping, psubscribe, publish, punsubscribe, role, sentinel, shutdown,
+// subscribe, unsubscribe. AUTH / HELLO / PING come from the server's connection family, COMMAND
+// from the server's (it reads the sentinel's own table).
 import os from 'node:os';
-import { cmd, type CommandSpec, type ResolvedCommand } from '../server/command.js';
-import { CommandError } from '../server/db.js';
-import type { Client } from '../server/client.js';
+import { cmd, type CommandSpec } from '../server/command.js';
 import { connectionCommands } from '../server/commands/connection.js';
+import { commandCommands } from '../server/commands/command-cmd.js';
+import { sentinelAclCommand, sentinelClientCommand } from './client-cmd.js';
 import { REDIS_VERSION, type Server } from '../server/server.js';
 import type { Sentinel } from './sentinel.js';
 import { sentinelCommand } from './sentinel-command.js';
@@ -60,79 +61,6 @@ export function infoSentinel(st: Sentinel): string {
   return lines.join('\r\n');
 }
 
-function clientCommand(server: Server): CommandSpec {
-  const F = ['admin', 'noscript', 'loading', 'stale', 'sentinel'] as const;
-  const sub = (name: string, arity: number, h: (c: Client, a: string[]) => void) => cmd(name, arity, [...F], 0, 0, 0, h);
-  return {
-    name: 'client', arity: -2, flags: ['sentinel'], firstKey: 0, lastKey: 0, step: 0,
-    subcommands: [
-      sub('id', 2, (c) => c.reply.int(c.id)),
-      sub('getname', 2, (c) => (c.name ? c.reply.bulk(c.name) : c.reply.nullBulk())),
-      sub('setname', 3, (c, a) => {
-        if (/[^\x21-\x7e]/.test(a[2]!)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
-        c.name = a[2]!;
-        c.reply.ok();
-      }),
-      sub('setinfo', 4, (c, a) => {
-        const attr = a[2]!.toLowerCase();
-        if (attr === 'lib-name') c.libName = a[3]!;
-        else if (attr === 'lib-ver') c.libVer = a[3]!;
-        else throw new CommandError(`ERR Unrecognized option '${a[2]}'`);
-        c.reply.ok();
-      }),
-      sub('info', 2, (c) => c.reply.verbatim(c.describe() + '\n')),
-      sub('list', -2, (c) => c.reply.verbatim([...server.clients.values()].map((x) => x.describe() + '\n').join(''))),
-      sub('kill', -3, (c, a) => {
-        if (a.length === 3) {
-          const victim = [...server.clients.values()].find((x) => x.addr === a[2]);
-          if (!victim) throw new CommandError('ERR No such client');
-          victim.closeAfterReply = true;
-          victim.flushSoon();
-          c.reply.ok();
-          return;
-        }
-        if (a.length % 2 !== 0) throw new CommandError('ERR syntax error');
-        let killed = 0;
-        const filters: [string, string][] = [];
-        let skipme = true;
-        for (let i = 2; i < a.length; i += 2) {
-          const k = a[i]!.toLowerCase();
-          if (k === 'skipme') skipme = a[i + 1]!.toLowerCase() === 'yes';
-          else if (['id', 'type', 'addr', 'laddr', 'user'].includes(k)) filters.push([k, a[i + 1]!]);
-          else throw new CommandError('ERR syntax error');
-        }
-        for (const x of [...server.clients.values()]) {
-          if (skipme && x === c) continue;
-          const ok = filters.every(([k, v]) =>
-            k === 'id' ? String(x.id) === v : k === 'type' ? x.kind === v.toLowerCase() || (v === 'slave' && x.kind === 'replica') : k === 'addr' ? x.addr === v : k === 'laddr' ? x.laddr === v : x.user === v);
-          if (!ok) continue;
-          killed++;
-          x.closeAfterReply = true;
-          x.flushSoon();
-        }
-        c.reply.int(killed);
-      }),
-    ],
-  };
-}
-
-function commandInfo(c: Client, k: ResolvedCommand): void {
-  c.reply.arrayHeader(10);
-  c.reply.bulk(k.fullname);
-  c.reply.int(k.arity);
-  c.reply.setHeader(k.flags.length);
-  for (const f of k.flags) c.reply.simple(f);
-  c.reply.int(k.firstKey);
-  c.reply.int(k.lastKey);
-  c.reply.int(k.step);
-  c.reply.setHeader(0);
-  c.reply.setHeader(0);
-  c.reply.arrayHeader(0);
-  const subs = k.subIndex ? [...k.subIndex.values()] : [];
-  c.reply.arrayHeader(subs.length);
-  for (const s of subs) commandInfo(c, s);
-}
-
 export function sentinelCommands(st: Sentinel, ps: PubSub): CommandSpec[] {
   const server = st.server;
   const fromConnection = connectionCommands.filter((c) => ['ping', 'auth', 'hello'].includes(c.name));
@@ -140,7 +68,7 @@ export function sentinelCommands(st: Sentinel, ps: PubSub): CommandSpec[] {
     ...fromConnection,
     ...ps.commands(st),
     sentinelCommand(st),
-    clientCommand(server),
+    sentinelClientCommand(),
     cmd('info', -1, ['sentinel', 'loading', 'stale'], 0, 0, 0, (c, a) => {
       const all: [string, () => string][] = [
         ['server', () => infoServer(st)], ['clients', () => infoClients(st)], ['stats', () => infoStats(st, ps)],
@@ -165,39 +93,7 @@ export function sentinelCommands(st: Sentinel, ps: PubSub): CommandSpec[] {
       void server.shutdown().then(() => process.exit(0));
       c.closeAfterReply = true;
     }),
-    {
-      name: 'command', arity: -1, flags: ['loading', 'stale', 'sentinel'], firstKey: 0, lastKey: 0, step: 0,
-      handler: (c) => {
-        const all = [...server.commands.commands.values()];
-        c.reply.arrayHeader(all.length);
-        for (const k of all) commandInfo(c, k);
-      },
-      subcommands: [
-        cmd('count', 2, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.int(server.commands.commands.size)),
-        cmd('docs', -2, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.mapHeader(0)),
-        cmd('list', -2, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.bulkArray([...server.commands.commands.keys()])),
-        cmd('info', -2, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c, a) => {
-          const names = a.length > 2 ? a.slice(2) : [...server.commands.commands.keys()];
-          c.reply.arrayHeader(names.length);
-          for (const n of names) {
-            const k = server.commands.get(n);
-            if (k) commandInfo(c, k);
-            else c.reply.nullArray();
-          }
-        }),
-      ],
-    },
-    {
-      name: 'acl', arity: -2, flags: ['sentinel'], firstKey: 0, lastKey: 0, step: 0,
-      subcommands: [
-        cmd('whoami', 2, ['noscript', 'loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.bulk(c.user)),
-        cmd('users', 2, ['admin', 'noscript', 'loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.bulkArray(['default'])),
-        cmd('list', 2, ['admin', 'noscript', 'loading', 'stale', 'sentinel'], 0, 0, 0, (c) => {
-          const pass = server.config.get('requirepass');
-          c.reply.bulkArray([`user default on ${pass ? '#<hidden>' : 'nopass'} ~* &* +@all`]);
-        }),
-        cmd('cat', -2, ['noscript', 'loading', 'stale', 'sentinel'], 0, 0, 0, (c) => c.reply.arrayHeader(0)),
-      ],
-    },
+    ...commandCommands,
+    sentinelAclCommand(),
   ];
 }

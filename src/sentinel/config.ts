@@ -4,8 +4,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
-import { DEFAULT_DOWN_AFTER, DEFAULT_FAILOVER_TIMEOUT, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
+import { timing, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
+
+export function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function posInt(s: string | undefined): number | null {
   if (s === undefined || !/^-?\d+$/.test(s)) return null;
@@ -38,7 +47,11 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
       m.parallelSyncs = v ?? 0;
       return null;
     }
-    if (sub === 'master-reboot-down-after-period') return v === null || v < 0 ? 'negative time parameter.' : null;
+    if (sub === 'master-reboot-down-after-period') {
+      if (v === null || v < 0) return 'negative time parameter.';
+      m.masterRebootDownAfterPeriod = v;
+      return null;
+    }
     if (v === null || v <= 0) return 'negative or zero time parameter.';
     if (sub === 'down-after-milliseconds') {
       m.downAfter = v;
@@ -47,7 +60,14 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     return null;
   }
   if ((sub === 'notification-script' || sub === 'client-reconfig-script') && n === 3) {
-    return master(a[1]!) ? null : NOMASTER;
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    if (!isExecutable(a[2]!)) {
+      return sub === 'notification-script' ? 'Notification script seems non existing or non executable.' : 'Client reconfiguration script seems non existing or non executable.';
+    }
+    if (sub === 'notification-script') m.notificationScript = a[2]!;
+    else m.clientReconfigScript = a[2]!;
+    return null;
   }
   if (sub === 'auth-pass' && n === 3) {
     const m = master(a[1]!);
@@ -102,7 +122,13 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     if (n === 5) s.runid = runid;
     return null;
   }
-  if (sub === 'rename-command' && n === 4) return master(a[1]!) ? null : NOMASTER;
+  if (sub === 'rename-command' && n === 4) {
+    const m = master(a[1]!);
+    if (!m) return NOMASTER;
+    if (m.renamedCommands.has(a[2]!.toLowerCase())) return 'Same command renamed multiple times with rename-command.';
+    m.renamedCommands.set(a[2]!.toLowerCase(), [a[2]!, a[3]!]);
+    return null;
+  }
   if (sub === 'announce-ip' && n === 2) {
     st.announceIp = a[1]!;
     return null;
@@ -130,14 +156,41 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
   return 'Unrecognized sentinel configuration statement.';
 }
 
-/** The `special` callback for applyConfigLines: handles `sentinel ...` lines. */
-export function sentinelLineHandler(st: Sentinel): (l: ConfigLine) => boolean {
+/** Directives Redis applies before the `monitor` lines (preMonitorCfgName in sentinel.c). */
+const PRE_MONITOR = new Set([
+  'announce-ip', 'announce-port', 'deny-scripts-reconfig', 'sentinel-user', 'sentinel-pass', 'current-epoch', 'myid',
+  'resolve-hostnames', 'announce-hostnames',
+]);
+
+/**
+ * The `special` callback for applyConfigLines: queues `sentinel ...` lines (queueSentinelConfig);
+ * `sentinel` alone only selects sentinel mode. Apply the queue with loadSentinelQueue.
+ */
+export function sentinelLineHandler(queue: ConfigLine[]): (l: ConfigLine) => boolean {
   return (l) => {
     if (l.args[0]!.toLowerCase() !== 'sentinel') return false;
-    const err = applySentinelDirective(st, l.args.slice(1));
-    if (err) throw new ConfigFileError(l.file, l.line, l.text, err);
+    if (l.args.length > 1) queue.push(l);
     return true;
   };
+}
+
+/**
+ * loadSentinelConfigFromQueue: pre-monitor directives, then `monitor` lines, then the rest, each
+ * group in file order, so a file may set a master's options before its `monitor` line. The first
+ * error stops the load with Redis's fatal-error block naming that line.
+ */
+export function loadSentinelQueue(st: Sentinel, queue: ConfigLine[]): void {
+  const group = (l: ConfigLine) => {
+    const sub = l.args[1]!.toLowerCase();
+    return sub === 'monitor' ? 1 : PRE_MONITOR.has(sub) ? 0 : 2;
+  };
+  for (const g of [0, 1, 2]) {
+    for (const l of queue) {
+      if (group(l) !== g) continue;
+      const err = applySentinelDirective(st, l.args.slice(1));
+      if (err) throw new ConfigFileError(l.file, l.line, l.text, err);
+    }
+  }
 }
 
 function q(s: string): string {
@@ -150,16 +203,17 @@ export function sentinelConfigLines(st: Sentinel): string[] {
   if (!st.denyScriptsReconfig) out.push('sentinel deny-scripts-reconfig no');
   if (st.resolveHostnames) out.push('sentinel resolve-hostnames yes');
   if (st.announceHostnames) out.push('sentinel announce-hostnames yes');
-  if (st.announceIp) out.push(`sentinel announce-ip ${q(st.announceIp)}`);
-  if (st.announcePort) out.push(`sentinel announce-port ${st.announcePort}`);
   for (const m of st.masters.values()) {
     const [mip, mport] = st.currentMasterAddr(m);
     out.push(`sentinel monitor ${m.name} ${mip} ${mport} ${m.quorum}`);
-    if (m.downAfter !== DEFAULT_DOWN_AFTER) out.push(`sentinel down-after-milliseconds ${m.name} ${m.downAfter}`);
-    if (m.failoverTimeout !== DEFAULT_FAILOVER_TIMEOUT) out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
+    if (m.downAfter !== timing.defaultDownAfter) out.push(`sentinel down-after-milliseconds ${m.name} ${m.downAfter}`);
+    if (m.failoverTimeout !== timing.defaultFailoverTimeout) out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${m.name} ${m.parallelSyncs}`);
+    if (m.notificationScript !== null) out.push(`sentinel notification-script ${m.name} ${m.notificationScript}`);
+    if (m.clientReconfigScript !== null) out.push(`sentinel client-reconfig-script ${m.name} ${m.clientReconfigScript}`);
     if (m.authPass !== null) out.push(`sentinel auth-pass ${m.name} ${q(m.authPass)}`);
     if (m.authUser !== null) out.push(`sentinel auth-user ${m.name} ${q(m.authUser)}`);
+    if (m.masterRebootDownAfterPeriod !== 0) out.push(`sentinel master-reboot-down-after-period ${m.name} ${m.masterRebootDownAfterPeriod}`);
     out.push(`sentinel config-epoch ${m.name} ${m.configEpoch}`);
     out.push(`sentinel leader-epoch ${m.name} ${m.leaderVoteEpoch}`);
     for (const s of m.slaves.values()) {
@@ -171,8 +225,11 @@ export function sentinelConfigLines(st: Sentinel): string[] {
       if (s.runid === null) continue;
       out.push(`sentinel known-sentinel ${m.name} ${s.ip} ${s.port} ${s.runid}`);
     }
+    for (const [from, to] of m.renamedCommands.values()) out.push(`sentinel rename-command ${m.name} ${from} ${to}`);
   }
   out.push(`sentinel current-epoch ${st.currentEpoch}`);
+  if (st.announceIp) out.push(`sentinel announce-ip ${q(st.announceIp)}`);
+  if (st.announcePort) out.push(`sentinel announce-port ${st.announcePort}`);
   if (st.sentinelUser) out.push(`sentinel sentinel-user ${q(st.sentinelUser)}`);
   if (st.sentinelPass) out.push(`sentinel sentinel-pass ${q(st.sentinelPass)}`);
   return out;

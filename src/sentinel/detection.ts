@@ -1,7 +1,7 @@
 // Down detection: SDOWN from our own links, ODOWN from the other sentinels' answers to
 // SENTINEL is-master-down-by-addr (which also carry their votes during an election).
 import { RespError } from '../resp/reply-parser.js';
-import { ASK_PERIOD, FailoverState, INFO_PERIOD, type Instance } from './instance.js';
+import { timing, FailoverState, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 
 /** sentinelCheckSubjectivelyDown */
@@ -14,7 +14,7 @@ export function checkSubjectivelyDown(st: Sentinel, ri: Instance): void {
   if (link.disconnected || !link.cc) elapsed = Math.max(elapsed, now - link.lastAvailTime);
   const down =
     elapsed > ri.downAfter ||
-    (ri.kind === 'master' && ri.roleReported === 'slave' && now - ri.roleReportedTime > ri.downAfter + INFO_PERIOD * 2);
+    (ri.kind === 'master' && ri.roleReported === 'slave' && now - ri.roleReportedTime > ri.downAfter + timing.infoPeriod * 2);
   if (down) {
     if (!ri.sdown) {
       st.event('warning', '+sdown', ri, '%@');
@@ -61,14 +61,14 @@ export function askMasterStateToOtherSentinels(st: Sentinel, m: Instance, forced
   const now = Date.now();
   for (const ri of m.sentinels.values()) {
     const elapsed = now - ri.lastMasterDownReplyTime;
-    if (elapsed > ASK_PERIOD * 5) {
+    if (elapsed > timing.askPeriod * 5) {
       ri.masterDown = false;
       ri.leader = null;
     }
     if (!m.sdown) continue;
     if (ri.link.disconnected || !ri.link.cc) continue;
-    if (!forced && elapsed < ASK_PERIOD) continue;
-    if (!forced && ri.askPending && now - ri.askPending < ASK_PERIOD) continue;
+    if (!forced && elapsed < timing.askPeriod) continue;
+    if (!forced && ri.askPending && now - ri.askPending < timing.askPeriod) continue;
     ri.askPending = now;
     const runid = m.failoverState > FailoverState.None ? st.myid : '*';
     void ri.link.send('SENTINEL', 'is-master-down-by-addr', m.ip, m.port, st.currentEpoch, runid).then((r) => {

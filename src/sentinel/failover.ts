@@ -1,10 +1,7 @@
 // The failover state machine (sentinelFailoverStateMachine): wait-start (election) ->
 // select-slave -> send-slaveof-noone -> wait-promotion -> reconf-slaves -> update-config
 // (+switch-master). Role changes go out as MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL / EXEC.
-import {
-  ELECTION_TIMEOUT, FailoverState, INFO_PERIOD, MAX_DESYNC, PING_PERIOD, SLAVE_RECONF_TIMEOUT, compareRunIds,
-  type Instance,
-} from './instance.js';
+import { timing, FailoverState, MAX_DESYNC, compareRunIds, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 import { getLeader } from './election.js';
 
@@ -92,9 +89,9 @@ export function selectSlave(m: Instance, now = Date.now()): Instance | null {
   for (const s of m.slaves.values()) {
     if (s.sdown || s.odown) continue;
     if (s.link.disconnected || !s.link.cc) continue;
-    if (now - s.link.lastAvailTime > PING_PERIOD * 5) continue;
+    if (now - s.link.lastAvailTime > timing.pingPeriod * 5) continue;
     if (s.slavePriority === 0) continue;
-    const infoValidity = m.sdown ? PING_PERIOD * 5 : INFO_PERIOD * 3;
+    const infoValidity = m.sdown ? timing.pingPeriod * 5 : timing.infoPeriod * 3;
     if (now - s.infoRefresh > infoValidity) continue;
     if (s.masterLinkDownTime > maxMasterDownTime) continue;
     good.push(s);
@@ -129,7 +126,7 @@ function waitStart(st: Sentinel, m: Instance): void {
   const leader = getLeader(st, m, m.failoverEpoch);
   const isLeader = leader !== null && leader.toLowerCase() === st.myid;
   if (!isLeader && !m.forceFailover) {
-    const timeout = Math.min(ELECTION_TIMEOUT, m.failoverTimeout);
+    const timeout = Math.min(timing.electionTimeout, m.failoverTimeout);
     if (Date.now() - m.failoverStartTime > timeout) {
       st.event('warning', '-failover-abort-not-elected', m, '%@');
       abortFailover(m);
@@ -182,7 +179,7 @@ function reconfNextSlave(st: Sentinel, m: Instance): void {
   for (const s of m.slaves.values()) {
     if (inProgress >= m.parallelSyncs) break;
     if (s.promoted || s.reconfDone) continue;
-    if (s.reconfSent && Date.now() - s.slaveReconfSentTime > SLAVE_RECONF_TIMEOUT) {
+    if (s.reconfSent && Date.now() - s.slaveReconfSentTime > timing.slaveReconfTimeout) {
       st.event('notice', '-slave-reconf-sent-timeout', s, '%@');
       s.reconfSent = false;
       s.reconfDone = true;

@@ -1,13 +1,13 @@
 // What a sentinel learns from an instance's INFO (Redis's sentinelRefreshInstanceInfo):
 // run id (reboots), replicas of a master, the reported role and replication state, and the
 // role fixes that follow: promotion seen, +convert-to-slave, +fix-slave-config, reconf progress.
-import { FailoverState, INFO_PERIOD, PUBLISH_PERIOD, type Instance } from './instance.js';
+import { timing, FailoverState, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 import { sendSlaveOf } from './failover.js';
 
 /** sentinelMasterLooksSane */
 export function masterLooksSane(m: Instance, now = Date.now()): boolean {
-  return m.kind === 'master' && m.roleReported === 'master' && !m.sdown && !m.odown && now - m.infoRefresh < INFO_PERIOD * 2;
+  return m.kind === 'master' && m.roleReported === 'master' && !m.sdown && !m.odown && now - m.infoRefresh < timing.infoPeriod * 2;
 }
 
 function field(line: string, key: string): string | undefined {
@@ -100,7 +100,7 @@ export function refreshFromInfo(st: Sentinel, ri: Instance, info: string): void 
       // Real Sentinel waits 8 s (and for the next INFO, up to 10 s) before converting a node that
       // says it is master. A deposed master we switched away from is converted as soon as it talks:
       // its claim is known to be stale, and every second it stays writable loses acknowledged writes.
-      const wait = PUBLISH_PERIOD * 4;
+      const wait = timing.publishPeriod * 4;
       const sane = masterLooksSane(m, now);
       const fast = ri.staleMasterExpected && sane;
       if (!ri.promoted && sane && (fast || (ri.noDownFor(wait, now) && now - ri.roleReportedTime > wait))) {

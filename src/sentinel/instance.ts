@@ -2,19 +2,28 @@
 // (Redis's sentinelRedisInstance), and the flag and timing constants of sentinel.c.
 import type { InstanceLink } from './link.js';
 
-export const PING_PERIOD = 1000;
-export const INFO_PERIOD = 10_000;
-export const PUBLISH_PERIOD = 2000;
-export const ASK_PERIOD = 1000;
-export const DEFAULT_DOWN_AFTER = 30_000;
-export const DEFAULT_FAILOVER_TIMEOUT = 180_000;
+/**
+ * sentinel.c's tunable periods in milliseconds. SENTINEL DEBUG changes them; like Redis's globals
+ * they are process-wide (one sentinel per process).
+ */
+export const timing = {
+  infoPeriod: 10_000,
+  pingPeriod: 1000,
+  askPeriod: 1000,
+  publishPeriod: 2000,
+  defaultDownAfter: 30_000,
+  defaultFailoverTimeout: 180_000,
+  tiltTrigger: 2000,
+  tiltPeriod: 30_000,
+  slaveReconfTimeout: 10_000,
+  minLinkReconnectPeriod: 15_000,
+  electionTimeout: 10_000,
+  scriptMaxRuntime: 60_000,
+  scriptRetryDelay: 30_000,
+};
+export type TimingName = keyof typeof timing;
 export const DEFAULT_PARALLEL_SYNCS = 1;
-export const ELECTION_TIMEOUT = 10_000;
-export const SLAVE_RECONF_TIMEOUT = 10_000;
 export const MAX_DESYNC = 1000;
-export const TILT_TRIGGER = 2000;
-export const TILT_PERIOD = PING_PERIOD * 30;
-export const MIN_LINK_RECONNECT_PERIOD = 15_000;
 export const HELLO_CHANNEL = '__sentinel__:hello';
 
 export type Kind = 'master' | 'slave' | 'sentinel';
@@ -86,9 +95,18 @@ export class Instance {
   readonly sentinels = new Map<string, Instance>();
   quorum = 0;
   parallelSyncs = DEFAULT_PARALLEL_SYNCS;
-  failoverTimeout = DEFAULT_FAILOVER_TIMEOUT;
+  failoverTimeout = timing.defaultFailoverTimeout;
   authPass: string | null = null;
   authUser: string | null = null;
+  /** sentinel rename-command: lower-case original name -> [original, renamed] */
+  readonly renamedCommands = new Map<string, [string, string]>();
+  notificationScript: string | null = null;
+  clientReconfigScript: string | null = null;
+  /** master-reboot-down-after-period: a rebooted master counts as down this long (0 = off) */
+  masterRebootDownAfterPeriod = 0;
+  /** SRI_MASTER_REBOOT and when it was seen */
+  masterReboot = false;
+  masterRebootSince = 0;
   failoverState = FailoverState.None;
   failoverStateChangeTime = 0;
   failoverStartTime = 0;
@@ -107,7 +125,7 @@ export class Instance {
     readonly master: Instance | null,
   ) {
     this.name = name;
-    this.downAfter = master ? master.downAfter : DEFAULT_DOWN_AFTER;
+    this.downAfter = master ? master.downAfter : timing.defaultDownAfter;
     this.roleReported = kind === 'slave' ? 'slave' : 'master';
   }
 

@@ -35,6 +35,8 @@ export class InstanceLink {
   lastReconnTime = 0;
   private connectingCc = false;
   private connectingPc = false;
+  /** sentinelInstanceMapCommand: the name to send a command under (SENTINEL SET rename-command). */
+  mapCommand: (name: string) => string = (n) => n;
   /** bumps on every reset so that late callbacks of old sockets are ignored */
   private generation = 0;
 
@@ -55,8 +57,8 @@ export class InstanceLink {
           this.cc = c;
           this.ccConnTime = Date.now();
           c.on('close', () => this.lost(c, false));
-          if (opts.auth) this.send(...['AUTH', ...opts.auth]);
-          this.send('CLIENT', 'SETNAME', opts.clientName);
+          if (opts.auth) void this.send('AUTH', ...opts.auth);
+          void this.send('CLIENT', 'SETNAME', opts.clientName);
           this.ping(opts.onPingReply);
           opts.onCommandLinkUp();
         },
@@ -75,14 +77,23 @@ export class InstanceLink {
           this.pc = c;
           this.pcConnTime = this.pcLastActivity = Date.now();
           c.on('close', () => this.lost(c, true));
-          if (opts.auth) c.call('AUTH', ...opts.auth).catch(() => {});
-          if (opts.pubsubName) c.call('CLIENT', 'SETNAME', opts.pubsubName).catch(() => {});
+          if (opts.auth) c.call(this.mapCommand('AUTH'), ...opts.auth).catch(() => {});
+          if (opts.pubsubName) c.call(this.mapCommand('CLIENT'), 'SETNAME', opts.pubsubName).catch(() => {});
           c.on('message', (channel: string, msg: string) => {
             this.pcLastActivity = Date.now();
             if (channel === HELLO_CHANNEL) opts.onHello(msg);
           });
           c.on('subscription', () => (this.pcLastActivity = Date.now()));
-          c.subscribe(HELLO_CHANNEL);
+          // an error reply to SUBSCRIBE (e.g. NOAUTH) drops the link, as hiredis does with it
+          void c.call(this.mapCommand('SUBSCRIBE'), HELLO_CHANNEL).then(
+            (r) => {
+              if (r instanceof RespError) {
+                if (this.pc === c) this.closePubsub();
+                else c.close();
+              } else if (!c.isClosed) c.subscribe(HELLO_CHANNEL);
+            },
+            () => {},
+          );
         },
         () => {
           this.connectingPc = false;
@@ -113,7 +124,7 @@ export class InstanceLink {
     const cc = this.cc;
     if (!cc || cc.isClosed) return Promise.resolve(null);
     this.pendingCommands++;
-    return cc.call(...args).then(
+    return cc.call(this.mapCommand(String(args[0])), ...args.slice(1)).then(
       (r) => {
         if (this.cc === cc) this.pendingCommands = Math.max(0, this.pendingCommands - 1);
         return r;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { Server, REDIS_VERSION } from '../server/server.js';
 import { applyConfigLines, argvToConfigLines, readConfigLines, ConfigFileError, type ConfigLine } from '../server/config-file.js';
 import { Sentinel } from './sentinel.js';
-import { rewriteSentinelConfig, sentinelLineHandler } from './config.js';
+import { loadSentinelQueue, rewriteSentinelConfig, sentinelLineHandler } from './config.js';
 import { PubSub } from './pubsub.js';
 import { sentinelCommands } from './commands.js';
 
@@ -44,7 +44,9 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
   server.config.file = file;
   const st = new Sentinel(server);
   const lines: ConfigLine[] = [...readConfigLines(file), ...argvToConfigLines(args)];
-  applyConfigLines(server.config, lines, sentinelLineHandler(st));
+  const queued: ConfigLine[] = [];
+  applyConfigLines(server.config, lines, sentinelLineHandler(queued));
+  loadSentinelQueue(st, queued);
   const hadMyid = lines.some((l) => l.args[0]!.toLowerCase() === 'sentinel' && (l.args[1] ?? '').toLowerCase() === 'myid');
   const ps = new PubSub(server);
   st.publish = (ch, msg) => void ps.publish(ch, msg);

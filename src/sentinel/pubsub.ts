@@ -132,7 +132,7 @@ export class PubSub {
           this.confirm(c, 'punsubscribe', p);
         }
       }),
-      cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate', 'sentinel'], 0, 0, 0, (c, argv) => {
+      cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'sentinel'], 0, 0, 0, (c, argv) => {
         if (argv[1] !== HELLO_CHANNEL) throw new CommandError('ERR Only HELLO messages are accepted by Sentinel instances.');
         if (!argv[2]!.includes(st.myid)) processHello(st, argv[2]!);
         c.reply.int(1);

@@ -4,12 +4,13 @@ import { cmd, type CommandSpec, type Handler } from '../server/command.js';
 import { CommandError } from '../server/db.js';
 import type { Client } from '../server/client.js';
 import { parseIntArg } from '../server/commands/util.js';
-import { FAILOVER_STATE_NAMES, type Instance } from './instance.js';
+import { FAILOVER_STATE_NAMES, timing, type Instance, type TimingName } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 import { voteLeader } from './election.js';
 import { selectSlave, startFailover } from './failover.js';
-import { applySentinelDirective } from './config.js';
+import { applySentinelDirective, isExecutable } from './config.js';
 import { globMatch } from './pubsub.js';
+import { stringMatch } from '../server/glob.js';
 
 const NO_SUCH_MASTER = 'ERR No such master with that name';
 
@@ -113,7 +114,7 @@ const HELP = [
   'SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]',
   '    Simulate a Sentinel crash.',
   'HELP',
-  '    Print this help.',
+  '    Prints this help.',
 ];
 
 const GLOBAL_OPTIONS = ['resolve-hostnames', 'announce-hostnames', 'announce-ip', 'announce-port', 'sentinel-user', 'sentinel-pass'];
@@ -129,11 +130,135 @@ function globalOption(st: Sentinel, name: string): string {
   }
 }
 
+/** SENTINEL DEBUG's parameters, in the order its reply lists them. */
+const DEBUG_PARAMS: [string, TimingName][] = [
+  ['info-period', 'infoPeriod'], ['ping-period', 'pingPeriod'], ['ask-period', 'askPeriod'], ['publish-period', 'publishPeriod'],
+  ['default-down-after', 'defaultDownAfter'], ['default-failover-timeout', 'defaultFailoverTimeout'], ['tilt-trigger', 'tiltTrigger'],
+  ['tilt-period', 'tiltPeriod'], ['slave-reconf-timeout', 'slaveReconfTimeout'], ['min-link-reconnect-period', 'minLinkReconnectPeriod'],
+  ['election-timeout', 'electionTimeout'], ['script-max-runtime', 'scriptMaxRuntime'], ['script-retry-delay', 'scriptRetryDelay'],
+];
+
+/** SENTINEL DEBUG: without arguments the periods (a map); else `<param> <ms>` pairs, applied in order. */
+function sentinelDebug(c: Client, a: string[]): void {
+  if (a.length === 2) {
+    c.reply.mapHeader(DEBUG_PARAMS.length);
+    for (const [name, key] of DEBUG_PARAMS) {
+      c.reply.bulk(name.toUpperCase());
+      c.reply.bulk(String(timing[key]));
+    }
+    return;
+  }
+  for (let j = 2; j < a.length; j++) {
+    const option = a[j]!;
+    const param = DEBUG_PARAMS.find(([n]) => n === option.toLowerCase());
+    if (!param || j + 1 >= a.length) throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
+    const v = a[++j]!;
+    const ms = /^-?\d+$/.test(v) ? Number(v) : NaN;
+    if (!(ms > 0)) throw new CommandError(`ERR Invalid argument '${v}' for SENTINEL DEBUG '${option}'`);
+    timing[param[1]] = ms;
+  }
+  c.reply.ok();
+}
+
+/** SENTINEL CONFIG SET (sentinelConfigSetCommand). */
+function sentinelConfigSet(c: Client, st: Sentinel, option: string, val: string): void {
+  const o = option.toLowerCase();
+  const badfmt = () => new CommandError(`ERR Invalid value '${val}' to SENTINEL CONFIG SET '${option}'`);
+  const yesno = () => {
+    const v = val.toLowerCase();
+    if (v !== 'yes' && v !== 'no') throw badfmt();
+    return v === 'yes';
+  };
+  let dropConns = false;
+  if (o === 'resolve-hostnames') st.resolveHostnames = yesno();
+  else if (o === 'announce-hostnames') st.announceHostnames = yesno();
+  else if (o === 'announce-ip') st.announceIp = val;
+  else if (o === 'announce-port') {
+    const p = /^-?\d+$/.test(val) ? Number(val) : NaN;
+    if (!(p >= 0 && p <= 65535)) throw badfmt();
+    st.announcePort = p;
+  } else if (o === 'sentinel-user' || o === 'sentinel-pass') {
+    if (o === 'sentinel-user') st.sentinelUser = val;
+    else st.sentinelPass = val;
+    dropConns = true;
+  } else throw new CommandError(`ERR Invalid argument '${option}' to SENTINEL CONFIG SET`);
+  st.flushConfig();
+  c.reply.ok();
+  // sentinelDropConnections: every link reconnects with the new credentials
+  if (dropConns) {
+    for (const m of st.masters.values()) {
+      st.dropInstanceConnections(m);
+      for (const s of m.sentinels.values()) s.link.close();
+    }
+  }
+}
+
+const SCRIPTS_DENIED = 'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration';
+
+/** SENTINEL SET <master> <option> <value> ... (sentinelSetCommand): options apply in order; an error keeps the earlier ones. */
+function sentinelSet(c: Client, st: Sentinel, m: Instance, a: string[]): void {
+  let changes = 0;
+  const fail = (msg: string): never => {
+    if (changes) st.flushConfig();
+    throw new CommandError(msg);
+  };
+  for (let j = 3; j < a.length; j++) {
+    const option = a[j]!;
+    const opt = option.toLowerCase();
+    const moreargs = a.length - 1 - j;
+    const oldJ = j;
+    const badfmt = (pos: number) => fail(`ERR Invalid argument '${a[pos]}' for SENTINEL SET '${option}'`);
+    const num = (pos: number, min: number): number => {
+      const v = a[pos]!;
+      const n = /^-?\d+$/.test(v) ? Number(v) : NaN;
+      return n >= min ? n : badfmt(pos);
+    };
+    let redacted = false;
+    if (moreargs > 0 && (opt === 'down-after-milliseconds' || opt === 'failover-timeout' || opt === 'parallel-syncs' || opt === 'quorum')) {
+      const v = num(++j, 1);
+      if (opt === 'down-after-milliseconds') applySentinelDirective(st, [opt, m.name, String(v)]);
+      else if (opt === 'failover-timeout') m.failoverTimeout = v;
+      else if (opt === 'parallel-syncs') m.parallelSyncs = v;
+      else m.quorum = v;
+    } else if (moreargs > 0 && (opt === 'notification-script' || opt === 'client-reconfig-script')) {
+      const v = a[++j]!;
+      if (st.denyScriptsReconfig) fail(SCRIPTS_DENIED);
+      if (v !== '' && !isExecutable(v)) {
+        fail(opt === 'notification-script' ? 'ERR Notification script seems non existing or non executable' : 'ERR Client reconfiguration script seems non existing or non executable');
+      }
+      if (opt === 'notification-script') m.notificationScript = v || null;
+      else m.clientReconfigScript = v || null;
+    } else if (moreargs > 0 && (opt === 'auth-pass' || opt === 'auth-user')) {
+      const v = a[++j]!;
+      if (opt === 'auth-pass') m.authPass = v || null;
+      else m.authUser = v || null;
+      st.dropInstanceConnections(m);
+      redacted = opt === 'auth-pass';
+    } else if (moreargs > 1 && opt === 'rename-command') {
+      const from = a[++j]!;
+      const to = a[++j]!;
+      if (from === '' || to === '') badfmt(to !== '' ? j - 1 : j);
+      m.renamedCommands.delete(from.toLowerCase());
+      // renaming a command to itself needs no entry
+      if (from.toLowerCase() !== to.toLowerCase()) m.renamedCommands.set(from.toLowerCase(), [from, to]);
+    } else if (moreargs > 0 && opt === 'master-reboot-down-after-period') {
+      m.masterRebootDownAfterPeriod = num(++j, 0);
+    } else {
+      fail(`ERR Unknown option or number of arguments for SENTINEL SET '${option}'`);
+    }
+    changes++;
+    const args = a.slice(oldJ + 1, j + 1);
+    st.event('warning', '+set', m, `%@ ${option} ${redacted ? '******' : args.join(' ')}`);
+  }
+  st.flushConfig();
+  c.reply.ok();
+}
+
 export function sentinelCommand(st: Sentinel): CommandSpec {
   const F = ['admin', 'sentinel', 'only_sentinel'] as const;
   const sub = (name: string, arity: number, h: Handler) => cmd(name, arity, [...F], 0, 0, 0, h);
   const subs: CommandSpec[] = [
-    sub('help', 2, (c) => {
+    cmd('help', 2, ['loading', 'stale', 'sentinel', 'only_sentinel'], 0, 0, 0, (c) => {
       c.reply.arrayHeader(HELP.length);
       for (const l of HELP) c.reply.simple(l);
     }),
@@ -229,46 +354,11 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       st.flushConfig();
       c.reply.ok();
     }),
-    sub('set', -5, (c, a) => {
-      const m = masterOrError(st, a[2]!);
-      if (a.length % 2 === 0) throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL SET '${a[a.length - 1]}'`);
-      for (let i = 3; i < a.length; i += 2) {
-        const opt = a[i]!.toLowerCase();
-        const val = a[i + 1]!;
-        const num = /^-?\d+$/.test(val) ? Number(val) : NaN;
-        const bad = () => new CommandError(`ERR Invalid argument '${val}' for SENTINEL SET '${opt}'`);
-        if (opt === 'down-after-milliseconds' || opt === 'failover-timeout') {
-          if (!(num > 0)) throw bad();
-          applySentinelDirective(st, [opt, m.name, val]);
-        } else if (opt === 'parallel-syncs') {
-          if (!(num > 0)) throw bad();
-          m.parallelSyncs = num;
-        } else if (opt === 'quorum') {
-          if (!(num > 0)) throw bad();
-          m.quorum = num;
-        } else if (opt === 'auth-pass') {
-          m.authPass = val === '' ? null : val;
-        } else if (opt === 'auth-user') {
-          m.authUser = val === '' ? null : val;
-        } else if (opt === 'master-reboot-down-after-period') {
-          if (!(num >= 0)) throw bad();
-        } else if (opt === 'notification-script' || opt === 'client-reconfig-script') {
-          if (st.denyScriptsReconfig) {
-            throw new CommandError('ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your config file for more info.');
-          }
-        } else {
-          throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL SET '${a[i]}'`);
-        }
-        const redacted = opt === 'auth-pass';
-        st.event('warning', '+set', m, `%@ ${a[i]} ${redacted ? '******' : val}`);
-      }
-      st.flushConfig();
-      c.reply.ok();
-    }),
+    sub('set', -5, (c, a) => sentinelSet(c, st, masterOrError(st, a[2]!), a)),
     sub('config', -3, (c, a) => {
       const op = a[2]!.toLowerCase();
       if (op === 'get' && a.length === 4) {
-        const hits = GLOBAL_OPTIONS.filter((o) => globMatch(a[3]!.toLowerCase(), o));
+        const hits = GLOBAL_OPTIONS.filter((o) => stringMatch(a[3]!, o, true));
         c.reply.mapHeader(hits.length);
         for (const o of hits) {
           c.reply.bulk(o);
@@ -276,21 +366,8 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
         }
         return;
       }
-      if (op === 'set' && a.length === 5) {
-        const opt = a[3]!.toLowerCase();
-        const val = a[4]!;
-        if (!GLOBAL_OPTIONS.includes(opt)) throw new CommandError(`ERR Invalid argument '${a[3]}' to SENTINEL CONFIG SET`);
-        if (opt === 'announce-port') {
-          const p = Number(val);
-          if (!/^\d+$/.test(val) || p > 65535) throw new CommandError(`ERR Invalid argument '${val}' to SENTINEL CONFIG SET`);
-        }
-        const err = applySentinelDirective(st, [opt, val]);
-        if (err) throw new CommandError(`ERR Invalid argument '${val}' to SENTINEL CONFIG SET`);
-        st.flushConfig();
-        c.reply.ok();
-        return;
-      }
-      throw new CommandError(`ERR Unknown subcommand or wrong number of arguments for '${a[2]}'. Try SENTINEL HELP.`);
+      if (op === 'set' && a.length === 5) return sentinelConfigSet(c, st, a[3]!, a[4]!);
+      throw new CommandError('ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.');
     }),
     sub('info-cache', -3, (c, a) => {
       const now = Date.now();
@@ -310,7 +387,7 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
     }),
     sub('pending-scripts', 2, (c) => c.reply.arrayHeader(0)),
     sub('simulate-failure', -3, (c) => c.reply.ok()),
-    sub('debug', -2, (c) => c.reply.ok()),
+    sub('debug', -2, (c, a) => sentinelDebug(c, a)),
   ];
   return { name: 'sentinel', arity: -2, flags: [...F], firstKey: 0, lastKey: 0, step: 0, subcommands: subs };
 }

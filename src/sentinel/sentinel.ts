@@ -4,10 +4,7 @@ import crypto from 'node:crypto';
 import { RespError, type RespValue } from '../resp/reply-parser.js';
 import type { Server } from '../server/server.js';
 import type { LogLevel } from '../server/log.js';
-import {
-  FailoverState, HELLO_CHANNEL, INFO_PERIOD, Instance, MIN_LINK_RECONNECT_PERIOD, PING_PERIOD,
-  PUBLISH_PERIOD, TILT_PERIOD, TILT_TRIGGER, type Kind,
-} from './instance.js';
+import { timing, FailoverState, HELLO_CHANNEL, Instance, type Kind } from './instance.js';
 import { InstanceLink, type LinkOptions } from './link.js';
 import { refreshFromInfo } from './info.js';
 import { checkObjectivelyDown, checkSubjectivelyDown, askMasterStateToOtherSentinels } from './detection.js';
@@ -56,6 +53,7 @@ export class Sentinel {
   createInstance(kind: Kind, name: string, ip: string, port: number, master: Instance | null): Instance {
     const ri = new Instance(kind, name, ip, port, master);
     ri.link = new InstanceLink();
+    ri.link.mapCommand = (cmd) => (ri.master ?? ri).renamedCommands.get(cmd.toLowerCase())?.[1] ?? cmd;
     if (master) {
       ri.downAfter = master.downAfter;
       if (kind === 'slave') master.slaves.set(ri.addr, ri);
@@ -147,7 +145,7 @@ export class Sentinel {
   private checkTiltCondition(): void {
     const now = Date.now();
     const delta = now - this.previousTime;
-    if (delta < 0 || delta > TILT_TRIGGER) {
+    if (delta < 0 || delta > timing.tiltTrigger) {
       this.tilt = true;
       this.tiltStartTime = now;
       this.event('warning', '+tilt', null, '#tilt mode entered');
@@ -159,7 +157,7 @@ export class Sentinel {
     this.reconnectInstance(ri);
     this.sendPeriodicCommands(ri);
     if (this.tilt) {
-      if (Date.now() - this.tiltStartTime < TILT_PERIOD) return;
+      if (Date.now() - this.tiltStartTime < timing.tiltPeriod) return;
       this.tilt = false;
       this.event('warning', '-tilt', null, '#tilt mode exited');
     }
@@ -182,13 +180,13 @@ export class Sentinel {
 
   reconnectInstance(ri: Instance): void {
     // a deposed master we wait for is retried often so that it is caught as soon as it is back
-    const interval = ri.staleMasterExpected ? 200 : PING_PERIOD;
+    const interval = ri.staleMasterExpected ? 200 : timing.pingPeriod;
     ri.link.reconnect(this.linkOptions(ri), ri.kind !== 'sentinel', interval);
   }
 
   /** PING period: Redis uses min(down-after, 1 s); we probe 4x as often to notice sooner. */
   pingPeriod(ri: Instance): number {
-    return Math.min(ri.downAfter, PING_PERIOD) / 4;
+    return Math.min(ri.downAfter, timing.pingPeriod) / 4;
   }
 
   private sendPeriodicCommands(ri: Instance): void {
@@ -197,18 +195,18 @@ export class Sentinel {
     if (link.disconnected || !link.cc) return;
     // a link that connected but never answers (e.g. a stopped process) is recreated
     if (
-      now - link.ccConnTime > MIN_LINK_RECONNECT_PERIOD && link.actPingTime !== 0 &&
+      now - link.ccConnTime > timing.minLinkReconnectPeriod && link.actPingTime !== 0 &&
       now - link.actPingTime > ri.downAfter / 2 && now - link.lastPongTime > ri.downAfter / 2
     ) {
       link.close();
       return;
     }
-    if (link.pc && now - link.pcConnTime > MIN_LINK_RECONNECT_PERIOD && now - link.pcLastActivity > PUBLISH_PERIOD * 3) {
+    if (link.pc && now - link.pcConnTime > timing.minLinkReconnectPeriod && now - link.pcLastActivity > timing.publishPeriod * 3) {
       link.closePubsub();
       return;
     }
     if (link.pendingCommands >= 100) return;
-    let infoPeriod = INFO_PERIOD;
+    let infoPeriod = timing.infoPeriod;
     const m = ri.master;
     if (ri.kind === 'slave' && m && (m.odown || m.sdown || m.failoverInProgress || ri.masterLinkDownTime !== 0)) infoPeriod = 1000;
     // replicas that are not (yet) healthy followers are watched closely, so that they become
@@ -222,7 +220,7 @@ export class Sentinel {
     }
     const pp = this.pingPeriod(ri);
     if (now - link.lastPongTime > pp && now - link.lastPingTime > pp / 2) link.ping(() => {});
-    if (now - ri.lastPubTime > PUBLISH_PERIOD) this.sendHello(ri);
+    if (now - ri.lastPubTime > timing.publishPeriod) this.sendHello(ri);
   }
 
   /** The hello: `<ip>,<port>,<myid>,<epoch>,<master>,<mip>,<mport>,<config_epoch>` via PUBLISH. */
@@ -243,7 +241,7 @@ export class Sentinel {
 
   /** Makes the next tick send hellos for this master to everybody (sentinelForceHelloUpdateForMaster). */
   forceHelloUpdate(m: Instance): void {
-    const when = Date.now() - PUBLISH_PERIOD - 1;
+    const when = Date.now() - timing.publishPeriod - 1;
     m.lastPubTime = when;
     for (const s of m.slaves.values()) s.lastPubTime = when;
     for (const s of m.sentinels.values()) s.lastPubTime = when;
@@ -313,6 +311,12 @@ export class Sentinel {
     // connect to the new master right away
     this.reconnectInstance(m);
     for (const s of m.slaves.values()) this.reconnectInstance(s);
+  }
+
+  /** dropInstanceConnections: new credentials, so the master's and its replicas' links reconnect. */
+  dropInstanceConnections(m: Instance): void {
+    m.link.close();
+    for (const s of m.slaves.values()) s.link.close();
   }
 
   getMasterByAddr(ip: string, port: number): Instance | undefined {
