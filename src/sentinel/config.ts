@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
+import type { Config } from '../server/config.js';
 import { timing, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 
@@ -162,12 +163,33 @@ const PRE_MONITOR = new Set([
   'resolve-hostnames', 'announce-hostnames',
 ]);
 
+/** Rules of `user default ...` that keep the default user's full access (what CONFIG REWRITE writes). */
+const FULL_ACCESS_RULES = new Set(['on', '~*', '&*', '+@all', 'allkeys', 'allchannels', 'allcommands', 'sanitize-payload', 'skip-sanitize-payload', 'resetchannels']);
+
+/**
+ * `user default ...` as Redis's CONFIG REWRITE writes it: the default user with full access, its
+ * password (`>pw` / `nopass` / `resetpass`) becoming requirepass. Other users need ACL, which
+ * tsredis-sentinel does not have: they are refused rather than silently dropped.
+ */
+function applyDefaultUserLine(cfg: Config, args: string[]): void {
+  if (args.length < 2 || args[1] !== 'default') throw new Error(`Error in user declaration '${args[1] ?? ''}': tsredis-sentinel has no ACL users (only 'user default' lines are read)`);
+  for (const rule of args.slice(2)) {
+    if (rule.startsWith('>')) cfg.setRaw('requirepass', rule.slice(1));
+    else if (rule === 'nopass' || rule === 'resetpass') cfg.setRaw('requirepass', '');
+    else if (!FULL_ACCESS_RULES.has(rule.toLowerCase())) throw new Error(`Error in user declaration 'default': rule '${rule}' needs ACL, which tsredis-sentinel does not have`);
+  }
+}
+
 /**
  * The `special` callback for applyConfigLines: queues `sentinel ...` lines (queueSentinelConfig);
  * `sentinel` alone only selects sentinel mode. Apply the queue with loadSentinelQueue.
  */
-export function sentinelLineHandler(queue: ConfigLine[]): (l: ConfigLine) => boolean {
+export function sentinelLineHandler(queue: ConfigLine[], cfg: Config): (l: ConfigLine) => boolean {
   return (l) => {
+    if (l.args[0]!.toLowerCase() === 'user') {
+      applyDefaultUserLine(cfg, l.args);
+      return true;
+    }
     if (l.args[0]!.toLowerCase() !== 'sentinel') return false;
     if (l.args.length > 1) queue.push(l);
     return true;

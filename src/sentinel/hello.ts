@@ -28,11 +28,18 @@ export function processHello(st: Sentinel, hello: string): void {
     if (removed) {
       st.event('notice', '+sentinel-address-switch', m, `%@ ip ${ip} port ${port} for ${runid}`);
     } else {
+      // another runid at this address: that sentinel restarted with a new id; the old one goes, in every master
       const other = [...m.sentinels.values()].find((s) => s.ip === ip && s.port === port);
       if (other) {
         st.event('notice', '+sentinel-invalid-addr', other, '%@');
-        other.port = 0;
-        other.link.close();
+        const obsolete = other.runid;
+        for (const mm of st.masters.values()) {
+          for (const [k, s] of mm.sentinels) {
+            if (s.runid !== obsolete) continue;
+            s.link.close();
+            mm.sentinels.delete(k);
+          }
+        }
       }
     }
     si = st.createInstance('sentinel', runid, ip, port, m);

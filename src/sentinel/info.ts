@@ -29,6 +29,10 @@ export function refreshFromInfo(st: Sentinel, ri: Instance, info: string): void 
       if (ri.runid === null) ri.runid = id;
       else if (ri.runid !== id) {
         st.event('notice', '+reboot', ri, '%@');
+        if (ri.kind === 'master' && ri.masterRebootDownAfterPeriod !== 0) {
+          ri.masterReboot = true;
+          ri.masterRebootSince = now;
+        }
         ri.runid = id;
       }
       continue;

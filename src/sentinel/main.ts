@@ -45,7 +45,10 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
   const st = new Sentinel(server);
   const lines: ConfigLine[] = [...readConfigLines(file), ...argvToConfigLines(args)];
   const queued: ConfigLine[] = [];
-  applyConfigLines(server.config, lines, sentinelLineHandler(queued));
+  applyConfigLines(server.config, lines, sentinelLineHandler(queued, server.config));
+  // Redis changes directory while reading `dir`, before the queued sentinel lines (script paths are relative to it)
+  const dir = server.config.get('dir');
+  if (dir) process.chdir(dir);
   loadSentinelQueue(st, queued);
   const hadMyid = lines.some((l) => l.args[0]!.toLowerCase() === 'sentinel' && (l.args[1] ?? '').toLowerCase() === 'myid');
   const ps = new PubSub(server);
@@ -53,8 +56,6 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
   server.commands.add(sentinelCommands(st, ps));
   server.log.role = 'X';
   server.log.level = server.config.get('loglevel') as never;
-  const dir = server.config.get('dir');
-  if (dir) process.chdir(dir);
   if (server.config.get('logfile')) server.log.setFile(server.config.get('logfile'));
   server.log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   server.log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);

@@ -37,6 +37,8 @@ export function replyInstance(c: Client, st: Sentinel, ri: Instance): void {
     f.push(['config-epoch', String(ri.configEpoch)], ['num-slaves', String(ri.slaves.size)],
       ['num-other-sentinels', String(ri.sentinels.size)], ['quorum', String(ri.quorum)],
       ['failover-timeout', String(ri.failoverTimeout)], ['parallel-syncs', String(ri.parallelSyncs)]);
+    if (ri.notificationScript) f.push(['notification-script', ri.notificationScript]);
+    if (ri.clientReconfigScript) f.push(['client-reconfig-script', ri.clientReconfigScript]);
   } else if (ri.kind === 'slave') {
     f.push(['master-link-down-time', String(ri.masterLinkDownTime)], ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
       ['master-host', ri.slaveMasterHost ?? '?'], ['master-port', String(ri.slaveMasterPort)],
@@ -53,8 +55,9 @@ export function replyInstance(c: Client, st: Sentinel, ri: Instance): void {
   }
 }
 
+/** addReplyDictOfRedisInstances: replicas that say replica-announced no are left out. */
 function replyInstances(c: Client, st: Sentinel, list: Iterable<Instance>): void {
-  const arr = [...list];
+  const arr = [...list].filter((ri) => ri.kind !== 'slave' || ri.replicaAnnounced);
   c.reply.arrayHeader(arr.length);
   for (const ri of arr) replyInstance(c, st, ri);
 }

@@ -92,6 +92,7 @@ export class Sentinel {
   /** Our improvement: the first valid reply of a node that was down gets an INFO at once. */
   private onPingReply(ri: Instance, r: RespValue): void {
     if (ri.kind === 'sentinel') return;
+    if (ri.masterReboot && typeof r === 'string' && r.startsWith('PONG')) ri.masterReboot = false;
     const ok = !(r instanceof RespError) || /^(LOADING|MASTERDOWN)/.test(r.message);
     if (ok && (ri.sdown || ri.staleMasterExpected) && Date.now() - ri.infoRefresh > 100) this.sendInfo(ri);
   }

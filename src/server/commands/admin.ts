@@ -62,6 +62,34 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** getPositiveLongFromObjectOrReply */
+function positiveLong(s: string): number {
+  if (!/^-?\d+$/.test(s) || s.length > 19) throw new CommandError('ERR value is not an integer or out of range');
+  const v = Number(s);
+  if (v < 0) throw new CommandError('ERR value is out of range, must be positive');
+  return v;
+}
+
+/**
+ * DEBUG POPULATE <count> [prefix] [size]: keys "<prefix>:<j>" (prefix "key") holding "value:<j>",
+ * cut or zero-padded to `size`; existing keys are kept. Like Redis it neither dirties the data
+ * set nor propagates.
+ */
+function debugPopulate(c: Client, argv: string[]): void {
+  const count = positiveLong(argv[2]!);
+  const size = argv.length === 5 ? positiveLong(argv[4]!) : 0;
+  const prefix = argv.length >= 4 ? argv[3]! : 'key';
+  for (let j = 0; j < count; j++) {
+    const key = `${prefix}:${j}`;
+    if (c.db.lookup(key) !== undefined) continue;
+    const base = `value:${j}`;
+    const val = size === 0 ? base : size <= base.length ? base.slice(0, size) : base + '\0'.repeat(size - base.length);
+    c.db.set(key, val);
+    c.server.keyModified(c.db.id, key);
+  }
+  c.reply.ok();
+}
+
 function debugCommand(c: Client, argv: string[]): void | Promise<void> {
   const server = c.server;
   if (!allowedByOption(c, server.config.get('enable-debug-command'))) {
@@ -87,6 +115,7 @@ function debugCommand(c: Client, argv: string[]): void | Promise<void> {
     return c.reply.ok();
   }
   if (sub === 'error' && n === 3) return c.reply.error(argv[2]!); // not counted in errorstats, as in Redis
+  if (sub === 'populate' && n >= 3 && n <= 5) return debugPopulate(c, argv);
   const hook = server.debugHooks.get(sub);
   if (hook) return hook(c, argv);
   throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
