@@ -2,7 +2,8 @@
 // (selected db, auth, RESP version, MULTI queue, WATCHed keys, subscriptions).
 // Commands run strictly in order; a handler that returns a Promise holds the queue.
 import type net from 'node:net';
-import { ProtocolError, RequestParser } from '../resp/request-parser.js';
+import { ProtocolError, RequestParser, UnholdableArgument } from '../resp/request-parser.js';
+import { quoteRepr } from './config-rewrite.js';
 import { ReplyWriter } from '../resp/reply-writer.js';
 import type { Database } from './db.js';
 import type { Server } from './server.js';
@@ -76,10 +77,16 @@ export class Client {
     this.id = id;
     this.db = server.dbs[0]!;
     this.authenticated = !server.authRequiredByConfig();
+    // limits read live: CONFIG SET proto-max-bulk-len and a link becoming our master apply at once
+    const client = this;
     this.parser = new RequestParser({
-      maxBulkLen: server.config.int('proto-max-bulk-len'),
+      get maxBulkLen() {
+        return server.config.int('proto-max-bulk-len');
+      },
       authRequired: () => !this.authenticated && this.server.authRequiredByConfig(),
-      isMaster: false,
+      get isMaster() {
+        return client.isMaster;
+      },
     });
     this.addr = socket ? `${socket.remoteAddress}:${socket.remotePort}` : '';
     this.laddr = socket ? `${socket.localAddress}:${socket.localPort}` : '';
@@ -98,9 +105,22 @@ export class Client {
 
   /** Called with bytes read from the socket. */
   onData(data: Buffer): void {
+    if (this.closed) return; // bytes still arriving after we closed the connection
     this.lastInteraction = Date.now();
     this.parser.feed(data);
+    if (!this.isMaster && this.parser.pendingBytes > this.server.config.int('client-query-buffer-limit')) {
+      this.closeForQueryBufferLimit();
+      return;
+    }
     this.drain();
+  }
+
+  /** client-query-buffer-limit, as Redis 7.0's readQueryFromClient: logged, closed without a reply. */
+  private closeForQueryBufferLimit(): void {
+    const head = quoteRepr(this.parser.pendingHead(64).latin1Slice());
+    this.server.log.warning(`Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ${head})`);
+    this.reply.out = '';
+    this.close();
   }
 
   /** Parses and runs every complete command that is not held behind a blocking one. */
@@ -130,6 +150,11 @@ export class Client {
             this.server.log.verbose(`Protocol error (${e.message.replace('Protocol error: ', '')}) from client: ${this.describe()}`);
             this.closeAfterReply = true;
             break;
+          }
+          if (e instanceof UnholdableArgument) {
+            // the whole command was read and dropped: answer it and go on with the next one
+            this.server.rejectUnrunnable(this, 'ERR ' + e.message);
+            continue;
           }
           throw e;
         }

@@ -27,6 +27,11 @@ export interface Directive {
   parse?: (args: string[]) => string;
   /** Values outside [min,max] are clamped instead of refused (hz). */
   clamp?: boolean;
+  /**
+   * For a directive whose feature tsredis does not have: the reason a (normalised) value that
+   * would turn it on is refused, or null when the value is accepted. See UNSUPPORTED below.
+   */
+  refuse?: (value: string) => string | null;
 }
 
 export const LLONG_MAX = 9223372036854775807n;
@@ -194,7 +199,7 @@ export const DIRECTIVES: Directive[] = [
   i('busy-reply-threshold', 5000, 0n, LLONG_MAX, { aliases: ['lua-time-limit'] }),
   i('tracking-table-max-keys', 1000000, 0n, LLONG_MAX),
   i('active-expire-effort', 1, 1n, 10n),
-  // cluster (accepted and reported; cluster mode itself is not supported)
+  // cluster: cluster-enabled yes refused (UNSUPPORTED); the rest accepted and ignored, as with cluster mode off
   b('cluster-enabled', 'no', IMM),
   s('cluster-config-file', 'nodes.conf', IMM),
   i('cluster-node-timeout', 15000, 0n, LLONG_MAX),
@@ -213,7 +218,7 @@ export const DIRECTIVES: Directive[] = [
   b('cluster-allow-pubsubshard-when-down', 'yes'),
   b('cluster-allow-replica-migration', 'yes'),
   m('cluster-link-sendbuf-limit', 0, 0n, LLONG_MAX),
-  // TLS (accepted and reported; TLS itself is not supported)
+  // TLS: turning it on is refused (UNSUPPORTED); certificates, ciphers ... accepted and ignored, as with TLS off
   i('tls-port', 0, 0n, 65535n),
   s('tls-cert-file', ''),
   s('tls-key-file', ''),
@@ -235,6 +240,33 @@ export const DIRECTIVES: Directive[] = [
   i('tls-session-cache-size', 20480),
   i('tls-session-cache-timeout', 300),
 ];
+
+/**
+ * Features tsredis-server does not have. A value that would turn one on is refused like any
+ * bad value (FATAL CONFIG FILE ERROR at start, "CONFIG SET failed ..." at run time), so CONFIG
+ * GET never reports it as active; the defaults (off) are accepted, so a config file written by
+ * a real Redis loads. Every other directive of such a feature (cluster-node-timeout,
+ * tls-cert-file, ...) is accepted and ignored, as a Redis with the feature off ignores it.
+ * Directives that only tune how Redis works inside (io-threads, lazyfree-*, jemalloc-bg-thread,
+ * oom-score-adj, active-expire-effort ...) are accepted and ignored: no reply depends on them.
+ */
+const NO_TLS = 'TLS cannot be enabled: tsredis-server is built without TLS support';
+const UNSUPPORTED: Record<string, (v: string) => string | null> = {
+  'cluster-enabled': (v) => (v === 'yes' ? 'cluster mode cannot be enabled: tsredis-server does not implement Redis Cluster' : null),
+  'tls-port': (v) => (v !== '0' ? NO_TLS : null),
+  'tls-replication': (v) => (v === 'yes' ? NO_TLS : null),
+  'tls-cluster': (v) => (v === 'yes' ? NO_TLS : null),
+  unixsocket: (v) => (v !== '' ? 'unix sockets are not supported by tsredis-server' : null),
+  aclfile: (v) => (v !== '' ? 'ACL files are not supported by tsredis-server (no ACL users beyond default)' : null),
+  'syslog-enabled': (v) => (v === 'yes' ? 'syslog logging is not supported by tsredis-server' : null),
+  supervised: (v) => (v === 'systemd' || v === 'upstart' ? `${v} supervision is not supported by tsredis-server` : null),
+  // Redis's own text for a server built without a defragmenting allocator
+  activedefrag: (v) =>
+    v === 'yes'
+      ? 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution'
+      : null,
+};
+for (const d of DIRECTIVES) if (UNSUPPORTED[d.name]) d.refuse = UNSUPPORTED[d.name];
 
 function one(a: string[]): string {
   if (a.length !== 1) throw new Error('wrong number of arguments');
@@ -365,6 +397,13 @@ const STRICT_INT = /^(0|-?[1-9][0-9]*)$/;
 
 /** Validates a value for a directive; returns the normalised string or throws Error(message). */
 export function normalise(d: Directive, args: string[]): string {
+  const v = normaliseValue(d, args);
+  const refused = d.refuse?.(v);
+  if (refused) throw new Error(refused);
+  return v;
+}
+
+function normaliseValue(d: Directive, args: string[]): string {
   if (d.type === 'special') return d.parse ? d.parse(args) : args.join(' ');
   if (args.length !== 1) throw new Error('wrong number of arguments');
   const v = args[0]!;

@@ -357,6 +357,12 @@ export class Server implements KeyspaceHost {
   /** Set by the transactions family: leaves MULTI state (an EXEC refused by the checks aborts it). */
   abortTransaction: ((c: Client) => void) | null = null;
 
+  /** A command the parser read but could not hold: answered as a rejected command (flags MULTI). */
+  rejectUnrunnable(c: Client, msg: string): void {
+    this.dispatchingName = '';
+    this.reject(c, msg);
+  }
+
   private reject(c: Client, msg: string): undefined {
     if (this.dispatchingName.length === 4 && this.dispatchingName.toLowerCase() === 'exec') {
       // execCommandAbort (in or out of MULTI): the transaction is discarded and the error says why
@@ -390,7 +396,7 @@ export class Server implements KeyspaceHost {
   call(c: Client, cmd: ResolvedCommand, argv: string[]): Promise<void> | undefined {
     const prevClient = this.currentClient;
     this.currentClient = c;
-    this.callDepth++;
+    if (++this.callDepth === 1) this.topCommand = cmd;
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     c.preventPropagation = false;
@@ -475,22 +481,21 @@ export class Server implements KeyspaceHost {
   /** Run after every top-level command (Redis's handleClientsBlockedOnKeys point). */
   readonly afterCommandHooks: (() => void)[] = [];
 
-  /** EXEC sets this so that a transaction's writes reach replicas as one MULTI/EXEC. */
-  forceTransactionWrap = false;
+  /** The outermost command being run (EXEC for its queued commands). */
+  private topCommand: ResolvedCommand | null = null;
 
+  /**
+   * propagatePendingCommands: several writes of one command (or one EXEC) reach replicas as
+   * MULTI ... EXEC; a single write is atomic and goes alone, even from EXEC (Redis 7.0). The
+   * DELs of keys that SCAN/RANDOMKEY found expired are not wrapped (CMD_TOUCHES_ARBITRARY_KEYS).
+   */
   private flushPropagation(): void {
     const ops = this.pendingProp;
-    if (ops.length === 0) {
-      this.forceTransactionWrap = false;
-      return;
-    }
+    if (ops.length === 0) return;
     this.pendingProp = [];
-    if (this.sinks.length === 0) {
-      this.forceTransactionWrap = false;
-      return;
-    }
-    const wrap = ops.length > 1 || this.forceTransactionWrap;
-    this.forceTransactionWrap = false;
+    if (this.sinks.length === 0) return;
+    const top = this.callDepth === 0 && this.currentClient !== null ? this.topCommand : null;
+    const wrap = ops.length > 1 && !(top !== null && TOUCHES_ARBITRARY_KEYS.has(top.fullname));
     if (wrap) for (const s of this.sinks) s(ops[0]!.db, ['MULTI']);
     for (const op of ops) for (const s of this.sinks) s(op.db, op.argv);
     if (wrap) for (const s of this.sinks) s(ops[ops.length - 1]!.db, ['EXEC']);
@@ -583,4 +588,5 @@ function redactedFrom(argv: string[]): { from: number; to: number } {
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);

@@ -37,8 +37,10 @@ function randomInt(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
+/** getRangeLongFromObjectOrReply(min, LONG_MAX) with its texts. */
 function parseLongRange(a: string, min: bigint): number {
-  if (!isStrictInt(a) || BigInt(a) < min) throw new CommandError(ERR_NOT_INT);
+  if (!isStrictInt(a)) throw new CommandError(ERR_NOT_INT);
+  if (BigInt(a) < min) throw new CommandError(`ERR value is out of range, value must between ${min} and ${LONG_MAX}`);
   return Number(a);
 }
 
@@ -219,7 +221,13 @@ export const setCommands: CommandSpec[] = [
       c.db.set(dst, target);
     }
     c.server.dirty++;
-    if (addTo(c, target, m)) c.server.dirty++;
+    // the destination counts as modified (WATCH) only when the member was really added to it
+    const modified = [src];
+    if (addTo(c, target, m)) {
+      c.server.dirty++;
+      modified.push(dst);
+    }
+    propagateSignalling(c, argv, modified);
     c.reply.int(1);
   }),
   cmd('sintercard', -3, ['readonly', 'movablekeys'], 0, 0, 0, (c, argv) => {

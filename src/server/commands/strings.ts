@@ -73,7 +73,8 @@ function setGeneric(c: Client, argv: string[], flags: number, key: string, val: 
     if (replyKind === 'ok') c.reply.ok();
     else c.reply.int(1);
   }
-  if (when !== -1 && !(flags & F_PXAT)) c.rewriteArgv(['SET', key, val, 'PXAT', String(when)]);
+  // any expire option (a user's own pxat too) reaches replicas as Redis writes it: SET k v PXAT <ms>
+  if (when !== -1) c.rewriteArgv(['SET', key, val, 'PXAT', String(when)]);
 }
 
 /** Parses a stored value as a 64-bit integer for INCR and friends. */

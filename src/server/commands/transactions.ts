@@ -93,8 +93,8 @@ export const transactionCommands: CommandSpec[] = [
     unwatchAll(c);
     c.inMulti = false;
     c.multiQueue = [];
-    // the transaction's writes reach replicas and the AOF as one MULTI ... EXEC block
-    c.server.forceTransactionWrap = true;
+    // its writes reach replicas and the AOF as one MULTI ... EXEC block when there are several
+    // (server.flushPropagation); a lone write goes unwrapped, as in Redis 7.0
     c.reply.arrayHeader(queue.length);
     const wasExec = c.inExec;
     c.inExec = true;
