@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
 import type { Config } from '../server/config.js';
+import { resolveHost } from './resolve.js';
 import { timing, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 
@@ -33,7 +34,7 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     if (quorum <= 0) return 'Quorum must be 1 or greater.';
     const port = posInt(a[3]);
     if (port === null || port < 0 || port > 65535) return 'Invalid port number';
-    if (!st.resolveHostnames && net.isIP(a[2]!) === 0) return "Can't resolve instance hostname.";
+    if (net.isIP(a[2]!) === 0 && (!st.resolveHostnames || resolveHost(a[2]!) === null)) return "Can't resolve instance hostname.";
     if (st.masters.has(a[1]!)) return 'Duplicate master name.';
     const m = st.createInstance('master', a[1]!, a[2]!, port, null);
     m.quorum = quorum;
@@ -238,14 +239,15 @@ export function sentinelConfigLines(st: Sentinel): string[] {
     if (m.masterRebootDownAfterPeriod !== 0) out.push(`sentinel master-reboot-down-after-period ${m.name} ${m.masterRebootDownAfterPeriod}`);
     out.push(`sentinel config-epoch ${m.name} ${m.configEpoch}`);
     out.push(`sentinel leader-epoch ${m.name} ${m.leaderVoteEpoch}`);
+    // the promoted replica is the master now: the old master's address is listed as a replica instead
+    const current = st.currentMasterInstance(m);
     for (const s of m.slaves.values()) {
-      if (s.ip === mip && s.port === mport) continue;
-      out.push(`sentinel known-replica ${m.name} ${s.ip} ${s.port}`);
+      const at = s === current ? m : s;
+      out.push(`sentinel known-replica ${m.name} ${st.announceAddr(at)} ${at.port}`);
     }
-    if (mip !== m.ip || mport !== m.port) out.push(`sentinel known-replica ${m.name} ${m.ip} ${m.port}`);
     for (const s of m.sentinels.values()) {
       if (s.runid === null) continue;
-      out.push(`sentinel known-sentinel ${m.name} ${s.ip} ${s.port} ${s.runid}`);
+      out.push(`sentinel known-sentinel ${m.name} ${st.announceAddr(s)} ${s.port} ${s.runid}`);
     }
     for (const [from, to] of m.renamedCommands.values()) out.push(`sentinel rename-command ${m.name} ${from} ${to}`);
   }

@@ -51,7 +51,7 @@ export function processHello(st: Sentinel, hello: string): void {
   if (epoch > st.currentEpoch) st.newEpoch(epoch, m);
   if (m.configEpoch < configEpoch) {
     m.configEpoch = configEpoch;
-    if (mport !== m.port || mip !== m.ip) {
+    if (!m.isAt(mip, mport)) {
       st.event('warning', '+config-update-from', si, '%@');
       st.event('warning', '+switch-master', m, `${m.name} ${m.ip} ${m.port} ${mip} ${mport}`);
       st.resetMasterAndChangeAddress(m, mip, mport);

@@ -119,7 +119,7 @@ export function refreshFromInfo(st: Sentinel, ri: Instance, info: string): void 
 
   // role slave
   ri.staleMasterExpected = false;
-  if (ri.slaveMasterPort !== m.port || ri.slaveMasterHost !== m.ip) {
+  if (ri.slaveMasterHost === null || !m.isAt(ri.slaveMasterHost, ri.slaveMasterPort)) {
     const wait = m.failoverTimeout;
     if (masterLooksSane(m, now) && ri.noDownFor(wait, now) && now - ri.slaveConfChangeTime > wait) {
       if (sendSlaveOf(ri, m.ip, m.port)) st.event('notice', '+fix-slave-config', ri, '%@');
@@ -127,7 +127,7 @@ export function refreshFromInfo(st: Sentinel, ri: Instance, info: string): void 
   }
   if ((ri.reconfSent || ri.reconfInprog) && m.promotedSlave) {
     const p = m.promotedSlave;
-    if (ri.reconfSent && ri.slaveMasterHost === p.ip && ri.slaveMasterPort === p.port) {
+    if (ri.reconfSent && ri.slaveMasterHost !== null && p.isAt(ri.slaveMasterHost, ri.slaveMasterPort)) {
       ri.reconfSent = false;
       ri.reconfInprog = true;
       st.event('notice', '+slave-reconf-inprog', ri, '%@');

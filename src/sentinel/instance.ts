@@ -1,6 +1,7 @@
 // What a sentinel knows about one monitored master, replica or other sentinel
 // (Redis's sentinelRedisInstance), and the flag and timing constants of sentinel.c.
 import type { InstanceLink } from './link.js';
+import { resolveHost } from './resolve.js';
 
 /**
  * sentinel.c's tunable periods in milliseconds. SENTINEL DEBUG changes them; like Redis's globals
@@ -117,16 +118,37 @@ export class Instance {
   leaderVote: string | null = null;
   leaderVoteEpoch = 0;
 
+  /** the address connections use: `ip` itself, or what the hostname in `ip` resolves to */
+  resolvedIp: string;
+  private givenIp: string;
+
   constructor(
     readonly kind: Kind,
     name: string,
-    public ip: string,
+    ip: string,
     public port: number,
     readonly master: Instance | null,
   ) {
+    this.givenIp = ip;
+    this.resolvedIp = resolveHost(ip) ?? ip;
     this.name = name;
     this.downAfter = master ? master.downAfter : timing.defaultDownAfter;
     this.roleReported = kind === 'slave' ? 'slave' : 'master';
+  }
+
+  /** The address as configured or reported: an IP, or a hostname (resolve-hostnames). */
+  get ip(): string {
+    return this.givenIp;
+  }
+
+  set ip(v: string) {
+    this.givenIp = v;
+    this.resolvedIp = resolveHost(v) ?? v;
+  }
+
+  /** sentinelAddrOrHostnameEqual: `host` names this instance's address, as hostname or IP. */
+  isAt(host: string, port: number): boolean {
+    return port === this.port && (host.toLowerCase() === this.givenIp.toLowerCase() || host === this.resolvedIp);
   }
 
   get addr(): string {

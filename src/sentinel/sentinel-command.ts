@@ -11,6 +11,7 @@ import { selectSlave, startFailover } from './failover.js';
 import { applySentinelDirective, isExecutable } from './config.js';
 import { globMatch } from './pubsub.js';
 import { stringMatch } from '../server/glob.js';
+import { resolveHost } from './resolve.js';
 
 const NO_SUCH_MASTER = 'ERR No such master with that name';
 
@@ -18,7 +19,7 @@ const NO_SUCH_MASTER = 'ERR No such master with that name';
 export function replyInstance(c: Client, st: Sentinel, ri: Instance): void {
   const now = Date.now();
   const f: [string, string][] = [
-    ['name', ri.name], ['ip', ri.ip], ['port', String(ri.port)], ['runid', ri.runid ?? ''], ['flags', ri.flagsText()],
+    ['name', ri.name], ['ip', st.announceAddr(ri)], ['port', String(ri.port)], ['runid', ri.runid ?? ''], ['flags', ri.flagsText()],
     ['link-pending-commands', String(ri.link.pendingCommands)], ['link-refcount', '1'],
   ];
   if (ri.failoverInProgress) f.push(['failover-state', FAILOVER_STATE_NAMES[ri.failoverState]!]);
@@ -340,7 +341,7 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       if (quorum <= 0) throw new CommandError('ERR Quorum must be 1 or greater.');
       const port = parseIntArg(a[4]!, 'ERR Invalid port');
       if (port <= 0 || port > 65535) throw new CommandError('ERR Invalid port number');
-      if (!st.resolveHostnames && net.isIP(a[3]!) === 0) throw new CommandError('ERR Invalid IP address or hostname specified');
+      if (net.isIP(a[3]!) === 0 && (!st.resolveHostnames || resolveHost(a[3]!) === null)) throw new CommandError('ERR Invalid IP address or hostname specified');
       if (st.masters.has(a[2]!)) throw new CommandError('ERR Duplicate master name.');
       applySentinelDirective(st, ['monitor', a[2]!, a[3]!, String(port), String(quorum)]);
       const m = st.masters.get(a[2]!)!;

@@ -71,7 +71,7 @@ export class Sentinel {
       if (m.authPass) auth = m.authUser ? [m.authUser, m.authPass] : [m.authPass];
     }
     return {
-      host: ri.ip,
+      host: ri.resolvedIp,
       port: ri.port,
       localAddress: this.sourceAddr,
       auth,
@@ -252,12 +252,20 @@ export class Sentinel {
     for (const s of m.sentinels.values()) this.sendHello(s);
   }
 
+  /** announceSentinelAddr: the hostname with announce-hostnames, else the IP. */
+  announceAddr(ri: Instance): string {
+    return this.announceHostnames ? ri.ip : ri.resolvedIp;
+  }
+
   /** Current address for clients: the promoted replica's once it is master (sentinelGetCurrentMasterAddress). */
   currentMasterAddr(m: Instance): [string, number] {
-    if (m.failoverInProgress && m.promotedSlave && m.failoverState >= FailoverState.ReconfSlaves) {
-      return [m.promotedSlave.ip, m.promotedSlave.port];
-    }
-    return [m.ip, m.port];
+    const at = this.currentMasterInstance(m);
+    return [this.announceAddr(at), at.port];
+  }
+
+  currentMasterInstance(m: Instance): Instance {
+    if (m.failoverInProgress && m.promotedSlave && m.failoverState >= FailoverState.ReconfSlaves) return m.promotedSlave;
+    return m;
   }
 
   newEpoch(epoch: number, m: Instance): void {
@@ -321,7 +329,7 @@ export class Sentinel {
   }
 
   getMasterByAddr(ip: string, port: number): Instance | undefined {
-    for (const m of this.masters.values()) if (m.ip === ip && m.port === port) return m;
+    for (const m of this.masters.values()) if (m.isAt(ip, port)) return m;
     return undefined;
   }
 }
