@@ -143,6 +143,16 @@ export class Server implements KeyspaceHost {
     }
     for (const l of this.keyListeners) l(db, key);
   }
+  /**
+   * SWAPDB: every key of `db` may now hold another value. The key listeners hear of each one
+   * that exists (clients blocked on it are served after the command, as Redis's
+   * scanDatabaseForReadyKeys does); WATCH is left to the caller (touchWatchedKeysInDb).
+   */
+  keysReplacedIn(db: number): void {
+    if (this.keyListeners.length === 0) return;
+    // as Redis: present in the dict is enough (a waiter's own lookup then finds it expired)
+    for (const key of this.dbs[db]!.dict.keys()) for (const l of this.keyListeners) l(db, key);
+  }
   /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of a key in `db` (or all dbs) is invalidated. */
   touchAllWatched(db?: number): void {
     for (const [k, clients] of this.watchedKeys) {

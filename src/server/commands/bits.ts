@@ -6,6 +6,7 @@ import { cmd, type CommandSpec } from '../command.js';
 import { CommandError } from '../db.js';
 import type { Client } from '../client.js';
 import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
+import { MAX_ARG_LEN } from '../../resp/request-parser.js';
 
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
@@ -41,6 +42,8 @@ function bitOffset(c: Client, arg: string, bits = 0): number {
 function stringForBitWrite(c: Client, key: string, maxbit: number): { v: string; grown: boolean; existed: boolean } {
   const cur = c.db.lookupTyped<string>(key, 'string', false);
   const need = Math.floor(maxbit / 8) + 1;
+  // within proto-max-bulk-len but longer than V8's longest string: refused as out of range
+  if (need > MAX_ARG_LEN) throw new CommandError(ERR_BIT_OFFSET);
   if (cur === undefined) return { v: '\0'.repeat(need), grown: true, existed: false };
   if (cur.length >= need) return { v: cur, grown: false, existed: true };
   return { v: cur + '\0'.repeat(need - cur.length), grown: true, existed: true };

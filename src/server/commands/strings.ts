@@ -7,15 +7,21 @@ import { isStrictInt, ERR_NOT_INT, ERR_SYNTAX } from './util.js';
 import { expireOptionMs, alreadyExpired } from './expire-util.js';
 import { parseLongDouble, addLongDouble, formatLongDoubleHuman, isFiniteLD } from './longdouble.js';
 import { lcsCommand } from './lcs.js';
+import { MAX_ARG_LEN } from '../../resp/request-parser.js';
 
 const INT_RE = /^(0|-?[1-9][0-9]*)$/;
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 const MAX_I64 = 9223372036854775807n;
 const MIN_I64 = -9223372036854775808n;
 
+/**
+ * checkStringLength: a write may make a string of at most proto-max-bulk-len bytes (no limit
+ * for our master's stream) and never past the longest string V8 can hold (MAX_ARG_LEN, a few
+ * bytes under the 512 MB default), which gets the same error instead of "Invalid string length".
+ */
 function checkStringLength(c: Client, size: number, append: number): void {
-  if (c.isMaster) return;
-  if (size + append > c.server.config.int('proto-max-bulk-len')) throw new CommandError(ERR_TOO_BIG);
+  const limit = c.isMaster ? MAX_ARG_LEN : Math.min(MAX_ARG_LEN, c.server.config.int('proto-max-bulk-len'));
+  if (size + append > limit) throw new CommandError(ERR_TOO_BIG);
 }
 
 const F_NX = 1, F_XX = 2, F_GET = 4, F_KEEPTTL = 8, F_PERSIST = 16, F_EX = 32, F_PX = 64, F_EXAT = 128, F_PXAT = 256;
