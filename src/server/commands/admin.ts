@@ -62,10 +62,9 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** getPositiveLongFromObjectOrReply */
+/** getPositiveLongFromObjectOrReply: junk and negatives get the same error */
 function positiveLong(s: string): number {
-  if (!/^-?\d+$/.test(s) || s.length > 19) throw new CommandError('ERR value is not an integer or out of range');
-  const v = Number(s);
+  const v = /^-?\d{1,19}$/.test(s) ? Number(s) : -1;
   if (v < 0) throw new CommandError('ERR value is out of range, must be positive');
   return v;
 }
