@@ -154,8 +154,8 @@ export class ClientWorker {
 
   /**
    * Executes one workload op and records its invocation and completion. A connection that is not
-   * ready within `connectWaitMs` gives a fail (never sent) and is replaced. An info outcome retires
-   * the process and the connection.
+   * ready within `connectWaitMs` gives a fail (never sent). An info outcome retires the process
+   * and the connection.
    */
   async perform(wl: Workload, op: { f: string; value: unknown }, rec: Recorder, timeoutMs: number, connectWaitMs = 1000): Promise<{ invoke: Op; complete: Op }> {
     const conn = this.conn;
@@ -169,7 +169,9 @@ export class ClientWorker {
     if (out.type === 'info') {
       this.process += this.stride;
       this.renew();
-    } else if (!ready) this.renew(); // stuck connecting (e.g. to a paused node the sentinels named): ask them again
+    }
+    // a connection still not ready is kept, as an application's client keeps it: one the sentinels
+    // pointed at a paused master waits for it (and writes to it once it answers, a zombie if deposed)
     return { invoke, complete };
   }
 
