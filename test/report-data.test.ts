@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFakeRun, type FakeRun } from './helpers/fake-run.js';
 import { buildModel, shellQuote, type ReportModel } from '../src/harness/report/data.js';
 import { parseLogLine } from '../src/harness/report/logs.js';
+import { buildClusterTimeline } from '../src/harness/report/cluster.js';
 import { collectRuns } from '../src/harness/report/index-page.js';
 import { writeIndex, writeReport } from '../src/harness/report/index.js';
 
@@ -167,5 +168,44 @@ describe('index', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fault intervals from the nemeses test.json declares', () => {
+  const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, kind: 'server', host: '127.0.0.1', port: 7000 + i, initialRole: i === 1 ? 'master' : 'replica' }));
+  const op = (ms: number, f: string, value: unknown) => ({ time: ms * 1e6, type: 'info', f, value });
+  // invocation + completion 100 ms later, as the engine writes them
+  const pair = (ms: number, f: string, nemesis: string, done: Record<string, unknown> = {}) => [op(ms, f, { nemesis }), op(ms + 100, f, { nemesis, ...done })];
+
+  it('pairs op names no pattern knows, by nemesis; the completion says which node lane goes down or pauses', () => {
+    const declared = [
+      { name: 'chaos', startF: 'begin-chaos', stopF: 'end-chaos' },
+      { name: 'kill-master', startF: 'kill', stopF: 'start' },
+      { name: 'kill-random', startF: 'kill', stopF: 'start' },
+    ];
+    const ops = [
+      ...pair(1000, 'begin-chaos', 'chaos', { node: 'n3', action: 'paused' }),
+      ...pair(2000, 'kill', 'kill-master', { node: 'n1', action: 'killed' }),
+      ...pair(3000, 'kill', 'kill-random', { node: 'n2', action: 'killed' }),
+      ...pair(4000, 'start', 'kill-random', { node: 'n2', action: 'restarted' }),
+      ...pair(5000, 'end-chaos', 'chaos', { node: 'n3', action: 'resumed' }),
+      ...pair(9000, 'heal', 'kill-master', { nodes: [{ node: 'n1', action: 'restarted' }] }),
+      ...pair(9500, 'heal', 'kill-random'),
+      ...pair(9700, 'heal', 'chaos'),
+    ];
+    const c = buildClusterTimeline(nodes, ops, [], 12_000, declared);
+    expect(c.faults.map((f) => [f.label, f.from, f.to, f.open])).toEqual([
+      ['begin-chaos n3', 1000, 5100, false],
+      ['kill n1', 2000, 9100, false],
+      ['kill n2', 3000, 4100, false],
+    ]);
+    expect(c.roles.filter((r) => r.role === 'down' || r.role === 'paused').map((r) => [r.node, r.role, r.from, r.to])).toEqual([
+      ['n3', 'paused', 1000, 5100],
+      ['n1', 'down', 2000, 9100],
+      ['n2', 'down', 3000, 4100],
+    ]);
+    // without the declaration (a foreign history) the names are guessed: begin-chaos is no known fault
+    const guessed = buildClusterTimeline(nodes, ops, [], 12_000);
+    expect(guessed.faults.find((f) => f.f === 'begin-chaos')!.to).toBe(1100);
   });
 });

@@ -11,7 +11,7 @@
 // Legacy histories (add value e, read ok value a plain number[] of the one key) still check.
 import {
   analyzeSet, checkSet, checkSetFull, describeUnverified, explainLostWrites, lostWritesOf, registerWorkload, unfold,
-  type ClusterEvent, type Gen, type Op, type Workload,
+  type Gen, type Op, type Workload,
 } from '../src/harness/index.js';
 
 /**
@@ -60,11 +60,6 @@ export function setFinalGenerator(history: readonly Op[]): Gen {
   return unfold(0, (k) => (k > maxKey ? null : [{ f: 'read', value: [k, null] }, k + 1]));
 }
 
-function initialMaster(events: readonly ClusterEvent[]): string | undefined {
-  const e = events.find((x) => x.event === 'role' && / master\b/.test(x.text));
-  return e?.text.split(' ')[0];
-}
-
 export const setWorkload: Workload = {
   name: 'set',
   description: `SADD unique integers to keys of ${PER_KEY} elements; reads during the run and a final SMEMBERS of every key (Jepsen set / set-full per key)`,
@@ -89,7 +84,7 @@ export const setWorkload: Workload = {
     const c = a.counts;
     // incidents explain acknowledged losses; an unacknowledged add a read had shown and a later
     // read lacks is counted apart (lostUnacknowledged, set-full's lost-unacknowledged) and is invalid too
-    const explained = explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), ctx.events, initialMaster(ctx.events), { persistence: ctx.options.persistence });
+    const explained = explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), ctx.events, undefined, { persistence: ctx.options.persistence });
     return {
       checkers: { set: checkSet(a), 'set-full': { ...checkSetFull(a), unverified } },
       // acknowledged = verified + lost + unverified (lost: acknowledged writes a later read lacks)

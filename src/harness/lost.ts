@@ -2,14 +2,10 @@
 // and which failover (sentinel +switch-master) discarded it. Grouped into incidents for the
 // report. Only verified losses (set-full's "lost") are explained; writes no read covered are
 // listed apart as unverified (describeUnverified), per key with the reason.
-import type { ClusterEvent } from './history.js';
+import { eventFields, masterTimeline, type ClusterEvent, type Failover } from './history.js';
 import { ranges, unverifiedByKey, type SetAnalysis, type SetElementFate, type SetKey } from './checkers-basic.js';
 
-export interface Failover {
-  time: number;
-  oldMaster: string;
-  newMaster: string;
-}
+export type { Failover };
 export interface LostWrite {
   key: SetKey;
   element: number;
@@ -47,17 +43,7 @@ export interface Incident {
 
 /** Distinct failovers from +switch-master events (every sentinel publishes one; keep the first). */
 export function failoversFromEvents(events: readonly ClusterEvent[]): Failover[] {
-  const out: Failover[] = [];
-  for (const e of events) {
-    if (e.event !== '+switch-master') continue;
-    const p = e.text.trim().split(/\s+/); // <name> <oldip> <oldport> <newip> <newport>
-    if (p.length < 5) continue;
-    const f = { time: e.time, oldMaster: `${p[1]}:${p[2]}`, newMaster: `${p[3]}:${p[4]}` };
-    // a sentinel that missed an intermediate failover names an older old master for the same promotion
-    const dup = out.find((x) => x.newMaster === f.newMaster && (x.oldMaster === f.oldMaster ? Math.abs(x.time - f.time) < 30e9 : Math.abs(x.time - f.time) < 10e9));
-    if (!dup) out.push(f);
-  }
-  return out.sort((a, b) => a.time - b.time);
+  return masterTimeline(events).failovers;
 }
 
 const s = (ns: number) => `${(ns / 1e9).toFixed(1)} s`;
@@ -95,7 +81,6 @@ export function describeUnverified(a: SetAnalysis): UnverifiedWrites[] {
   });
 }
 
-/** Groups lost writes (lostWritesOf) into incidents by the node that acknowledged them and the failover that dropped them. */
 /**
  * The time `node` last went down before `before`, if it had not completed a sync from a master
  * (observer "replica of ... link=up") since: promoted then, it held nothing written after that
@@ -105,23 +90,31 @@ function downUnsynced(events: readonly ClusterEvent[], node: string, before: num
   let down: number | null = null;
   for (const e of events) {
     if (e.time > before) break;
-    if (e.event !== 'role' || !e.text.startsWith(node + ' ')) continue;
-    if (/ down$/.test(e.text)) down = e.time;
-    else if (down !== null && / link=up$/.test(e.text)) down = null;
+    if (e.event !== 'role') continue;
+    const f = eventFields(e);
+    if (f.node !== node) continue;
+    if (f.role === 'down') down = e.time;
+    else if (down !== null && f.link === 'up') down = null;
   }
   return down;
 }
 
+/**
+ * Groups lost writes (lostWritesOf) into incidents by the node that acknowledged them and the failover
+ * that dropped them. initialMaster: the master at time 0 (default: the first node the observer saw
+ * report itself master).
+ */
 export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEvent[], initialMaster?: string, opts: { persistence?: string } = {}): { lost: LostWrite[]; incidents: Incident[] } {
-  const failovers = failoversFromEvents(events);
+  const timeline = masterTimeline(events, initialMaster);
+  const failovers = timeline.failovers;
   const durable = opts.persistence !== undefined && opts.persistence !== 'none';
-  const converts = events.filter((e) => e.event === '+convert-to-slave');
-  // the sentinels' master at time t
-  const masterAt = (t: number): string | undefined => {
-    let m = initialMaster;
-    for (const f of failovers) if (f.time <= t) m = f.newMaster;
-    return m;
-  };
+  // sentinels telling a node to become a replica ("slave <ip:port> <ip> <port> @ <name> <master-ip> <master-port>")
+  const converts = events.filter((e) => e.event === '+convert-to-slave').map((e) => ({ time: e.time, ...eventFields(e) }));
+  // A conversion is taken to concern a node when it names it as the instance or as the instance's
+  // master, as this explainer has always read the text: stored runs keep their explanations. (The
+  // instance alone would be exact; it changes the conversion named in a few stored zombie incidents.)
+  const names = (c: { node?: string; master?: string }, node: string) => c.node === node || c.master === node;
+  const masterAt = (t: number): string | undefined => timeline.at(t);
   type Kind = 'zombie' | 'zombie-read' | 'not-replicated' | 'promoted-unsynced' | 'dropped-later' | 'no-failover';
   const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; window: Failover[]; downAt?: number; reader?: string; items: LostWrite[] }>();
   for (const w of lost) {
@@ -187,7 +180,7 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     const fo = g.failover;
     let explanation: string;
     if (fo && g.kind === 'zombie') {
-      const conv = converts.find((c) => c.time >= to && c.text.includes(node.replace(':', ' ')));
+      const conv = converts.find((c) => c.time >= to && names(c, node));
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(from - fo.time)} to ${s(to - fo.time)} AFTER the sentinels ` +
         `had failed over from it to ${fo.newMaster} (+switch-master at ${s(fo.time)}): ${node} was a zombie master still accepting writes, ` +
@@ -198,7 +191,7 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
         `the failover to ${fo.newMaster} (+switch-master at ${s(fo.time)}); they had not reached the promoted replica and were discarded when ${node} resynchronised from it.`;
     } else if (g.kind === 'zombie-read') {
       const r = g.reader!;
-      const conv = converts.find((c) => c.time >= lastSeen && c.text.includes(r.replace(':', ' ')));
+      const conv = converts.find((c) => c.time >= lastSeen && names(c, r));
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} were still shown until ${s(lastSeen)} by reads that ${r} served ` +
         `after the sentinels had failed over from it${fo ? ` (+switch-master at ${s(fo.time)}, to ${fo.newMaster})` : ''}: they lived on that deposed master only, ` +

@@ -1,10 +1,11 @@
 // Background observer: every sentinel event (PSUBSCRIBE *) with its time, and a poll of each
-// data node's INFO replication so the report can show who was master when (events.jsonl).
+// data node's INFO replication so the report can show who was master when (events.jsonl). Each
+// event is recorded with its text and the fields it says (history.ts EventFields).
 import fs from 'node:fs';
 import { RespClient } from '../resp/client.js';
 import { addrString } from './control.js';
 import type { Cluster, NodeState } from './cluster.js';
-import type { ClusterEvent } from './history.js';
+import { masterTimeline, parseEventText, type ClusterEvent } from './history.js';
 
 export class Observer {
   readonly events: ClusterEvent[] = [];
@@ -15,24 +16,25 @@ export class Observer {
   private polling = false;
   /** last observed role text per data node */
   readonly roles = new Map<string, string>();
-  /** master address according to the latest +switch-master (or the initial master) */
-  sentinelMaster: string | undefined;
+  /** the master at the start: the first data node (the cluster starts it as the master) */
+  private readonly initialMaster: string | undefined;
   onEvent: (e: ClusterEvent) => void = () => {};
 
   constructor(readonly cluster: Cluster, file: string, private readonly now: () => number, private readonly pollMs = 250) {
     this.fd = fs.openSync(file, 'a');
     const m = cluster.servers[0];
-    this.sentinelMaster = m ? addrString(m.spec) : undefined;
+    this.initialMaster = m ? addrString(m.spec) : undefined;
+  }
+
+  /** The sentinels' master now (the initial master, then each distinct +switch-master), for progress lines. */
+  get sentinelMaster(): string | undefined {
+    return masterTimeline(this.events, this.initialMaster).at(Infinity);
   }
 
   record(source: string, event: string, text: string): void {
-    const e: ClusterEvent = { time: this.now(), source, event, text };
+    const e: ClusterEvent = { time: this.now(), source, event, text, ...parseEventText(event, text) };
     this.events.push(e);
     fs.writeSync(this.fd, JSON.stringify(e) + '\n');
-    if (event === '+switch-master') {
-      const p = text.split(' ');
-      if (p.length >= 5) this.sentinelMaster = `${p[3]}:${p[4]}`;
-    }
     this.onEvent(e);
   }
 
@@ -96,11 +98,6 @@ export class Observer {
     } finally {
       this.polling = false;
     }
-  }
-
-  /** Name of the node that reports itself master (first one), for progress lines. */
-  reportedMasters(): string[] {
-    return [...this.roles.entries()].filter(([, t]) => t.startsWith('master')).map(([n]) => n);
   }
 
   stop(): void {

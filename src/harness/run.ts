@@ -129,6 +129,8 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     argv: redactArgv(io.argv),
     versions: { node: process.version, faultline: version(), server: bins.label },
     binaries: { server: [bins.server.cmd, ...bins.server.args].join(' '), sentinel: [bins.sentinel.cmd, ...bins.sentinel.args].join(' ') },
+    // what the report pairs fault intervals by (RUN-FORMAT.md): each nemesis's start and stop op names
+    nemeses: nemeses.map((n) => ({ name: n.name, startF: n.startF, stopF: n.stopF, needsNetwork: n.needsNetwork === true })),
     nodes: [],
   };
   const cluster = await Cluster.create(runDir, o, bins);

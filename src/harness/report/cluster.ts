@@ -1,6 +1,9 @@
 // What the cluster did: master intervals (sentinel view and INFO observations), faults paired
 // into intervals, sentinel events tied to the node they concern. All times in ms since start.
+// Faults are paired by the nemeses test.json declares (start/stop op names); the name patterns
+// below serve only histories of other engines, which declare none.
 import type { NodeInfo, RawEvent } from './data.js';
+import { eventFields, masterTimeline } from '../history.js';
 
 export interface Fault { f: string; label: string; nodes: string[]; from: number; to: number; open: boolean }
 export interface RoleInterval { node: string; role: 'master' | 'observed-master' | 'stale-master' | 'down' | 'paused'; from: number; to: number; why?: string }
@@ -16,7 +19,47 @@ export interface ClusterModel {
 
 interface NemesisOp { time: number; type: string; f: string; value: unknown }
 
-/** Which begin-faults an end op closes; null when `f` does not end anything. */
+/** A nemesis of the run as test.json lists it (RUN-FORMAT.md): the ops that start and stop its fault. */
+export interface DeclaredNemesis { name: string; startF: string; stopF: string; needsNetwork?: boolean }
+
+interface Action { f: string; from: number; to: number; value: unknown; done: unknown; text: string; nodes: string[] }
+
+/** How actions open and close faults, and which node lane a fault darkens. */
+interface FaultRules {
+  /** the faults (by their opening action) this action ends; null when it ends none */
+  closes(a: Action): ((opening: Action) => boolean) | null;
+  begins(a: Action): boolean;
+  role(opening: Action): 'down' | 'paused' | null;
+}
+
+const nemesisOf = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as { nemesis?: unknown }).nemesis === 'string' ? (v as { nemesis: string }).nemesis : undefined);
+
+/** The run's own record: a fault begins with its nemesis's startF and ends with its stopF or its heal. */
+function declaredRules(declared: readonly DeclaredNemesis[]): FaultRules {
+  const owner = (a: Action, key: 'startF' | 'stopF') => {
+    const named = nemesisOf(a.value);
+    return declared.find((n) => n.name === named && n[key] === a.f) ?? (named === undefined ? declared.find((n) => n[key] === a.f) : undefined);
+  };
+  const nameOf = (a: Action) => owner(a, 'startF')?.name;
+  return {
+    closes(a) {
+      if (a.f === 'heal') {
+        const named = nemesisOf(a.value);
+        return (o) => named === undefined || nameOf(o) === named; // the final heal ends its nemesis's fault
+      }
+      const n = owner(a, 'stopF');
+      return n ? (o) => nameOf(o) === n.name : null;
+    },
+    begins: (a) => owner(a, 'startF') !== undefined,
+    // what the completion says was done
+    role(o) {
+      const action = o.done && typeof o.done === 'object' ? (o.done as { action?: unknown }).action : undefined;
+      return action === 'killed' ? 'down' : action === 'paused' ? 'paused' : null;
+    },
+  };
+}
+
+/** Which begin-faults an end op closes; null when `f` does not end anything (foreign histories). */
 function closes(f: string): RegExp | null {
   const g = f.toLowerCase();
   if (g === 'start' || g === 'restart' || g === 'recover') return /^(kill|crash|stop-node|shutdown)/;
@@ -35,7 +78,17 @@ function begins(f: string): boolean {
   return /^(kill|crash|pause|partition|start-|isolate|split|bridge|clock|bump|strobe|corrupt|delay|loss|drop|block|shutdown)|-start$/i.test(f) && !closes(f);
 }
 
-export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisOp[], raw: RawEvent[], tEndMs: number): ClusterModel {
+/** A foreign history's faults, guessed from op names (Jepsen's usual ones). */
+const patternRules: FaultRules = {
+  closes(a) {
+    const ends = closes(a.f);
+    return ends ? (o) => ends.test(o.f.toLowerCase()) : null;
+  },
+  begins: (a) => begins(a.f),
+  role: (o) => (/pause|sigstop|^stop$/i.test(o.f) ? 'paused' : /kill|crash|shutdown/i.test(o.f) ? 'down' : null),
+};
+
+export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisOp[], raw: RawEvent[], tEndMs: number, declared: readonly DeclaredNemesis[] = []): ClusterModel {
   const nodes = nodeInfos.map((n) => ({ name: n.name, kind: n.kind, addr: `${n.host}:${n.port}` }));
   const byAddr = new Map<string, string>();
   for (const n of nodeInfos) {
@@ -54,66 +107,75 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
 
   // nemesis actions: a start op and its completion -> one action. Jepsen writes invoke + info;
   // an engine may write info + info: the next op with the same f completes an open action.
-  const actions: { f: string; from: number; to: number; value: unknown; text: string; nodes: string[] }[] = [];
-  let open: (typeof actions)[number] | null = null;
+  const actions: Action[] = [];
+  let open: Action | null = null;
   for (const op of nemesisOps) {
     const t = op.time / 1e6;
     const text = typeof op.value === 'string' ? op.value : JSON.stringify(op.value) ?? '';
     if (open && open.f === op.f && op.type !== 'invoke') {
       open.to = t;
       const nodes = nodeIn(text);
-      if (op.value !== undefined && op.value !== null) { open.text = text; if (nodes.length || !open.nodes.length) open.nodes = nodes; }
+      if (op.value !== undefined && op.value !== null) { open.text = text; open.done = op.value; if (nodes.length || !open.nodes.length) open.nodes = nodes; }
       open = null;
     } else {
-      const a = { f: op.f, from: t, to: t, value: op.value, text, nodes: nodeIn(text) };
+      const a: Action = { f: op.f, from: t, to: t, value: op.value, done: undefined, text, nodes: nodeIn(text) };
       actions.push(a);
       open = op.type === 'invoke' || op.type === 'info' ? a : null;
     }
   }
+  const rules = declared.length ? declaredRules(declared) : patternRules;
   const faults: Fault[] = [];
+  const openedBy = new Map<Fault, Action>();
   for (const a of actions) {
-    const ends = closes(a.f);
+    const ends = rules.closes(a);
     if (ends) {
       for (const fl of faults) {
-        if (!fl.open || !ends.test(fl.f.toLowerCase())) continue;
+        if (!fl.open || !ends(openedBy.get(fl)!)) continue;
         if (a.nodes.length && fl.nodes.length && !fl.nodes.some((n) => a.nodes.includes(n))) continue;
         fl.open = false;
         fl.to = a.to;
       }
     } else {
       const label = `${a.f}${a.nodes.length ? ' ' + a.nodes.join(',') : ''}`;
-      faults.push({ f: a.f, label, nodes: a.nodes, from: a.from, to: begins(a.f) ? tEndMs : a.to, open: begins(a.f) });
+      const opens = rules.begins(a);
+      const fl: Fault = { f: a.f, label, nodes: a.nodes, from: a.from, to: opens ? tEndMs : a.to, open: opens };
+      faults.push(fl);
+      openedBy.set(fl, a);
     }
   }
   const roles: RoleInterval[] = [];
   for (const fl of faults) {
-    const role = /pause|sigstop|^stop$/i.test(fl.f) ? 'paused' : /kill|crash|shutdown/i.test(fl.f) ? 'down' : null;
+    const role = rules.role(openedBy.get(fl)!);
     if (role) for (const n of fl.nodes) roles.push({ node: n, role, from: fl.from, to: fl.to, why: fl.label });
   }
 
-  // sentinel view of the master: initial master, then each +switch-master (first sentinel to publish it)
+  // sentinel view of the master: the master timeline (initial master, then each distinct failover)
   const events: EventMark[] = [];
   const switches: ClusterModel['switches'] = [];
-  let master = nodeInfos.find((n) => n.initialRole === 'master')?.name;
+  const initial = nodeInfos.find((n) => n.initialRole === 'master');
+  const timeline = masterTimeline(raw, initial ? `${initial.host}:${initial.port}` : undefined);
+  let master = initial?.name;
   let masterSince = 0;
   const observedSince = new Map<string, number>();
   for (const e of raw) {
     const t = e.time / 1e6;
+    const f = eventFields(e);
     const body = e.text.startsWith(e.event) ? e.text.slice(e.event.length) : e.text;
     const toks = body.trim().split(/\s+/);
     let node: string | undefined;
-    if (e.event === '+switch-master' && toks.length >= 5) {
-      const from = byAddr.get(`${toks[1]}:${toks[2]}`), to = byAddr.get(`${toks[3]}:${toks[4]}`);
+    if (e.event === '+switch-master' && f.from && f.to) {
+      const from = byAddr.get(f.from), to = byAddr.get(f.to);
       node = to;
-      if (to && to !== master) {
+      const failover = timeline.failovers.some((x) => x.time === e.time && x.newMaster === f.to);
+      if (failover && to && to !== master) {
         if (master) roles.push({ node: master, role: 'master', from: masterSince, to: t });
         switches.push({ t, from, to });
         master = to;
         masterSince = t;
       }
     } else {
-      // the instance an event concerns: "<type> <name> <ip> <port>" or "slave <ip:port> ..."
-      node = nodeIn(toks.slice(0, 4).join(' '))[0] ?? nodeIn(body)[0];
+      // the instance an event concerns (its fields), else any node the text names
+      node = (f.node !== undefined ? byAddr.get(f.node) : undefined) ?? nodeIn(toks.slice(0, 4).join(' '))[0] ?? nodeIn(body)[0];
     }
     if (e.event === '+convert-to-slave' && node) {
       // a node told to become a replica had been acting as a (writable) master since it came back
@@ -123,9 +185,8 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
       if (since >= 0) roles.push({ node, role: 'stale-master', from: since, to: t, why: 'accepted writes as a master until +convert-to-slave' });
     }
     if (!e.event.startsWith('+') && !e.event.startsWith('-')) {
-      // harness observations (INFO polling): "<node> role:master" and the like
-      const afterAddr = body.replace(/^\s*\d{1,3}(?:\.\d{1,3}){3}:\d+\s*/, '');
-      const role = /role[:= ](\w+)/.exec(e.text)?.[1] ?? (/^master\b/.test(afterAddr) ? 'master' : afterAddr ? afterAddr.split(/\s+/)[0] : undefined);
+      // harness observations (INFO polling): the role a node reported
+      const role = f.role;
       const subject = node ?? nodeIn(e.source)[0];
       if (subject && role) {
         if (role === 'master' && !observedSince.has(subject)) observedSince.set(subject, t);

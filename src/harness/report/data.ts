@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { alignLogs, estimateOrigin, readLogs, type LogModel } from './logs.js';
-import { buildClusterTimeline, type ClusterModel } from './cluster.js';
+import { buildClusterTimeline, type ClusterModel, type DeclaredNemesis } from './cluster.js';
 import { readEventsJsonl, readJsonIfAny, redactArgv, redactOptions, streamJsonl } from '../store.js';
-import { OpPairer } from '../history.js';
+import { OpPairer, type ClusterEvent } from '../history.js';
 
 export type Verdict = true | false | 'unknown';
 
@@ -293,7 +293,10 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
   else if (est) alignLogs(logs, est.originMs, 'events', est.matches);
   else if (Number.isFinite(startedMs)) alignLogs(logs, startedMs, 'startedAt');
   else { logs.t = logs.t.map(() => null); warnings.push('log times could not be put on the test clock'); }
-  const cluster = buildClusterTimeline(nodes, h.nemesis, events, tEndMs);
+  // the run's nemeses and their op names (engines before test.json listed them: guessed from op names)
+  const declared: DeclaredNemesis[] = (Array.isArray(test.nemeses) ? test.nemeses : [])
+    .filter((n: any) => n && typeof n.name === 'string' && typeof n.startF === 'string' && typeof n.stopF === 'string');
+  const cluster = buildClusterTimeline(nodes, h.nemesis, events, tEndMs, declared);
 
   let ok = 0, fail = 0, info = 0;
   for (let i = 0; i < h.count; i++) { const t = h.type.a[i]; if (t === 1) ok++; else if (t === 2) fail++; else info++; }
@@ -335,7 +338,8 @@ export async function buildModel(runDir: string): Promise<ReportModel> {
   };
 }
 
-export interface RawEvent { time: number; source: string; event: string; text: string }
+/** An event as the report reads it: time, source, event and text always set; fields where recorded. */
+export type RawEvent = ClusterEvent;
 
 function readEvents(file: string, warnings: string[]): RawEvent[] {
   const out: RawEvent[] = [];
