@@ -159,4 +159,24 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
     expect(a).toEqual([['MULTI'], ['SET', 'x', '1'], ['INCR', 'x'], ['EXEC']]);
     expect(b).toEqual(a);
   });
+  it('lazyfree-lazy-expire yes: keys removed for their TTL are propagated as UNLINK', async () => {
+    await pair.expectSame(['CONFIG', 'SET', 'lazyfree-lazy-expire', 'yes']);
+    try {
+      await pair.expectSameSequence([
+        ['SET', 'a', '1'],
+        ['EXPIRE', 'a', '-1'],
+        ['SET', 'b', '1'],
+        ['GETEX', 'b', 'PXAT', '1'],
+        ['SET', 'c', '1', 'PX', '1'],
+      ]);
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && (await pair.both(['PTTL', 'c'])).ts !== ':-2\r\n') await new Promise((r) => setTimeout(r, 5));
+      await pair.expectSame(['GET', 'c']);
+      const [a, b] = await propagated();
+      expect(a.filter((x) => x[0] === 'UNLINK')).toEqual([['UNLINK', 'a'], ['UNLINK', 'b'], ['UNLINK', 'c']]);
+      expect(b).toEqual(a);
+    } finally {
+      await pair.expectSame(['CONFIG', 'SET', 'lazyfree-lazy-expire', 'no']);
+    }
+  });
 });

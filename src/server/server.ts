@@ -134,7 +134,11 @@ export class Server implements KeyspaceHost {
     return this.currentClient?.isMaster === true;
   }
   propagateExpired(db: number, key: string): void {
-    this.propagate(db, ['DEL', key]);
+    this.propagate(db, [this.expiredKeyDeletion(), key]);
+  }
+  /** propagateDeletion: how a key removed for its TTL reaches replicas (lazyfree-lazy-expire: UNLINK). */
+  expiredKeyDeletion(): 'DEL' | 'UNLINK' {
+    return this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
   }
   keyModified(db: number, key: string): void {
     if (this.watchedKeys.size !== 0) {

@@ -73,7 +73,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
   if (alreadyExpired(c, whenMs)) {
     c.db.delete(key);
     c.server.dirty++;
-    c.rewriteArgv(['DEL', key]);
+    c.rewriteArgv([c.server.expiredKeyDeletion(), key]);
     c.reply.int(1);
     return;
   }

@@ -169,7 +169,7 @@ export const stringCommands: CommandSpec[] = [
     c.reply.bulk(v);
     if (flags & (F_EXAT | F_PXAT) && alreadyExpired(c, when)) {
       c.db.delete(key);
-      c.rewriteArgv(['DEL', key]);
+      c.rewriteArgv([c.server.expiredKeyDeletion(), key]);
       c.server.dirty++;
     } else if (when !== -1) {
       c.db.setExpire(key, when);
