@@ -196,21 +196,26 @@ export class OpPairer {
   }
 }
 
+/** Folds a history's pairs: `open` makes one from each invocation, `close` completes it. */
+function foldPairs<P>(history: readonly Op[], open: (op: Op, i: number) => P, close: (pair: P, op: Op, i: number) => void): P[] {
+  const pairer = new OpPairer();
+  const pairs: P[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    const k = pairer.pair(op);
+    if (k < 0) continue;
+    if (op.type === 'invoke') pairs.push(open(op, i));
+    else close(pairs[k]!, op, i);
+  }
+  return pairs;
+}
+
 /**
  * Pairs by position: [invoke position, completion position or -1 when the op never completed],
  * in invocation order (the checkers' hot path: no objects per op beyond the pair).
  */
 export function pairPositions(history: readonly Op[]): [number, number][] {
-  const pairer = new OpPairer();
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < history.length; i++) {
-    const op = history[i]!;
-    const k = pairer.pair(op);
-    if (k < 0) continue;
-    if (op.type === 'invoke') pairs.push([i, -1]);
-    else pairs[k]![1] = i;
-  }
-  return pairs;
+  return foldPairs<[number, number]>(history, (_op, i) => [i, -1], (p, _op, i) => (p[1] = i));
 }
 
 /**
@@ -218,5 +223,5 @@ export function pairPositions(history: readonly Op[]): [number, number][] {
  * cut short) are paired with null: treat them as info (unknown outcome).
  */
 export function pairOps(history: readonly Op[]): { invoke: Op; complete: Op | null }[] {
-  return pairPositions(history).map(([i, j]) => ({ invoke: history[i]!, complete: j >= 0 ? history[j]! : null }));
+  return foldPairs<{ invoke: Op; complete: Op | null }>(history, (op) => ({ invoke: op, complete: null }), (p, op) => (p.complete = op));
 }
