@@ -4,7 +4,9 @@
 // Every reply and every propagated command is compared with
 // real redis-server.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startDiffPair, haveRealRedis, type DiffPair } from './helpers/diff.js';
+import { spawnSync } from 'node:child_process';
+import { startDiffPair, withDiffPair, haveRealRedis, type DiffPair } from './helpers/diff.js';
+import { startServerProcess, TSREDIS_BIN } from './helpers/procs.js';
 import { ReplStream, streamsUpToMarker } from './helpers/diff-stream.js';
 
 const real = haveRealRedis();
@@ -170,7 +172,12 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
         ['SET', 'c', '1', 'PX', '1'],
       ]);
       const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && (await pair.both(['PTTL', 'c'])).ts !== ':-2\r\n') await new Promise((r) => setTimeout(r, 5));
+      for (;;) {
+        const { real: r, ts: t } = await pair.both(['PTTL', 'c']); // the lookup that finds it expired deletes it
+        if (r === ':-2\r\n' && t === ':-2\r\n') break;
+        if (Date.now() > deadline) throw new Error(`c never expired: ${r} / ${t}`);
+        await new Promise((res) => setTimeout(res, 5));
+      }
       await pair.expectSame(['GET', 'c']);
       const [a, b] = await propagated();
       expect(a.filter((x) => x[0] === 'UNLINK')).toEqual([['UNLINK', 'a'], ['UNLINK', 'b'], ['UNLINK', 'c']]);
@@ -179,4 +186,54 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
       await pair.expectSame(['CONFIG', 'SET', 'lazyfree-lazy-expire', 'no']);
     }
   });
+});
+
+// Features tsredis does not have are refused like bad values, never reported by CONFIG GET as on.
+describe('directives of features tsredis lacks', () => {
+  const refusals: [string, string, RegExp][] = [
+    ['cluster-enabled', 'yes', /cluster mode cannot be enabled/],
+    ['tls-port', '6380', /TLS cannot be enabled/],
+    ['tls-replication', 'yes', /TLS cannot be enabled/],
+    ['tls-cluster', 'yes', /TLS cannot be enabled/],
+    ['unixsocket', '/tmp/tsredis.sock', /unix sockets are not supported/],
+    ['aclfile', '/tmp/users.acl', /ACL files are not supported/],
+    ['syslog-enabled', 'yes', /syslog logging is not supported/],
+    ['supervised', 'systemd', /systemd supervision is not supported/],
+    ['activedefrag', 'yes', /Active defragmentation cannot be enabled/],
+  ];
+
+  it.each(refusals)('%s %s on the command line: FATAL CONFIG FILE ERROR, exit 1', (name, value, why) => {
+    const r = spawnSync(process.execPath, [TSREDIS_BIN, '--port', '0', `--${name}`, value], { encoding: 'utf8', timeout: 15_000 });
+    expect(r.status).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain('*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***');
+    expect(out).toContain(`>>> '${name} "${value}"'`);
+    expect(out).toMatch(why);
+  });
+
+  it('CONFIG SET refuses them with the config error and CONFIG GET keeps reporting them off; the defaults are accepted', async () => {
+    const p = await startServerProcess('tsredis', ['--tls-port', '0', '--cluster-enabled', 'no', '--tls-cert-file', 'ignored.crt']);
+    try {
+      const c = await p.client();
+      for (const [name, value, why] of refusals) {
+        const before = (await c.call('CONFIG', 'GET', name)) as string[];
+        const err = await c.callOk('CONFIG', 'SET', name, value).then(() => null, (e: Error) => e.message);
+        expect(err, name).toMatch(name === 'cluster-enabled' || name === 'unixsocket' || name === 'aclfile' || name === 'syslog-enabled' || name === 'supervised'
+          ? new RegExp(`^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - (can't set immutable config|${why.source})`)
+          : new RegExp(`^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - ${why.source}`));
+        expect(await c.call('CONFIG', 'GET', name), name).toEqual(before);
+      }
+      expect(await c.call('CONFIG', 'GET', 'tls-cert-file')).toEqual(['tls-cert-file', 'ignored.crt']);
+      c.close();
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it.skipIf(!real)('activedefrag yes is refused with the text of a redis-server built without defrag support', () =>
+    withDiffPair(async (pair) => {
+      const r = await pair.expectSame(['CONFIG', 'SET', 'activedefrag', 'yes']);
+      expect(r).toMatch(/^-ERR CONFIG SET failed \(possibly related to argument 'activedefrag'\) - Active defragmentation cannot be enabled/);
+      await pair.expectSame(['CONFIG', 'GET', 'activedefrag']);
+    }));
 });
