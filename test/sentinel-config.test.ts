@@ -151,4 +151,19 @@ describe.skipIf(!haveReal)('sentinel.conf loading (tsredis-sentinel vs redis-sen
     expect(outs[0]).toBe(outs[1]);
     expect(outs[0]).toContain('Same command renamed multiple times with rename-command.');
   });
+
+  it.each(['tsredis', 'redis'] as Impl[])('%s: a config file that cannot be written makes SENTINEL SET reply an error', async (impl) => {
+    const conf = await writeConf([`sentinel monitor m ${MASTER} 2`]);
+    const s = await startSentinel(impl, conf);
+    fs.renameSync(conf, conf + '.bak');
+    fs.mkdirSync(conf);
+    try {
+      expect(String(await call(s.port, 'SENTINEL', 'SET', 'm', 'quorum', '1'))).toBe('ERR Failed to save config file. Check server logs.');
+      expect(String(await call(s.port, 'SENTINEL', 'FLUSHCONFIG'))).toBe('ERR Failed to save config file. Check server logs.');
+    } finally {
+      fs.rmdirSync(conf);
+      fs.renameSync(conf + '.bak', conf);
+    }
+    expect(field(await call(s.port, 'SENTINEL', 'MASTER', 'm'), 'quorum')).toBe('1');
+  });
 });

@@ -65,8 +65,10 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
     try {
       rewriteSentinelConfig(st, file!);
       server.log.notice('Sentinel new configuration saved on disk');
+      return true;
     } catch (e) {
-      server.log.warning(`Sentinel: Failed to save config file: ${(e as Error).message}`);
+      server.log.warning(`WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(e as Error).message}`);
+      return false;
     }
   };
   await server.listen();

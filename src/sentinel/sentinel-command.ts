@@ -164,6 +164,14 @@ function sentinelDebug(c: Client, a: string[]): void {
   c.reply.ok();
 }
 
+const FLUSH_FAILED = 'ERR Failed to save config file. Check server logs.';
+
+/** sentinelFlushConfigAndReply */
+function flushConfigAndReply(c: Client, st: Sentinel): void {
+  if (st.flushConfig()) c.reply.ok();
+  else throw new CommandError(FLUSH_FAILED);
+}
+
 /** SENTINEL CONFIG SET (sentinelConfigSetCommand). */
 function sentinelConfigSet(c: Client, st: Sentinel, option: string, val: string): void {
   const o = option.toLowerCase();
@@ -186,8 +194,7 @@ function sentinelConfigSet(c: Client, st: Sentinel, option: string, val: string)
     else st.sentinelPass = val;
     dropConns = true;
   } else throw new CommandError(`ERR Invalid argument '${option}' to SENTINEL CONFIG SET`);
-  st.flushConfig();
-  c.reply.ok();
+  flushConfigAndReply(c, st);
   // sentinelDropConnections: every link reconnects with the new credentials
   if (dropConns) {
     for (const m of st.masters.values()) {
@@ -254,8 +261,7 @@ function sentinelSet(c: Client, st: Sentinel, m: Instance, a: string[]): void {
     const args = a.slice(oldJ + 1, j + 1);
     st.event('warning', '+set', m, `%@ ${option} ${redacted ? '******' : args.join(' ')}`);
   }
-  st.flushConfig();
-  c.reply.ok();
+  flushConfigAndReply(c, st);
 }
 
 export function sentinelCommand(st: Sentinel): CommandSpec {
@@ -332,10 +338,7 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       if (noAuth) e += (noQuorum ? '. ' : '') + 'Not enough available Sentinels to reach the majority and authorize a failover';
       throw new CommandError(e);
     }),
-    sub('flushconfig', 2, (c) => {
-      st.flushConfig();
-      c.reply.ok();
-    }),
+    sub('flushconfig', 2, (c) => flushConfigAndReply(c, st)),
     sub('monitor', 6, (c, a) => {
       const quorum = parseIntArg(a[5]!, 'ERR Invalid quorum');
       if (quorum <= 0) throw new CommandError('ERR Quorum must be 1 or greater.');
@@ -345,18 +348,18 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       if (st.masters.has(a[2]!)) throw new CommandError('ERR Duplicate master name.');
       applySentinelDirective(st, ['monitor', a[2]!, a[3]!, String(port), String(quorum)]);
       const m = st.masters.get(a[2]!)!;
-      st.flushConfig();
+      const saved = st.flushConfig();
       st.event('warning', '+monitor', m, `%@ quorum ${m.quorum}`);
       st.reconnectInstance(m);
-      c.reply.ok();
+      if (saved) c.reply.ok();
+      else throw new CommandError(FLUSH_FAILED);
     }),
     sub('remove', 3, (c, a) => {
       const m = masterOrError(st, a[2]!);
       st.event('warning', '-monitor', m, '%@');
       st.releaseMaster(m);
       st.masters.delete(m.name);
-      st.flushConfig();
-      c.reply.ok();
+      flushConfigAndReply(c, st);
     }),
     sub('set', -5, (c, a) => sentinelSet(c, st, masterOrError(st, a[2]!), a)),
     sub('config', -3, (c, a) => {

@@ -27,8 +27,8 @@ export class Sentinel {
   denyScriptsReconfig = true;
   /** source address for outgoing links */
   sourceAddr: string | undefined;
-  /** Called whenever the state the config file holds changed. */
-  flushConfig: () => void = () => {};
+  /** Called whenever the state the config file holds changed; false when the file could not be written. */
+  flushConfig: () => boolean = () => true;
   /** Delivers an event message to subscribers of `channel` (set by the pub/sub commands). */
   publish: (channel: string, message: string) => void = () => {};
   private timer: NodeJS.Timeout | null = null;
