@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { ClusterEvent } from './history.js';
 
-/** The run directory's name for a start time: YYYYMMDDTHHMMSS.mmmZ (also a suite's directory). */
+/** The run directory's name for a start time: YYYYMMDDTHHMMSS.mmmZ. */
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '');
 }
