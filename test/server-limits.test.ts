@@ -1,6 +1,7 @@
 // No input may crash tsredis-server (issue 16, item 5): a 512 MB bulk (longer than any V8
 // string) is answered with Redis's error while the connection goes on, the longest bulk a
-// string can hold is stored, client-query-buffer-limit closes a client as Redis 7.0 does (same
+// string can hold is parsed (a write that big is refused: it could not be propagated), a write
+// just under that reaches a replica, client-query-buffer-limit closes a client as Redis 7.0 does (same
 // log line, compared with real redis-server), and 100,000 fuzzed frames leave the server up.
 // Big bulks are streamed from one reused chunk, so the test itself holds a few MB at most.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -151,15 +152,33 @@ describe('tsredis-server limits', () => {
     expect(srv.child.exitCode).toBeNull();
   });
 
-  it('the longest bulk a JS string can hold is stored whole', async () => {
+  it('with a replica attached: the longest bulk a string holds is parsed, a write that big refused, one just under stored and streamed whole', async () => {
+    // a replica link (PSYNC): every write is now encoded for the replication stream, where a
+    // command longer than a string would throw outside any handler
+    const replica = await Conn.open(srv.port, false);
+    let streamed = 0;
+    replica.socket.on('data', (d) => (streamed += d.length));
+    await replica.write(frame(['REPLCONF', 'capa', 'psync2']));
+    await replica.write(frame(['PSYNC', '?', '-1']));
+    await waitFor(() => streamed > 0, 10_000, 'full sync start');
     const c = await Conn.open(srv.port);
+    const under = MAX_ARG_LEN - 8192;
     try {
-      await c.write(`*3\r\n$3\r\nSET\r\n$7\r\nlongest\r\n$${MAX_ARG_LEN}\r\n`);
+      await c.write(`*3\r\n$9\r\nSISMEMBER\r\n$1\r\ns\r\n$${MAX_ARG_LEN}\r\n`);
       await c.stream(MAX_ARG_LEN);
-      await c.write(Buffer.concat([Buffer.from('\r\n'), frame(['STRLEN', 'longest']), frame(['GETRANGE', 'longest', '-3', '-1']), frame(['APPEND', 'longest', 'y']), frame(['DEL', 'longest'])]));
-      await c.until(`+OK\r\n:${MAX_ARG_LEN}\r\n$3\r\nxxx\r\n${SIZE_ERROR}:1\r\n`, 60_000);
+      await c.write(`\r\n*3\r\n$3\r\nSET\r\n$7\r\nlongest\r\n$${MAX_ARG_LEN}\r\n`);
+      await c.stream(MAX_ARG_LEN);
+      await c.write(Buffer.concat([Buffer.from('\r\n'), frame(['EXISTS', 'longest'])]));
+      await c.until(`:0\r\n${SIZE_ERROR}:0\r\n`, 60_000);
+      const before = streamed;
+      await c.write(`*3\r\n$3\r\nSET\r\n$4\r\nhuge\r\n$${under}\r\n`);
+      await c.stream(under);
+      await c.write(Buffer.concat([Buffer.from('\r\n'), frame(['STRLEN', 'huge']), frame(['DEL', 'huge'])]));
+      await c.until(`:0\r\n${SIZE_ERROR}:0\r\n+OK\r\n:${under}\r\n:1\r\n`, 60_000);
+      await waitFor(() => streamed - before > under, 30_000, `the SET on the replication stream (${streamed - before} bytes so far)`);
     } finally {
       c.close();
+      replica.close();
     }
     expect(srv.child.exitCode).toBeNull();
   });

@@ -9,6 +9,7 @@ import { Config } from './config.js';
 import { CommandError, Database, type KeyspaceHost } from './db.js';
 import { Logger } from './log.js';
 import { quoteRepr } from './config-rewrite.js';
+import { MAX_ARG_LEN } from '../resp/request-parser.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -298,6 +299,11 @@ export class Server implements KeyspaceHost {
     if (!c.authenticated && !cmd.flags.includes('no_auth') && this.authRequiredByConfig()) {
       return this.reject(c, 'NOAUTH Authentication required.');
     }
+    // a write too big to encode as one string could not reach replicas or the AOF (V8's string
+    // limit): refused before it runs, as a bulk no string can hold is (the frame's size is its size)
+    if (c.parser.lastCommandBytes > MAX_WRITE_COMMAND_BYTES && !c.isMaster && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
+      return this.reject(c, 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+    }
     if (c.inMulti && cmd.flags.includes('no_multi')) {
       return this.reject(c, 'ERR Command not allowed inside a transaction');
     }
@@ -353,7 +359,13 @@ export class Server implements KeyspaceHost {
     const sec = Math.floor(t / 1000);
     let line = `+${sec}.${String(Math.floor((t - sec * 1000) * 1000)).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
     const redact = redactedFrom(argv);
-    for (let i = 0; i < argv.length; i++) line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
+    try {
+      for (let i = 0; i < argv.length; i++) line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
+    } catch (e) {
+      // a line for arguments of hundreds of MB is longer than any string: the monitors miss it
+      this.log.warning(`MONITOR line for '${cmd.fullname}' not sent: ${(e as Error).message}`);
+      return;
+    }
     line += '\r\n';
     for (const m of this.monitors) {
       m.reply.raw(line);
@@ -602,5 +614,7 @@ function redactedFrom(argv: string[]): { from: number; to: number } {
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Room left under V8's longest string for what propagation adds (PXAT rewrites, SELECT). */
+const MAX_WRITE_COMMAND_BYTES = MAX_ARG_LEN - 4096;
 const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
