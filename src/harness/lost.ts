@@ -113,7 +113,8 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
   // A conversion is taken to concern a node when it names it as the instance or as the instance's
   // master, as this explainer has always read the text: stored runs keep their explanations. (The
   // instance alone would be exact; it changes the conversion named in a few stored zombie incidents.)
-  const names = (c: { node?: string; master?: string }, node: string) => c.node === node || c.master === node;
+  // the conversion of that node itself (not one that names it as the new master after '@')
+  const names = (c: { node?: string; master?: string }, node: string) => c.node === node;
   const masterAt = (t: number): string | undefined => timeline.at(t);
   type Kind = 'zombie' | 'zombie-read' | 'not-replicated' | 'promoted-unsynced' | 'dropped-later' | 'no-failover';
   const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; window: Failover[]; downAt?: number; reader?: string; items: LostWrite[] }>();
@@ -180,7 +181,7 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     const fo = g.failover;
     let explanation: string;
     if (fo && g.kind === 'zombie') {
-      const conv = converts.find((c) => c.time >= to && names(c, node));
+      const conv = converts.find((c) => c.time >= from && names(c, node)); // it acknowledged nothing once converted
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(from - fo.time)} to ${s(to - fo.time)} AFTER the sentinels ` +
         `had failed over from it to ${fo.newMaster} (+switch-master at ${s(fo.time)}): ${node} was a zombie master still accepting writes, ` +
