@@ -186,6 +186,19 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
       await pair.expectSame(['CONFIG', 'SET', 'lazyfree-lazy-expire', 'no']);
     }
   });
+
+  it('SWAPDB awakes a client blocked on a key the swap brings in', async () => {
+    await pair.expectSameSequence([['SELECT', '1'], ['RPUSH', 'k', 'hello'], ['SELECT', '9']]);
+    const blocked = await pair.connect();
+    await blocked.expectSame(['SELECT', '9']);
+    const reply = blocked.start(['BRPOP', 'k', '5']);
+    await pair.waitBlocked(1);
+    await pair.expectSame(['SWAPDB', '1', '9']);
+    const r = await reply;
+    expect(r.same).toBe(true);
+    expect(r.real).toBe('*2\r\n$1\r\nk\r\n$5\r\nhello\r\n');
+    await pair.expectSame(['SELECT', '0']);
+  });
 });
 
 // Features tsredis does not have are refused like bad values, never reported by CONFIG GET as on.

@@ -201,6 +201,9 @@ export const adminCommands: CommandSpec[] = [
       touchWatchedKeysInDb(c.server, a, b);
       touchWatchedKeysInDb(c.server, b, a);
       swapDatabases(c.server.dbs[a]!, c.server.dbs[b]!);
+      // a client blocked on a key the swap brings in is served (Redis's scanDatabaseForReadyKeys)
+      c.server.keysReplacedIn(a);
+      c.server.keysReplacedIn(b);
     }
     c.server.dirty++;
     c.reply.ok();
