@@ -8,7 +8,7 @@ import { readHistoryJsonl, pairOps, type Op } from '../src/harness/history.js';
 import { checkLinearizable, checkListAppend } from '../src/harness/checker/index.js';
 import type { ElleResult } from '../src/harness/checker/elle/index.js';
 import type { LinearResult } from '../src/harness/checker/linearizable.js';
-import { checkCounter } from '../src/harness/checkers-basic.js';
+import { checkCounter } from '../src/harness/checker/basic.js';
 
 const fixture = (name: string): Op[] => readHistoryJsonl(path.join(__dirname, 'fixtures', `${name}.history.jsonl`));
 const clone = (h: readonly Op[]): Op[] => structuredClone(h) as Op[];

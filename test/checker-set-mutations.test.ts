@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryJsonl, type ClusterEvent, type Op } from '../src/harness/history.js';
-import { checkRun } from '../src/harness/check.js';
+import { checkRun } from '../src/harness/checker/run-check.js';
 import { loadPlugins } from '../src/harness/plugins.js';
 
 const DIR = path.join(__dirname, 'fixtures', 'set-no-faults');

@@ -1,9 +1,11 @@
 // set / set-full / counter / stats checkers on hand-made histories; lost-write explanations.
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, Op } from '../src/harness/history.js';
-import { analyzeSet, checkCounter, checkExceptions, checkSet, checkSetFull, checkStats, ranges, worstVerdict } from '../src/harness/checkers-basic.js';
-import { describeUnverified, explainLostWrites, lostWritesOf } from '../src/harness/lost.js';
-import { checkRun } from '../src/harness/check.js';
+import { checkCounter, checkExceptions, checkStats, ranges } from '../src/harness/checker/basic.js';
+import { analyzeSet, checkSet, checkSetFull } from '../src/harness/checker/set.js';
+import { worstVerdict } from '../src/harness/checker/verdict.js';
+import { describeUnverified, explainLostWrites, lostWritesOf } from '../src/harness/checker/set-lost.js';
+import { checkRun } from '../src/harness/checker/run-check.js';
 import { loadPlugins } from '../src/harness/plugins.js';
 import { PER_KEY, setFinalGenerator, setGenerator } from '../workloads/set.js';
 import type { Gen, GenCtx } from '../src/harness/generator/index.js';

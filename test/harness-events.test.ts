@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventFields, masterTimeline, parseEventText, type ClusterEvent } from '../src/harness/history.js';
-import { explainLostWrites, failoversFromEvents } from '../src/harness/lost.js';
+import { explainLostWrites, failoversFromEvents } from '../src/harness/checker/set-lost.js';
 import { readEventsJsonl } from '../src/harness/store.js';
 import { buildModel } from '../src/harness/report/data.js';
 import { runHarness, runsDir } from './helpers/harness.js';

@@ -2,9 +2,9 @@
 // runs showed (a zombie master, a write never replicated, a restarted empty replica promoted by real
 // Sentinel, reads served by a deposed master, no failover at all).
 import { describe, expect, it } from 'vitest';
-import { analyzeSet } from '../src/harness/checkers-basic.js';
+import { analyzeSet } from '../src/harness/checker/set.js';
 import type { ClusterEvent, Op } from '../src/harness/history.js';
-import { explainLostWrites, lostWritesOf } from '../src/harness/lost.js';
+import { explainLostWrites, lostWritesOf } from '../src/harness/checker/set-lost.js';
 
 const N1 = '127.0.0.1:7001';
 const N2 = '127.0.0.1:7002';

@@ -1,8 +1,8 @@
 // Lost-write explanations scale to a zombie master that acknowledged hundreds of thousands of
 // writes (a real partition-master run on real Redis lost 125,912 in one incident).
 import { describe, it, expect } from 'vitest';
-import { analyzeSet } from '../src/harness/checkers-basic.js';
-import { describeUnverified, explainLostWrites, lostWritesOf } from '../src/harness/lost.js';
+import { analyzeSet } from '../src/harness/checker/set.js';
+import { describeUnverified, explainLostWrites, lostWritesOf } from '../src/harness/checker/set-lost.js';
 import type { ClusterEvent, Op } from '../src/harness/history.js';
 
 const PER_KEY = 2000;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_OPTIONS, UsageError, optionHelp, resolveOptions, type RunOptions } from './options.js';
 import { printSummary, resolvePlugins, runTest, type FinalPhaseStats } from './run.js';
-import { checkRun, exitCodeFor } from './check.js';
+import { checkRun, exitCodeFor } from './checker/run-check.js';
 import { readHistoryJsonl } from './history.js';
 import { readEventsJsonl, readJson, writeJson } from './store.js';
 import { loadPlugins } from './plugins.js';

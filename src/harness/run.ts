@@ -17,7 +17,7 @@ import { activeFaults, faultSchedule, NemesisWorker } from './nemesis.js';
 import { Observer } from './observer.js';
 import { createRunDir, linkLatest, redactArgv, redactOptions, writeJson } from './store.js';
 import { Progress } from './progress.js';
-import { checkRun, exitCodeFor, type Results } from './check.js';
+import { checkRun, exitCodeFor, type Results } from './checker/run-check.js';
 import { cleanupStale, markLeftRunning } from './pidfiles.js';
 import { parseInfo, query } from './control.js';
 import { toEdnHistory } from './checker/index.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Op } from '../history.js';
-import { checkRun } from '../check.js';
+import { checkRun } from './run-check.js';
 import { checkLinearizable, type CheckResult, type Verdict } from './index.js';
 import { inferWorkload, readHistoryFile } from './check-file.js';
 import { resolveWorkerFile } from './linearizable.js';

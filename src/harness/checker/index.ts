@@ -1,18 +1,14 @@
 // Public API of the checker module (linearizability, Elle-style transactions, EDN).
-// See README.md in this folder. The engine calls these four functions; the rest is exported
-// for tools and tests.
+// See README.md in this folder. Every checker lives here: the run check (run-check.ts), the
+// basic and set checkers, the lost-write explainer, linearizability and Elle. The workloads call
+// the first functions below; the rest is exported for tools and tests.
 import type { Op } from '../history.js';
 import { checkLinearizableHistory, type LinearOptions } from './linearizable.js';
 import { checkListAppendHistory, type ListAppendOptions } from './elle/index.js';
 import { parseEdnOps, writeEdnOps } from './edn.js';
+import { checkSafe, type CheckResult } from './verdict.js';
 
-export type Verdict = true | false | 'unknown';
-
-export interface CheckResult {
-  valid: Verdict;
-  error?: string;
-  [field: string]: unknown;
-}
+export { checkSafe, checkSafeAs, checkSafeSync, worstVerdict, type CheckResult, type Verdict } from './verdict.js';
 
 export interface LinearizableOptions {
   /** register | cas-register | multi-register | set | counter */
@@ -28,21 +24,13 @@ export interface LinearizableOptions {
 }
 
 /** Never throws: a bad model name or a checker bug gives `unknown` with the error. */
-export async function checkLinearizable(history: readonly Op[], opts: LinearizableOptions): Promise<CheckResult> {
-  try {
-    return await checkLinearizableHistory(history, opts as LinearOptions);
-  } catch (e) {
-    return { valid: 'unknown', error: `linearizability checker: ${(e as Error).message}` };
-  }
+export function checkLinearizable(history: readonly Op[], opts: LinearizableOptions): Promise<CheckResult> {
+  return checkSafe('linearizability checker', () => checkLinearizableHistory(history, opts as LinearOptions));
 }
 
 /** Never throws: a checker bug gives `unknown` with the error. */
-export async function checkListAppend(history: readonly Op[], opts: ListAppendOptions = {}): Promise<CheckResult> {
-  try {
-    return await checkListAppendHistory(history, opts);
-  } catch (e) {
-    return { valid: 'unknown', error: `list-append checker: ${(e as Error).message}` };
-  }
+export function checkListAppend(history: readonly Op[], opts: ListAppendOptions = {}): Promise<CheckResult> {
+  return checkSafe('list-append checker', () => checkListAppendHistory(history, opts));
 }
 
 /** Parses a Jepsen/Knossos history.edn into ops. */
@@ -63,3 +51,9 @@ export { checkBruteForce } from './reference.js';
 export { parseEdn, writeEdn, type EdnValue } from './edn.js';
 export { checkListAppendHistory, type ElleResult, type ListAppendOptions } from './elle/index.js';
 export { checkHistoryFile } from './check-file.js';
+export { checkRun, exitCodeFor, summarize, type Results } from './run-check.js';
+export { checkCounter, checkExceptions, checkStats, errorClass, ranges } from './basic.js';
+export { analyzeSet, checkSet, checkSetFull, unverifiedByKey } from './set.js';
+export type { SetAnalysis, SetElementFate, SetKey, SetKeyState, SetRead } from './set.js';
+export { describeUnverified, explainLostWrites, failoversFromEvents, lostWritesOf } from './set-lost.js';
+export type { Incident, LostWrite, UnverifiedWrites } from './set-lost.js';

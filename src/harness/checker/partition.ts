@@ -6,6 +6,7 @@ import { pairPositions, type Op } from '../history.js';
 import { canon, type Model } from './models.js';
 import { checkWgl, type WglLimits, type WglOp } from './wgl.js';
 import { explainFailure, type LinearFailure } from './explain.js';
+import { checkSafeSync, type Verdict } from './verdict.js';
 
 export interface Partition {
   /** The key ([k, v] values), or null for a history that is not split by key. */
@@ -79,7 +80,7 @@ export function partitionHistory(history: readonly Op[], model: Model, independe
 
 export interface PartitionResult {
   key: unknown;
-  valid: true | false | 'unknown';
+  valid: Verdict;
   ops: number;
   /** Search steps taken (a measure of effort). */
   explored: number;
@@ -90,12 +91,13 @@ export interface PartitionResult {
 /** Checks one partition; never throws (an exception becomes unknown). */
 export function checkPartition(model: Model, part: Partition, limits: WglLimits): PartitionResult {
   const base = { key: part.key, ops: part.ops.length };
-  try {
-    const r = checkWgl(model, part.ops, limits);
-    if (r.valid === true) return { ...base, valid: true, explored: r.explored };
-    if (r.valid === false) return { ...base, valid: false, explored: r.explored, failure: explainFailure(model, part, r.failure) };
-    return { ...base, valid: 'unknown', explored: r.explored, reason: r.reason };
-  } catch (e) {
-    return { ...base, valid: 'unknown', explored: 0, reason: `checker error: ${(e as Error).message}` };
-  }
+  return checkSafeSync<PartitionResult>(
+    () => {
+      const r = checkWgl(model, part.ops, limits);
+      if (r.valid === true) return { ...base, valid: true, explored: r.explored };
+      if (r.valid === false) return { ...base, valid: false, explored: r.explored, failure: explainFailure(model, part, r.failure) };
+      return { ...base, valid: 'unknown', explored: r.explored, reason: r.reason };
+    },
+    (error) => ({ ...base, valid: 'unknown', explored: 0, reason: `checker error: ${error}` }),
+  );
 }

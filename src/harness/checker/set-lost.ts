@@ -2,8 +2,9 @@
 // and which failover (sentinel +switch-master) discarded it. Grouped into incidents for the
 // report. Only verified losses (set-full's "lost") are explained; writes no read covered are
 // listed apart as unverified (describeUnverified), per key with the reason.
-import { eventFields, masterTimeline, type ClusterEvent, type Failover } from './history.js';
-import { ranges, unverifiedByKey, type SetAnalysis, type SetElementFate, type SetKey } from './checkers-basic.js';
+import { eventFields, masterTimeline, type ClusterEvent, type Failover } from '../history.js';
+import { ranges } from './basic.js';
+import { unverifiedByKey, type SetAnalysis, type SetElementFate, type SetKey } from './set.js';
 
 export type { Failover };
 export interface LostWrite {

@@ -1,10 +1,10 @@
 // Checks a complete history with the workload's checkers plus stats and exceptions, and builds
 // results.json (RUN-FORMAT.md). Used at the end of a run and by `harness check`.
-import { type ClusterEvent, type Op, pairOps } from './history.js';
-import { checkExceptions, checkStats, worstVerdict } from './checkers-basic.js';
-import type { CheckResult, Verdict } from './checker/index.js';
-import { getWorkload } from './registry.js';
-import type { RunOptions } from './options.js';
+import { type ClusterEvent, type Op, pairOps } from '../history.js';
+import { getWorkload, type WorkloadCheck } from '../registry.js';
+import type { RunOptions } from '../options.js';
+import { checkExceptions, checkStats } from './basic.js';
+import { checkSafe, checkSafeAs, worstVerdict, type CheckResult, type Verdict } from './verdict.js';
 
 export interface Results {
   valid: Verdict;
@@ -29,31 +29,23 @@ export function summarize(history: readonly Op[]): Results['summary'] {
   return { ops: ok + fail + info, ok, fail, info, durationS: Math.round(last / 1e7) / 100 };
 }
 
-async function guarded(name: string, f: () => Promise<CheckResult> | CheckResult): Promise<CheckResult> {
-  try {
-    return await f();
-  } catch (e) {
-    // an exception inside a checker gives unknown, never valid
-    return { valid: 'unknown', error: `${name} checker crashed: ${(e as Error).stack ?? String(e)}` };
-  }
-}
-
 export async function checkRun(history: readonly Op[], opts: { workload: string; events: ClusterEvent[]; options?: Partial<RunOptions> }): Promise<Results> {
   const wl = getWorkload(opts.workload);
   const checkers: Record<string, CheckResult> = {};
   let extra: { summary?: Record<string, number>; lost?: unknown[]; incidents?: unknown[]; unverified?: unknown[] } = {};
   if (!wl) checkers.workload = { valid: 'unknown', error: `unknown workload ${opts.workload}` };
   else {
-    try {
-      const wc = await wl.check(history, { options: opts.options ?? {}, events: opts.events });
-      Object.assign(checkers, wc.checkers);
-      extra = wc;
-    } catch (e) {
-      checkers[wl.name] = { valid: 'unknown', error: `checker crashed: ${(e as Error).stack ?? String(e)}` };
-    }
+    // a workload's checkers that throw leave one unknown entry under the workload's name
+    const wc = await checkSafeAs<WorkloadCheck>(
+      () => wl.check(history, { options: opts.options ?? {}, events: opts.events }),
+      (error) => ({ checkers: { [wl.name]: { valid: 'unknown', error: `checker crashed: ${error}` } } }),
+      { stack: true },
+    );
+    Object.assign(checkers, wc.checkers);
+    extra = wc;
   }
-  checkers.stats = await guarded('stats', () => checkStats(history));
-  checkers.exceptions = await guarded('exceptions', () => checkExceptions(history));
+  checkers.stats = await checkSafe('stats checker crashed', () => checkStats(history), { stack: true });
+  checkers.exceptions = await checkSafe('exceptions checker crashed', () => checkExceptions(history), { stack: true });
   const results: Results = {
     valid: worstVerdict(Object.values(checkers).map((c) => c.valid)),
     checkers,
