@@ -159,11 +159,4 @@ export function encodeCommand(args: readonly (string | number | Buffer)[]): Buff
   return Buffer.concat(parts);
 }
 
-/** Same as encodeCommand but as a latin1 string (what the replication stream stores). */
-export function encodeCommandString(args: readonly string[]): string {
-  let s = '*' + args.length + '\r\n';
-  for (const a of args) s += '$' + a.length + '\r\n' + a + '\r\n';
-  return s;
-}
-
 const CRLF = Buffer.from('\r\n');

@@ -7,7 +7,7 @@ import { cmd, type CommandSpec } from '../server/command.js';
 import { connectionCommands } from '../server/commands/connection.js';
 import { commandCommands } from '../server/commands/command-cmd.js';
 import { sentinelAclCommand, sentinelClientCommand } from './client-cmd.js';
-import { REDIS_VERSION, type Server } from '../server/server.js';
+import { REDIS_VERSION } from '../server/server.js';
 import type { Sentinel } from './sentinel.js';
 import { sentinelCommand } from './sentinel-command.js';
 import type { PubSub } from './pubsub.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigFileError, type ConfigLine } from '../server/config-file.js';
 import type { Config } from '../server/config.js';
 import { resolveHost } from './resolve.js';
-import { timing, DEFAULT_PARALLEL_SYNCS, type Instance } from './instance.js';
+import { timing, DEFAULT_PARALLEL_SYNCS } from './instance.js';
 import type { Sentinel } from './sentinel.js';
 
 export function isExecutable(file: string): boolean {

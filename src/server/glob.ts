@@ -92,8 +92,3 @@ function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, 
 export function stringMatch(pattern: string, s: string, nocase = false): boolean {
   return matchAt(pattern, 0, s, 0, nocase, { skip: false }, 0);
 }
-
-/** A pattern with no glob characters matches only itself (lets callers skip scanning). */
-export function isLiteralPattern(pattern: string): boolean {
-  return !/[*?[\\]/.test(pattern);
-}

@@ -8,8 +8,6 @@ export interface Link {
   to: string;
 }
 
-export type CutMode = 'drop' | 'reject';
-
 export type LinkFault =
   /** Packets vanish (a real partition: no RST; connections stall until healed or timed out). */
   | { kind: 'drop' }

@@ -120,15 +120,6 @@ export function block(c: Client, keys: string[], timeoutMs: number, serve: (key:
   });
 }
 
-/** Number of clients currently blocked (INFO clients blocked_clients). */
-export function blockedClients(server: Server): number {
-  const s = states.get(server);
-  if (!s) return 0;
-  const set = new Set<Client>();
-  for (const list of s.byKey.values()) for (const w of list) set.add(w.client);
-  return set.size;
-}
-
 /**
  * CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: ends a client's wait as if it timed out, or with the
  * UNBLOCKED error. Returns false when that client is not blocked on keys.

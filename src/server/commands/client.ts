@@ -80,7 +80,7 @@ interface KillFilter {
   skipme: boolean;
 }
 
-function killClient(server: Server, self: Client, target: Client): void {
+function killClient(self: Client, target: Client): void {
   if (target === self) {
     self.closeAfterReply = true;
     return;
@@ -96,7 +96,7 @@ function clientKill(c: Client, argv: string[]): void {
     const target = [...server.clients.values()].find((x) => x.addr === addr && !x.closed);
     if (!target) throw new CommandError('ERR No such client');
     c.reply.ok();
-    killClient(server, c, target);
+    killClient(c, target);
     return;
   }
   if (argv.length % 2 !== 0) throw new CommandError(ERR_SYNTAX);
@@ -138,7 +138,7 @@ function clientKill(c: Client, argv: string[]): void {
     victims.push(x);
   }
   c.reply.int(victims.length);
-  for (const v of victims) killClient(server, c, v);
+  for (const v of victims) killClient(c, v);
 }
 
 // ---- CLIENT PAUSE
@@ -185,11 +185,6 @@ export function pauseClients(server: Server, end: number, all: boolean): void {
     if (!state.all && !mayReplicate(c, command)) return null;
     return new Promise<void>((resolve) => state.waiters.push(resolve));
   };
-}
-
-/** Whether writes are paused right now (replication/expiry may consult this). */
-export function writesPaused(server: Server): boolean {
-  return pauses.has(server);
 }
 
 function clientPause(c: Client, argv: string[]): void {

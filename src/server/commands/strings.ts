@@ -60,7 +60,7 @@ function replyGet(c: Client, key: string): void {
 type SetReply = 'ok' | 'one-zero';
 
 /** setGenericCommand. `expireMs` already absolute (or -1). */
-function setGeneric(c: Client, argv: string[], flags: number, key: string, val: string, expireArg: string | null, name: string, replyKind: SetReply): void {
+function setGeneric(c: Client, flags: number, key: string, val: string, expireArg: string | null, name: string, replyKind: SetReply): void {
   let when = -1;
   if (expireArg !== null) when = expireFromFlags(c, flags, expireArg, name);
   if (flags & F_GET) replyGet(c, key);
@@ -128,18 +128,18 @@ export const stringCommands: CommandSpec[] = [
       return;
     }
     const { flags, expireIdx } = parseSetOptions(argv, true);
-    setGeneric(c, argv, flags, argv[1]!, argv[2]!, expireIdx === -1 ? null : argv[expireIdx]!, 'set', 'ok');
+    setGeneric(c, flags, argv[1]!, argv[2]!, expireIdx === -1 ? null : argv[expireIdx]!, 'set', 'ok');
     // replicas get the command without GET (an expire option already rewrote the whole argv)
     if (flags & F_GET && expireIdx === -1) c.rewriteArgv(argv.filter((a, j) => j < 3 || a.toLowerCase() !== 'get'));
   }),
   cmd('setnx', 3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => {
-    setGeneric(c, argv, F_NX, argv[1]!, argv[2]!, null, 'setnx', 'one-zero');
+    setGeneric(c, F_NX, argv[1]!, argv[2]!, null, 'setnx', 'one-zero');
   }),
   cmd('setex', 4, ['write', 'denyoom'], 1, 1, 1, (c, argv) => {
-    setGeneric(c, argv, F_EX, argv[1]!, argv[3]!, argv[2]!, 'setex', 'ok');
+    setGeneric(c, F_EX, argv[1]!, argv[3]!, argv[2]!, 'setex', 'ok');
   }),
   cmd('psetex', 4, ['write', 'denyoom'], 1, 1, 1, (c, argv) => {
-    setGeneric(c, argv, F_PX, argv[1]!, argv[3]!, argv[2]!, 'psetex', 'ok');
+    setGeneric(c, F_PX, argv[1]!, argv[3]!, argv[2]!, 'psetex', 'ok');
   }),
   cmd('getset', 3, ['write', 'denyoom', 'fast'], 1, 1, 1, (c, argv) => {
     replyGet(c, argv[1]!);

@@ -90,17 +90,6 @@ export function scoreRangeRanks(z: RZSet, r: ScoreRange): [number, number] {
   return [start, lo - 1];
 }
 
-/** Ranks (ascending) of members within a lex range (meaningful when scores are all equal). */
-export function lexRangeRanks(z: RZSet, r: LexRange): [number, number] {
-  const members = z.members();
-  if (r.empty) return [0, -1];
-  let start = 0;
-  while (start < members.length && !lexGteMin(members[start]!, r)) start++;
-  let end = start - 1;
-  while (end + 1 < members.length && lexLteMax(members[end + 1]!, r)) end++;
-  return [start, end];
-}
-
 /** Z*RANGE rank sanitising; null when empty. */
 export function rankRange(start: number, end: number, len: number): [number, number] | null {
   if (start < 0) start = len + start;

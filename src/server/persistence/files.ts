@@ -61,19 +61,6 @@ export async function writeTempFile(tmp: string, data: Uint8Array): Promise<void
   }
 }
 
-/** Asynchronous variant: the write and fsync run in libuv's thread pool. */
-export async function writeFileAtomic(tmp: string, dest: string, data: Uint8Array): Promise<void> {
-  const fh = await fs.promises.open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.promises.rename(tmp, dest);
-  fsyncDir(path.dirname(dest));
-}
-
 export function fileSize(p: string): number {
   try {
     return fs.statSync(p).size;

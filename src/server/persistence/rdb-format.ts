@@ -36,8 +36,6 @@ export const RDB_OPCODE = {
   EOF: 255,
 } as const;
 
-export const RDB_ENC = { INT8: 0, INT16: 1, INT32: 2, LZF: 3 } as const;
-
 export const QUICKLIST_NODE_PLAIN = 1;
 export const QUICKLIST_NODE_PACKED = 2;
 

@@ -57,7 +57,6 @@ export class ReplicaSide {
   private expects: Expect[] = [];
   private psyncReplid = '';
   private psyncOffset = 0;
-  private viaSync = false;
   // full sync payload
   private eofMark: string | null = null;
   private payloadBytes = 0;
@@ -319,7 +318,6 @@ export class ReplicaSide {
       this.psyncOffset = -1;
       this.log.notice('Partial resynchronization not possible (no cached master)');
     }
-    this.viaSync = false;
     this.linkState = 'receive_psync';
     this.socket!.write(encodeCommand(['PSYNC', this.psyncReplid, String(this.psyncOffset)]));
   }
@@ -367,7 +365,6 @@ export class ReplicaSide {
     // fall back to the old SYNC
     this.discardCached();
     this.log.notice('Retrying with SYNC...');
-    this.viaSync = true;
     this.fullsyncReplid = '';
     this.fullsyncOffset = -1;
     this.socket!.write(encodeCommand(['SYNC']));
