@@ -202,7 +202,7 @@ class EntrySink implements RdbVisitor {
   expired = 0;
 
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly dbs: Database[],
   ) {
     this.master = !server.isReplica();
