@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/harness/cli.js';
 import { readHistoryJsonl } from '../src/harness/history.js';
 import { toEdnHistory } from '../src/harness/checker/index.js';
-import { checkHistoryFile } from '../src/harness/checker/check-file.js';
+import { checkHistoryFile } from '../src/harness/checker/batch.js';
 import { checkLinearizableHistory, type LinearResult } from '../src/harness/checker/linearizable.js';
 import { genRegisterHistory } from '../src/harness/checker/testing.js';
 

@@ -9,8 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Op } from '../history.js';
 import { checkRun } from './run-check.js';
-import { checkLinearizable, type CheckResult, type Verdict } from './index.js';
-import { inferWorkload, readHistoryFile } from './check-file.js';
+import { checkLinearizable, checkListAppend, type CheckResult, type Verdict } from './index.js';
+import { guessModel, inferWorkload, isListAppend, readHistoryFile, type CheckFileOptions, type CheckFileResult } from './check-file.js';
 import { resolveWorkerFile } from './linearizable.js';
 
 export interface HistoryCheckOptions {
@@ -19,8 +19,11 @@ export interface HistoryCheckOptions {
   workload?: string;
   format?: 'jsonl' | 'edn';
   timeLimitMs?: number;
+  memoryLimitMb?: number;
   /** Worker threads for the partitions of one big history (checkLinearizable's `workers`). */
   workers?: number;
+  /** The linearizability checker (guessed model) or, for list-append histories, Elle, alone: checkHistoryFile's rule. */
+  linearOnly?: boolean;
 }
 
 /** One history's line of the batch (and of `--json` output). */
@@ -60,9 +63,25 @@ export interface BatchOptions extends HistoryCheckOptions {
   workerUrl?: URL | string | false;
 }
 
-/** Checks parsed ops: with --model the linearizability checker, else the workload's checkers (as `harness run` does). */
+/** Elle's names for the list-append workload (checkHistoryFile's --workload). */
+const ELLE_WORKLOADS = new Set(['list-append', 'append', 'elle']);
+
+/**
+ * Checks parsed ops, the one check behind `harness check --history` and checkHistoryFile: with
+ * --model the linearizability checker; with `linearOnly` (checkHistoryFile) Elle for a list-append
+ * workload or history, else the linearizability checker (model guessed from the ops unless given); otherwise the
+ * workload's checkers, as `harness run` does. Never throws.
+ */
 export async function checkHistoryOps(ops: readonly Op[], opts: HistoryCheckOptions): Promise<{ result: CheckResult; model?: string; workload?: string }> {
-  if (opts.model) return { result: await checkLinearizable(ops, { model: opts.model, timeLimitMs: opts.timeLimitMs, workers: opts.workers }), model: opts.model };
+  if (opts.linearOnly) {
+    const elle = opts.workload !== undefined ? ELLE_WORKLOADS.has(opts.workload) : !opts.model && isListAppend(ops);
+    if (elle) return { result: await checkListAppend(ops, { timeLimitMs: opts.timeLimitMs }), workload: 'list-append' };
+    return checkHistoryOps(ops, { ...opts, linearOnly: false, model: opts.model ?? guessModel(ops) });
+  }
+  if (opts.model) {
+    const lin = { model: opts.model, timeLimitMs: opts.timeLimitMs, memoryLimitMb: opts.memoryLimitMb, workers: opts.workers };
+    return { result: await checkLinearizable(ops, lin), model: opts.model };
+  }
   const workload = opts.workload ?? inferWorkload(ops);
   const result = await checkRun(ops, { workload, events: [] });
   return { result: result as unknown as CheckResult, workload };
@@ -88,6 +107,18 @@ export async function checkHistoryAt(file: string, opts: HistoryCheckOptions): P
     if (error) verdict.error = String(error).split('\n')[0];
   }
   return { verdict, result };
+}
+
+/**
+ * One file with the linearizability checker (model guessed unless given) or, for a list-append
+ * history, Elle: checkHistoryOps with `linearOnly`, the check `harness check --history` makes.
+ * Throws when the file cannot be read.
+ */
+export async function checkHistoryFile(opts: CheckFileOptions): Promise<CheckFileResult> {
+  const { ops, format } = readHistoryFile(opts.file, opts.format);
+  const { file: _f, format: _fmt, ...check } = opts;
+  const { result, model } = await checkHistoryOps(ops, { ...check, linearOnly: true });
+  return { valid: result.valid, results: { [model ? 'linear' : 'elle']: result }, ops: ops.length, format };
 }
 
 const us = (ms: number): number => Math.round(ms * 1000);

@@ -1,10 +1,10 @@
-// `harness check --history FILE`: checks a history from any source (our history.jsonl, or a
-// Jepsen/Knossos/Elle history.edn) with the linearizability or list-append checker.
+// `harness check --history FILE`: reading a history from any source (our history.jsonl, or a
+// Jepsen/Knossos/Elle history.edn) and guessing its model or workload. The check itself is
+// batch.ts's checkHistoryOps (checkHistoryFile, checkHistoryAt).
 import fs from 'node:fs';
 import { readHistoryJsonl, type Op } from '../history.js';
 import { parseEdnOps } from './edn.js';
-import { checkListAppendHistory } from './elle/index.js';
-import { checkLinearizableHistory } from './linearizable.js';
+import type { CheckResult, Verdict } from './verdict.js';
 
 export interface CheckFileOptions {
   file: string;
@@ -20,9 +20,9 @@ export interface CheckFileOptions {
 }
 
 export interface CheckFileResult {
-  valid: true | false | 'unknown';
+  valid: Verdict;
   /** Checker name -> result ("linear" or "elle"), as in results.json's `checkers`. */
-  results: Record<string, { valid: true | false | 'unknown'; error?: string; [field: string]: unknown }>;
+  results: Record<string, CheckResult>;
   ops: number;
   format: 'jsonl' | 'edn';
 }
@@ -69,23 +69,4 @@ export function inferWorkload(ops: readonly Op[]): string {
 
 export function isListAppend(ops: readonly Op[]): boolean {
   return ops.some((o) => o.f === 'txn' && Array.isArray(o.value) && o.value.some((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'a')));
-}
-
-export async function checkHistoryFile(opts: CheckFileOptions): Promise<CheckFileResult> {
-  const { ops, format } = readHistoryFile(opts.file, opts.format);
-  const workload = opts.workload ?? (isListAppend(ops) && !opts.model ? 'list-append' : 'register');
-  const results: CheckFileResult['results'] = {};
-  if (workload === 'list-append' || workload === 'append' || workload === 'elle') {
-    results.elle = await checkListAppendHistory(ops, { timeLimitMs: opts.timeLimitMs });
-  } else {
-    results.linear = await checkLinearizableHistory(ops, {
-      model: opts.model ?? guessModel(ops),
-      timeLimitMs: opts.timeLimitMs,
-      memoryLimitMb: opts.memoryLimitMb,
-      workers: opts.workers,
-    });
-  }
-  const verdicts = Object.values(results).map((r) => r.valid);
-  const valid = verdicts.includes(false) ? false : verdicts.includes('unknown') ? 'unknown' : true;
-  return { valid, results, ops: ops.length, format };
 }

@@ -50,7 +50,7 @@ export { checkWgl, type WglOp } from './wgl.js';
 export { checkBruteForce } from './reference.js';
 export { parseEdn, writeEdn, type EdnValue } from './edn.js';
 export { checkListAppendHistory, type ElleResult, type ListAppendOptions } from './elle/index.js';
-export { checkHistoryFile } from './check-file.js';
+export { checkHistoryFile } from './batch.js';
 export { checkRun, exitCodeFor, summarize, type Results } from './run-check.js';
 export { checkCounter, checkExceptions, checkStats, errorClass, ranges } from './basic.js';
 export { analyzeSet, checkSet, checkSetFull, unverifiedByKey } from './set.js';
