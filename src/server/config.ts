@@ -23,6 +23,8 @@ export interface Directive {
   protected?: boolean;
   /** Hidden from CONFIG GET globs and REWRITE. */
   hidden?: boolean;
+  /** Redis's HIDDEN_CONFIG: left out of CONFIG GET globs only (exact name, SET, REWRITE work). */
+  globHidden?: boolean;
   /** Validates and normalises a special value (string form) or throws Error(message). */
   parse?: (args: string[]) => string;
   /** Values outside [min,max] are clamped instead of refused (hz). */
@@ -113,6 +115,10 @@ export const DIRECTIVES: Directive[] = [
   b('stop-writes-on-bgsave-error', 'yes'),
   b('rdbcompression', 'yes'),
   b('rdbchecksum', 'yes', IMM),
+  // test knobs of rdbLoad (HIDDEN_CONFIG): µs slept per key loaded (negative -n: 1µs once every n keys
+  // on average), and how many bytes are read between two passes of the event loop while loading
+  i('key-load-delay', 0, INT_MIN, INT_MAX, { globHidden: true }),
+  i('loading-process-events-interval-bytes', 2 * 1024 * 1024, 1024n, INT_MAX, { globHidden: true }),
   b('rdb-del-sync-files', 'no'),
   sp('dbfilename', 'dump.rdb', (a) => fileName(one(a), 'dbfilename'), { protected: true }),
   b('rdb-save-incremental-fsync', 'yes'),
@@ -374,7 +380,7 @@ export function findDirective(name: string): Directive | undefined {
 
 /** Every name CONFIG GET can report: canonical names and aliases, with their directive. */
 export function allConfigNames(): [string, Directive][] {
-  return [...byName.entries()].filter(([, d]) => !d.hidden);
+  return [...byName.entries()].filter(([, d]) => !d.hidden && !d.globHidden);
 }
 
 /** Redis memtoull: digits with an optional b/k/kb/m/mb/g/gb unit; null on bad input. */

@@ -15,10 +15,10 @@ import { discardTransaction } from './commands/transactions.js';
 
 export interface StartOptions {
   argv: string[];
-  /** Do not daemonize or install signal handlers (embedded use in tests). */
-  embedded?: boolean;
   /** Config text to use for `-` (defaults to reading standard input). */
   stdinText?: string;
+  /** Told the server once it listens, before it loads its dataset. */
+  onLoading?: (server: Server) => void;
 }
 
 const DEFAULT_PIDFILE = '/var/run/redis.pid';
@@ -105,8 +105,10 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   }
   server.log.notice(`Running mode=standalone, port=${server.listeningPort}.`);
   server.log.warning('Server initialized');
-  server.startCron();
+  opts.onLoading?.(server);
+  // loading serves clients between slices; serverCron (expiry, saves, replication) starts after it
   for (const h of server.startHooks) await h();
+  server.startCron();
   server.log.notice('Ready to accept connections');
   return server;
 }
@@ -192,9 +194,21 @@ export async function main(argv: string[]): Promise<void> {
   // signal handlers go in before the listener opens: a SIGTERM that arrives while the server
   // is still starting is honoured (as a clean shutdown) once it is up, never a hard kill
   let server: Server | null = null;
+  let loadingServer: Server | null = null;
   let pendingSignal: string | null = null;
   let stopping = false;
   const stop = (sig: string) => {
+    if (!server && loadingServer?.loading) {
+      // whileBlockedCron: a signal while loading exits at once, without saving
+      loadingServer.log.fromSignalHandler('Received shutdown signal during loading, scheduling shutdown.');
+      if (stopping) return;
+      stopping = true;
+      void loadingServer.requestShutdown({ save: false }).then((ok) => {
+        if (ok) process.exit(0);
+        stopping = false;
+      });
+      return;
+    }
     if (!server) {
       pendingSignal ??= sig;
       return;
@@ -214,7 +228,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    server = await startServer({ argv, stdinText });
+    server = await startServer({ argv, stdinText, onLoading: (s) => (loadingServer = s) });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
     else if (!(e as { logged?: boolean }).logged) new Server().log.raw('warning', (e as Error).message);

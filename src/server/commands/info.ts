@@ -7,6 +7,7 @@ import { cmd, type CommandSpec } from '../command.js';
 import type { Client } from '../client.js';
 import { REDIS_VERSION, type Server } from '../server.js';
 import { pubsubState } from './pubsub.js';
+import { loadingProgressRows, loadingStateRows } from '../persistence/rdb-loading.js';
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
@@ -192,8 +193,7 @@ function memorySection(server: Server): string {
 /** Used when no persistence module registered its section. */
 function defaultPersistence(server: Server): string {
   return lines([
-    ['loading', server.loading ? 1 : 0],
-    ['async_loading', 0],
+    ...loadingStateRows(server),
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
@@ -222,6 +222,7 @@ function defaultPersistence(server: Server): string {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...loadingProgressRows(server),
   ]);
 }
 

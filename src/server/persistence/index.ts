@@ -93,7 +93,7 @@ export function installPersistence(server: Server): Persistence {
       aof.loadAtStart();
       await aof.openAtStart();
     } else {
-      rdb.loadAtStart();
+      await rdb.loadAtStart();
     }
     server.dirty = 0;
   });

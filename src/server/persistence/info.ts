@@ -2,6 +2,7 @@
 import type { Server } from '../server.js';
 import type { RdbPersistence } from './rdb-file.js';
 import type { Aof } from './aof.js';
+import { loadingProgressRows, loadingStateRows } from './rdb-loading.js';
 
 export function persistenceInfo(server: Server, rdb: RdbPersistence, aof: Aof): string {
   const now = Date.now();
@@ -9,8 +10,7 @@ export function persistenceInfo(server: Server, rdb: RdbPersistence, aof: Aof): 
   const total = rdb.keysTotal;
   const processed = cap ? cap.processed : 0;
   const rows: [string, string | number][] = [
-    ['loading', server.loading ? 1 : 0],
-    ['async_loading', 0],
+    ...loadingStateRows(server),
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
@@ -50,5 +50,6 @@ export function persistenceInfo(server: Server, rdb: RdbPersistence, aof: Aof): 
       ['aof_delayed_fsync', aof.delayedFsync],
     );
   }
+  rows.push(...loadingProgressRows(server));
   return rows.map(([k, v]) => `${k}:${v}\r\n`).join('');
 }

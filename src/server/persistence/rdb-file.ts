@@ -3,8 +3,8 @@
 // bookkeeping follow Redis 7.0's rdb.c/server.c.
 import fs from 'node:fs';
 import type { Server } from '../server.js';
-import { REDIS_VERSION } from '../server.js';
-import { encodeCapture, encodeRdb, loadRdbData, type LoadResult, type RdbSaveOptions } from './rdb.js';
+import { encodeCapture, encodeRdb, loadRdbData, loadRdbDataYielding, type LoadResult, type RdbSaveOptions } from './rdb.js';
+import { keyLoadDelay, loadingProgress } from './rdb-loading.js';
 import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 import { cwdOrUnknown, inDir, writeFileAtomicSync, writeTempFile } from './files.js';
 
@@ -137,11 +137,6 @@ export class RdbPersistence {
     this.capture = null;
   }
 
-  /** Waits for a running BGSAVE (shutdown, tests). */
-  async waitBgsave(): Promise<void> {
-    if (this.inProgress) await this.inProgress;
-  }
-
   /** Redis logs the child's lines with role C. */
   private childLog(msg: string, warning = false): void {
     const log = this.server.log;
@@ -180,8 +175,11 @@ export class RdbPersistence {
     }
   }
 
-  /** loadDataFromDisk's RDB branch. Throws (after logging) when the file is unreadable. */
-  loadAtStart(): void {
+  /**
+   * loadDataFromDisk's RDB branch: clients are served between slices of the file (-LOADING
+   * for what may not run meanwhile). Throws (after logging) when the file is unreadable.
+   */
+  async loadAtStart(): Promise<void> {
     const server = this.server;
     const file = this.path();
     let data: Buffer;
@@ -193,12 +191,44 @@ export class RdbPersistence {
       throw e;
     }
     const start = process.hrtime.bigint();
-    const res = this.loadLogged(data, false);
+    const progress = loadingProgress(server);
+    progress.start(server, data.length);
+    this.lastLoadKeysLoaded = 0;
+    this.lastLoadKeysExpired = 0;
+    let res: LoadResult;
+    try {
+      res = await loadRdbDataYielding(server, data, {
+        intervalBytes: () => server.config.int('loading-process-events-interval-bytes'),
+        afterKey: () => {
+          const delay = server.config.int('key-load-delay');
+          if (delay !== 0) keyLoadDelay(delay);
+        },
+        aux: (key, value) => {
+          if (key === 'used-mem') progress.rdbUsedMem = Number(value) || 0;
+        },
+        progress: (bytes, keys, expired) => {
+          progress.loadedBytes = bytes;
+          this.lastLoadKeysLoaded = keys;
+          this.lastLoadKeysExpired = expired;
+        },
+      });
+    } catch (e) {
+      this.logLoadError(e, false);
+      throw e;
+    } finally {
+      progress.stop(server);
+    }
+    this.logLoaded(res);
     server.log.notice(`DB loaded from disk: ${secondsSince(start)} seconds`);
     this.loadedAtStart = res;
   }
 
-  /** rdbLoad with Redis's log lines; used at start, for an AOF base and DEBUG RELOAD. */
+  private logLoadError(e: unknown, isAofBase: boolean): void {
+    this.server.log.warning(`${(e as Error).message}`);
+    this.server.log.warning(isAofBase ? 'Error reading the RDB base file, AOF loading aborted' : 'Fatal error loading the DB: Invalid argument. Exiting.');
+  }
+
+  /** rdbLoad with Redis's log lines; used for an AOF base and DEBUG RELOAD. */
   loadLogged(data: Buffer, isAofBase: boolean): LoadResult {
     const server = this.server;
     server.loading = true;
@@ -206,12 +236,18 @@ export class RdbPersistence {
     try {
       res = loadRdbData(server, data);
     } catch (e) {
-      server.log.warning(`${(e as Error).message}`);
-      server.log.warning(isAofBase ? 'Error reading the RDB base file, AOF loading aborted' : 'Fatal error loading the DB: Invalid argument. Exiting.');
+      this.logLoadError(e, isAofBase);
       throw e;
     } finally {
       server.loading = false;
     }
+    this.logLoaded(res);
+    return res;
+  }
+
+  /** The lines rdbLoad logs about a loaded RDB; records the key counts for INFO. */
+  private logLoaded(res: LoadResult): void {
+    const server = this.server;
     const ver = res.aux.get('redis-ver');
     if (ver) server.log.notice(`Loading RDB produced by version ${ver}`);
     const ctime = res.aux.get('ctime');
@@ -222,7 +258,6 @@ export class RdbPersistence {
     server.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
     this.lastLoadKeysLoaded = res.keys;
     this.lastLoadKeysExpired = res.expired;
-    return res;
   }
 
   /** DEBUG RELOAD: save, empty, load back. */
@@ -243,10 +278,6 @@ export class RdbPersistence {
     }
     this.server.log.warning("Error trying to save the DB, can't exit.");
     return false;
-  }
-
-  version(): string {
-    return REDIS_VERSION;
   }
 }
 

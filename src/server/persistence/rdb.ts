@@ -193,6 +193,38 @@ export function loadRdbData(server: Server, data: Buffer, opts: { emptyFirst?: b
   return sink.result(res.aux, res.end);
 }
 
+export interface YieldingLoadHooks {
+  /** Bytes read between two passes of the event loop (loading-process-events-interval-bytes, read live). */
+  intervalBytes: () => number;
+  /** Run after every key read, loaded or expired (key-load-delay). */
+  afterKey?: () => void;
+  aux?: (key: string, value: string) => void;
+  /** Before each pass of the event loop: bytes read so far, keys loaded and expired so far. */
+  progress?: (bytes: number, keys: number, expired: number) => void;
+}
+
+/**
+ * loadRdbData that lets the event loop run every `intervalBytes` read (Redis's
+ * processEventsWhileBlocked from rdbLoadProgressCallback): clients are served meanwhile,
+ * with -LOADING for what may not run while loading.
+ */
+export async function loadRdbDataYielding(server: Server, data: Buffer, hooks: YieldingLoadHooks): Promise<LoadResult> {
+  for (const db of server.dbs) db.flush();
+  const sink = new EntrySink(server, server.dbs, hooks.afterKey, hooks.aux);
+  const parser = new RdbStreamParser(sink);
+  let off = 0;
+  while (off < data.length && !parser.done) {
+    const end = Math.min(data.length, off + hooks.intervalBytes());
+    parser.push(data.subarray(off, end));
+    off = end;
+    if (parser.done || off >= data.length) break;
+    hooks.progress?.(off, sink.keys, sink.expired);
+    await yieldNow();
+  }
+  const res = parser.finish();
+  return sink.result(res.aux, res.end);
+}
+
 /** Puts parsed entries into `dbs` as rdbLoad does (expired keys skipped on a master). */
 class EntrySink implements RdbVisitor {
   private readonly now = Date.now();
@@ -204,6 +236,8 @@ class EntrySink implements RdbVisitor {
   constructor(
     server: Server,
     private readonly dbs: Database[],
+    private readonly afterKey?: () => void,
+    readonly aux?: (key: string, value: string) => void,
   ) {
     this.master = !server.isReplica();
     this.lim = encodingLimits(server);
@@ -219,6 +253,7 @@ class EntrySink implements RdbVisitor {
     if (e.value === null || isEmptyContainer(e.value)) return;
     if (this.master && e.expireMs !== undefined && e.expireMs < this.now) {
       this.expired++;
+      this.afterKey?.();
       return;
     }
     setEncodingFlags(e.value, this.lim);
@@ -227,6 +262,7 @@ class EntrySink implements RdbVisitor {
     if (e.expireMs !== undefined) db.expires.set(e.key, e.expireMs);
     else if (db.expires.size !== 0) db.expires.delete(e.key);
     this.keys++;
+    this.afterKey?.();
   }
 
   result(aux: Map<string, string>, end: number): LoadResult {
