@@ -109,9 +109,10 @@ export function fmtOp(v: OpView): string {
 
 /** For register reads, the concrete reason: the value was never written, or overwritten first. */
 function registerFacts(model: Model, ops: readonly WglOp[], bad: WglOp): string | null {
-  if (!['register', 'cas-register'].includes(model.name) || bad.f !== 'read' || !bad.known) return null;
+  const written = model.written;
+  if (!written || bad.f !== 'read' || !bad.known) return null;
   const v = canon(bad.output ?? null);
-  const wrote = (o: WglOp): unknown => (o.f === 'write' ? o.input : o.f === 'cas' && Array.isArray(o.input) ? o.input[1] : undefined);
+  const wrote = (o: WglOp): unknown => written(o);
   const writers = ops.filter((o) => o.call < bad.ret && wrote(o) !== undefined && canon(wrote(o) ?? null) === v);
   const view = (o: WglOp): string => fmtOp(opView(model, o));
   if (writers.length === 0 && v !== 'null') return `It read ${show(bad.output)}, but no operation wrote ${show(bad.output)} before the read completed.`;

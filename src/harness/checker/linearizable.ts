@@ -135,7 +135,7 @@ function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, 
   const error =
     `model ${model.name} has no op ${foreign.fs.join(', ')}: ${foreign.count} op(s) it cannot judge ` +
     `(first: index ${f.index}, process ${f.process}, ${f.f} ${show(f.value)}); the model knows ${model.fs.join(', ')}` +
-    (foreign.fs.includes('cas') && model.name === 'register' ? ' (use --model cas-register)' : '');
+    (model.hint?.(foreign.fs) ? ` (${model.hint(foreign.fs)})` : '');
   return {
     valid: 'unknown',
     error,

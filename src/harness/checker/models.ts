@@ -29,7 +29,21 @@ export interface Model<S = unknown> {
   readOnly(op: ModelOp): boolean;
   /** f values this model understands; other ops are ignored by the checker. */
   fs: readonly string[];
+  /**
+   * The model's Partition (Porcupine): whether an invocation's value follows Jepsen's independent
+   * convention, [key, value] with the value of this model's shape, so the history splits by key.
+   * A history splits when every invocation of the model's ops does. Absent: never split (one
+   * state spans the keys, as multi-register's transactions do).
+   */
+  keyed?(f: string, value: unknown): boolean;
+  /** The value an op stores (write v, cas [old, new] -> new), for explaining a stale read; absent: not a register. */
+  written?(op: ModelOp): unknown;
+  /** Advice when a history holds ops of these f values the model lacks (e.g. another model). */
+  hint?(foreignFs: readonly string[]): string | undefined;
 }
+
+/** [key, value]: Jepsen's independent-key value of one op. */
+const isPair = (v: unknown): v is [unknown, unknown] => Array.isArray(v) && v.length === 2;
 
 /** Canonical text of a JSON-like value (object keys sorted), used for hashes and equality. */
 export function canon(v: unknown): string {
@@ -63,6 +77,10 @@ export const registerModel: Model<unknown> = {
   describe: show,
   describeOp: (op) => describeRegisterOp(op),
   readOnly: (op) => op.f === 'read',
+  // a lone history of [a b] writes is ambiguous; cas values ([k [old new]]) decide it, reads ([k nil]) too
+  keyed: (f, v) => isPair(v) && (f !== 'cas' || Array.isArray(v[1])),
+  written: (op) => (op.f === 'write' ? op.input : op.f === 'cas' && Array.isArray(op.input) ? op.input[1] : undefined),
+  hint: (fs) => (fs.includes('cas') ? 'use --model cas-register' : undefined),
 };
 
 function describeRegisterOp(op: ModelOp): string {
@@ -152,6 +170,7 @@ export const setModel: Model<readonly unknown[]> = {
   describe: (s) => '#{' + s.map(show).join(' ') + '}',
   describeOp: (op) => (op.f === 'add' ? `add ${show(op.input)}` : op.known ? `read -> ${show(op.output)}` : 'read -> ?'),
   readOnly: (op) => op.f === 'read',
+  keyed: (f, v) => isPair(v) && (f !== 'read' || v[1] === null || Array.isArray(v[1])),
 };
 
 /** A counter: incr/add delta (default 1); read -> exact value. Initial 0. */
@@ -169,6 +188,7 @@ export const counterModel: Model<number> = {
   describe: (s) => String(s),
   describeOp: (op) => (op.f === 'read' ? (op.known ? `read -> ${show(op.output)}` : 'read -> ?') : `${op.f} ${show(op.input ?? 1)}`),
   readOnly: (op) => op.f === 'read',
+  keyed: (_f, v) => isPair(v),
 };
 
 export const models: Record<string, Model<any>> = {

@@ -15,21 +15,17 @@ export interface Partition {
 }
 
 /**
- * True when the history uses Jepsen's independent-key convention for this model:
- * every op value is a [key, value] pair (cas: [key, [old, new]]).
+ * True when the history uses Jepsen's independent-key convention for this model: the model's
+ * own Partition (Model.keyed) accepts every invocation of its ops, and there is one.
  */
 export function detectIndependent(history: readonly Op[], model: Model): boolean {
+  if (!model.keyed) return false;
   let seen = 0;
   for (const op of history) {
     if (op.process === 'nemesis' || op.type !== 'invoke' || !model.fs.includes(op.f)) continue;
-    const v = op.value;
-    if (!Array.isArray(v) || v.length !== 2) return false;
-    if (op.f === 'cas' && !Array.isArray(v[1])) return false;
-    if (model.name === 'set' && op.f === 'read' && v[1] !== null && !Array.isArray(v[1])) return false;
+    if (!model.keyed(op.f, op.value)) return false;
     seen++;
   }
-  if (model.name === 'multi-register') return false;
-  // A lone register history of [a b] writes is ambiguous; cas values decide it, reads ([k nil]) too.
   return seen > 0;
 }
 
