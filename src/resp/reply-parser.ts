@@ -4,11 +4,6 @@
 
 export class RespError {
   constructor(readonly message: string) {}
-  /** The error code: first word, e.g. "ERR", "READONLY", "NOAUTH". */
-  get code(): string {
-    const i = this.message.indexOf(' ');
-    return i === -1 ? this.message : this.message.slice(0, i);
-  }
   toString(): string {
     return this.message;
   }
@@ -43,18 +38,6 @@ export class ReplyParser {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
     }
     this.pos = 0;
-  }
-
-  /** Unconsumed bytes (e.g. an RDB payload following +FULLRESYNC) — taken out of the parser. */
-  takeRemaining(): Buffer {
-    const rest = this.buf.subarray(this.pos);
-    this.buf = Buffer.alloc(0);
-    this.pos = 0;
-    return rest;
-  }
-
-  get buffered(): number {
-    return this.buf.length - this.pos;
   }
 
   /** Next complete reply, or undefined when more bytes are needed. */

@@ -25,10 +25,6 @@ export class ReplyWriter {
   bulk(s: string): void {
     this.out += '$' + s.length + '\r\n' + s + '\r\n';
   }
-  /** Bulk for a JS (UTF-16) string that may contain non-latin1 text: encodes it as UTF-8. */
-  bulkText(s: string): void {
-    this.bulk(Buffer.from(s, 'utf8').toString('latin1'));
-  }
   /** Null bulk string: `$-1` in RESP2, `_` in RESP3. */
   nullBulk(): void {
     this.out += this.proto === 3 ? '_\r\n' : '$-1\r\n';
@@ -61,18 +57,10 @@ export class ReplyWriter {
     for (const it of items) s += '$' + it.length + '\r\n' + it + '\r\n';
     this.out += s;
   }
-  bulkSet(items: readonly string[]): void {
-    this.setHeader(items.length);
-    for (const it of items) this.bulk(it);
-  }
   /** A double: `,d` in RESP3, a bulk string in RESP2, formatted as Redis's %.17g-then-shortest does. */
   double(d: number): void {
     if (this.proto === 3) this.out += ',' + formatDoubleResp3(d) + '\r\n';
     else this.bulk(formatDouble(d));
-  }
-  bool(b: boolean): void {
-    if (this.proto === 3) this.out += b ? '#t\r\n' : '#f\r\n';
-    else this.out += b ? ':1\r\n' : ':0\r\n';
   }
   /** Verbatim string (`=len\r\ntxt:...`) in RESP3, bulk in RESP2 (INFO, CLIENT INFO ...). */
   verbatim(s: string, fmt = 'txt'): void {

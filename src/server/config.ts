@@ -509,15 +509,6 @@ export class Config {
   onChange(l: ConfigListener): void {
     this.listeners.push(l);
   }
-
-  entries(): [string, string][] {
-    return DIRECTIVES.filter((d) => !d.hidden).map((d) => [d.name, this.values.get(d.name)!]);
-  }
-
-  isDefault(name: string): boolean {
-    const d = findDirective(name)!;
-    return this.values.get(d.name) === d.default;
-  }
 }
 
 export function configSetError(name: string, msg: string): CommandError {

@@ -87,10 +87,6 @@ export class Database {
     return v as T;
   }
 
-  exists(key: string): boolean {
-    return this.lookup(key) !== undefined;
-  }
-
   /** Sets a key, dropping its TTL unless keepTtl (SET semantics). */
   set(key: string, v: Value, keepTtl = false): void {
     this.dict.set(key, v);

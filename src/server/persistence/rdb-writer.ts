@@ -36,12 +36,6 @@ export class RdbOutput {
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
   private crc = new Crc64();
-  /** Bytes already moved to chunks. */
-  private flushed = 0;
-
-  get length(): number {
-    return this.flushed + this.pos;
-  }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -54,7 +48,6 @@ export class RdbOutput {
     const c = this.buf.subarray(0, this.pos);
     this.crc.update(c);
     this.chunks.push(c);
-    this.flushed += this.pos;
     this.buf = Buffer.allocUnsafe(CHUNK);
     this.pos = 0;
   }
