@@ -9,6 +9,7 @@ import type { Op } from '../history.js';
 import { getModel, show, type Model } from './models.js';
 import { checkPartition, detectIndependent, partitionHistory, type Partition, type PartitionResult } from './partition.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
+import type { Verdict } from './verdict.js';
 
 export interface LinearOptions {
   /** register | cas-register | multi-register | set | counter, or a Model (custom models run in-thread). */
@@ -28,7 +29,7 @@ export interface LinearOptions {
 }
 
 export interface LinearResult {
-  valid: true | false | 'unknown';
+  valid: Verdict;
   error?: string;
   model: string;
   independent: boolean;

@@ -3,6 +3,7 @@
 import type { Op } from '../../history.js';
 import { findCycles, type Projection } from './cycles.js';
 import { analyze, type Anomaly } from './list-append.js';
+import type { Verdict } from '../verdict.js';
 
 export type { Anomaly } from './list-append.js';
 
@@ -54,7 +55,7 @@ function ruledOutBy(type: string): string[] {
 }
 
 export interface ElleResult {
-  valid: true | false | 'unknown';
+  valid: Verdict;
   error?: string;
   /**
    * The strongest model proven satisfied; "unknown" when none is proven but some are not ruled
