@@ -204,6 +204,8 @@ export class RdbPersistence {
           if (delay !== 0) keyLoadDelay(delay);
         },
         aux: (key, value) => {
+          // logged as read, as Redis does (a slow load shows them at its start)
+          this.logAux(key, value);
           if (key === 'used-mem') progress.rdbUsedMem = Number(value) || 0;
         },
         progress: (bytes, keys, expired) => {
@@ -218,7 +220,7 @@ export class RdbPersistence {
     } finally {
       progress.stop(server);
     }
-    this.logLoaded(res);
+    this.logLoaded(res, true);
     server.log.notice(`DB loaded from disk: ${secondsSince(start)} seconds`);
     this.loadedAtStart = res;
   }
@@ -245,16 +247,20 @@ export class RdbPersistence {
     return res;
   }
 
+  /** What rdbLoad logs when it reads an aux field. */
+  private logAux(key: string, value: string | undefined): void {
+    const log = this.server.log;
+    if (value === undefined) return;
+    if (key === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
+    else if (key === 'ctime') log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(value)} seconds`);
+    else if (key === 'used-mem') log.notice(`RDB memory usage when created ${(Number(value) / 1024 / 1024).toFixed(2)} Mb`);
+    else if (key === 'aof-base' && value === '1') log.notice('RDB is base AOF');
+  }
+
   /** The lines rdbLoad logs about a loaded RDB; records the key counts for INFO. */
-  private logLoaded(res: LoadResult): void {
+  private logLoaded(res: LoadResult, auxLogged = false): void {
     const server = this.server;
-    const ver = res.aux.get('redis-ver');
-    if (ver) server.log.notice(`Loading RDB produced by version ${ver}`);
-    const ctime = res.aux.get('ctime');
-    if (ctime) server.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
-    const mem = res.aux.get('used-mem');
-    if (mem) server.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-    if (res.aux.get('aof-base') === '1') server.log.notice('RDB is base AOF');
+    if (!auxLogged) for (const aux of ['redis-ver', 'ctime', 'used-mem', 'aof-base']) this.logAux(aux, res.aux.get(aux));
     server.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
     this.lastLoadKeysLoaded = res.keys;
     this.lastLoadKeysExpired = res.expired;
