@@ -9,8 +9,6 @@ export interface RdbSaveInfo {
 }
 
 export interface RdbLoadInfo {
-  replId?: string;
-  replOffset?: number;
   keys: number;
   expired?: number;
   aux?: Map<string, string>;
