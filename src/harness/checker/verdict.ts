@@ -22,7 +22,11 @@ export function worstVerdict(vs: Iterable<Verdict>): Verdict {
  * Runs a checker; an exception (thrown or rejected) gives `unknown` with `<what>: <error>`.
  * stack: the error text is the stack (for checkers whose bugs need tracing), else the message.
  */
-export function checkSafe(what: string, f: () => Promise<CheckResult> | CheckResult, opts: GuardOptions = {}): Promise<CheckResult> {
+export function checkSafe(
+  what: string,
+  f: () => Promise<CheckResult> | CheckResult,
+  opts: GuardOptions = {},
+): Promise<CheckResult> {
   return checkSafeAs(f, (error) => ({ valid: 'unknown', error: `${what}: ${error}` }), opts);
 }
 
@@ -31,7 +35,11 @@ export interface GuardOptions {
 }
 
 /** checkSafe for results of another shape: onError builds the unknown result from the error text. */
-export async function checkSafeAs<R>(f: () => Promise<R> | R, onError: (error: string) => R, opts: GuardOptions = {}): Promise<R> {
+export async function checkSafeAs<R>(
+  f: () => Promise<R> | R,
+  onError: (error: string) => R,
+  opts: GuardOptions = {},
+): Promise<R> {
   try {
     return await f();
   } catch (e) {
