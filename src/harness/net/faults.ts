@@ -97,10 +97,6 @@ export class FaultTable {
     this.changed();
   }
 
-  get size(): number {
-    return this.faults.size;
-  }
-
   /** Faults on one directed link. */
   on(from: string, to: string): readonly LinkFault[] {
     return this.faults.get(`${from}>${to}`) ?? NONE;
