@@ -9,7 +9,8 @@ import { buildClusterTimeline, type ClusterModel, type DeclaredNemesis } from '.
 import { readEventsJsonl, readJsonIfAny, redactArgv, redactOptions, streamJsonl } from '../store.js';
 import { OpPairer, type ClusterEvent } from '../history.js';
 
-export type Verdict = true | false | 'unknown';
+export type { Verdict } from '../checker/verdict.js';
+import type { Verdict } from '../checker/verdict.js';
 
 export interface OpColumns {
   count: number;
