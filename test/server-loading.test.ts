@@ -140,7 +140,7 @@ describe('loading a dump.rdb slowly (key-load-delay)', () => {
     }
   }, 90_000);
 
-  it('a restart loads with a new run_id; SIGTERM while loading exits at once without saving', async () => {
+  it('a restart loads with a new run_id; SIGTERM or SHUTDOWN SAVE while loading exits without saving', async () => {
     for (const kind of KINDS) {
       const dir = await dirWithDump(kind);
       const before = await start(kind, [], dir);
@@ -163,6 +163,18 @@ describe('loading a dump.rdb slowly (key-load-delay)', () => {
       expect(p.output()).toContain('Received shutdown signal during loading, scheduling shutdown.');
       expect(fs.statSync(path.join(dir, 'dump.rdb')).mtimeMs).toBe(mtime);
       c.close();
+      // SHUTDOWN SAVE while loading does not save either (NOSAVE is forced): the file stays whole
+      const content = fs.readFileSync(path.join(dir, 'dump.rdb'));
+      const again = await start(kind, [...SLOW, '--save', '3600 1'], dir);
+      const ac = await again.client();
+      expect(asText(await ac.call('GET', 'key:1'))).toBe('-LOADING Redis is loading the dataset in memory');
+      const t1 = Date.now();
+      void ac.call('SHUTDOWN', 'SAVE').catch(() => {});
+      expect(await exited(again)).toBe(0);
+      expect(Date.now() - t1).toBeLessThan(2000); // before the load would have ended
+      expect(again.output()).not.toContain('Saving the final RDB snapshot');
+      expect(fs.readFileSync(path.join(dir, 'dump.rdb')).equals(content)).toBe(true);
+      ac.close();
     }
   }, 60_000);
 });

@@ -228,13 +228,20 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    server = await startServer({ argv, stdinText, onLoading: (s) => (loadingServer = s) });
+    server = await startServer({
+      argv,
+      stdinText,
+      onLoading: (s) => {
+        // as createPidFile before loadDataFromDisk; SHUTDOWN while loading exits too
+        loadingServer = s;
+        writePidfile(s);
+        setExitHandler(s, (code) => process.exit(code));
+      },
+    });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.message + '\n');
     else if (!(e as { logged?: boolean }).logged) new Server().log.raw('warning', (e as Error).message);
     process.exit(1);
   }
-  writePidfile(server);
-  setExitHandler(server, (code) => process.exit(code));
   if (pendingSignal) stop(pendingSignal);
 }

@@ -196,11 +196,15 @@ export class RdbPersistence {
     this.lastLoadKeysLoaded = 0;
     this.lastLoadKeysExpired = 0;
     let res: LoadResult;
+    // read again at each pass of the event loop: only then can CONFIG SET change them
+    let delay = server.config.int('key-load-delay');
     try {
       res = await loadRdbDataYielding(server, data, {
-        intervalBytes: () => server.config.int('loading-process-events-interval-bytes'),
+        intervalBytes: () => {
+          delay = server.config.int('key-load-delay');
+          return server.config.int('loading-process-events-interval-bytes');
+        },
         afterKey: () => {
-          const delay = server.config.int('key-load-delay');
           if (delay !== 0) keyLoadDelay(delay);
         },
         aux: (key, value) => {
@@ -276,6 +280,8 @@ export class RdbPersistence {
 
   /** The final save at shutdown (when save points exist, or SHUTDOWN SAVE). */
   shutdownSave(): boolean {
+    // SHUTDOWN while loading never saves: it would replace the file with half of its data
+    if (this.server.loading) return true;
     this.server.log.notice('Saving the final RDB snapshot before exiting.');
     if (this.saveSync()) return true;
     if (this.server.shutdownForce) {
