@@ -22,11 +22,11 @@ function findHarnessBin(): string {
 }
 const HARNESS_BIN = findHarnessBin();
 
-export type Verdict = 'valid' | 'invalid' | 'unknown' | 'crashed';
+export type CaseVerdict = 'valid' | 'invalid' | 'unknown' | 'crashed';
 
 export interface CaseRun {
   attempt: number;
-  verdict: Verdict;
+  verdict: CaseVerdict;
   exitCode: number | null;
   durationS: number;
   runDir: string | null;
@@ -79,13 +79,13 @@ function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '.$1Z');
 }
 
-function verdictOf(v: unknown): Verdict {
+function verdictOf(v: unknown): CaseVerdict {
   if (v === true) return 'valid';
   if (v === false) return 'invalid';
   return 'unknown';
 }
 
-function meets(expect: Expectation, v: Verdict): boolean {
+function meets(expect: Expectation, v: CaseVerdict): boolean {
   if (v === 'crashed') return false;
   return expect === 'any' || expect === v;
 }
