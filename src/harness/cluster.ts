@@ -13,7 +13,7 @@ import { execa, type ResultPromise } from 'execa';
 import { allocatePort } from './ports.js';
 import { PidRegistry } from './pidfiles.js';
 import { redactNodeConfigs } from './store.js';
-import { type Addr, addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
+import { addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
 import type { RunOptions } from './options.js';
 import { claimNetSlot, createNetwork, nodeAddresses, NET_SLOT_COUNT, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName, type NetSlotClaim } from './net/index.js';
 

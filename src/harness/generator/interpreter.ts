@@ -1,6 +1,6 @@
 // Runs a generator against real threads (async executors) in real time, or in virtual time
 // (simulate) for tests and for checking that a seed gives the same schedule.
-import type { Gen, GenCtx, GenOp, Thread } from './core.js';
+import type { Gen, GenOp, Thread } from './core.js';
 
 export type PlacedOp = GenOp & { time: number; thread: Thread };
 
