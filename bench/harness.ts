@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { resolveOptions, type RunOptions } from '../src/harness/options.js';
 import { runTest } from '../src/harness/run.js';
+import { readHistoryJsonl } from '../src/harness/history.js';
 import { Cluster } from '../src/harness/cluster.js';
 import { clientOptions } from '../src/harness/clients.js';
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     if (p === 'heal') cpuMain = process.cpuUsage(cpu0);
   };
   const r = await runTest(o, { out: (l) => lines.push(l), err: process.stderr, tty: false, argv: ['bench'], onPhase });
-  const history = fs.readFileSync(path.join(r.runDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: number; process: unknown; f: string });
+  const history = readHistoryJsonl(path.join(r.runDir, 'history.jsonl'));
   // the main phase only: completions within the time limit
   const limitNs = o.timeLimit * 1e9;
   const first = history.find((op) => op.type === 'invoke')?.time ?? 0;

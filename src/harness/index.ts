@@ -2,7 +2,7 @@
 export * from './generator/index.js';
 export * from './registry.js';
 export type { Op, OpType, ProcessId, ClusterEvent } from './history.js';
-export { pairOps } from './history.js';
+export { eventFields, masterTimeline, pairOps } from './history.js';
 export type { Cluster, NodeState, NodeSpec } from './cluster.js';
 export { MASTER_NAME } from './cluster.js';
 export type { RunOptions } from './options.js';

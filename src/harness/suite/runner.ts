@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Expectation, Suite, SuiteCase } from './schema.js';
 import { writeJunit } from './junit.js';
 import { writeSummaryHtml, writeTrendHtml } from './pages.js';
-import { REDACTED, redactArgv, redactOptions } from '../store.js';
+import { REDACTED, redactArgv, redactOptions, timestamp } from '../store.js';
 
 /** bin/harness.js of this checkout, found from here (compiled under dist/ or run from sources). */
 function findHarnessBin(): string {
@@ -73,10 +73,6 @@ export interface SuiteRunOptions {
 /** A directory-safe test name for a case ("set[target=redis]" -> "set.target-redis"). */
 export function testNameOf(caseName: string): string {
   return caseName.replace(/\[|\]/g, '.').replace(/[=,]/g, (c) => (c === '=' ? '-' : '.')).replace(/\.+$/, '').replace(/\.+/g, '.');
-}
-
-function stamp(d = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '.$1Z');
 }
 
 function verdictOf(v: unknown): CaseVerdict {
@@ -166,7 +162,7 @@ export async function runSuite(suite: Suite, opts: SuiteRunOptions): Promise<{ s
   const log = opts.log ?? ((l: string) => console.log(l));
   const started = new Date();
   const suiteRoot = path.join(opts.resultsDir, 'suites', suite.name);
-  const dir = path.join(suiteRoot, stamp(started));
+  const dir = path.join(suiteRoot, timestamp(started));
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   log(`suite ${suite.name}: ${suite.cases.length} case(s), ${suite.cases.reduce((n, c) => n + c.repeat, 0)} run(s), parallel ${opts.parallel} -> ${dir}`);
