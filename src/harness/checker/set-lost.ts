@@ -182,7 +182,8 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     const fo = g.failover;
     let explanation: string;
     if (fo && g.kind === 'zombie') {
-      const conv = converts.find((c) => c.time >= from && names(c, node)); // it acknowledged nothing once converted
+      // the first conversion after the failover ended its zombie time (the event may precede its last acks by ms)
+      const conv = converts.find((c) => c.time >= fo.time && names(c, node));
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} — ${s(from - fo.time)} to ${s(to - fo.time)} AFTER the sentinels ` +
         `had failed over from it to ${fo.newMaster} (+switch-master at ${s(fo.time)}): ${node} was a zombie master still accepting writes, ` +
@@ -193,7 +194,7 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
         `the failover to ${fo.newMaster} (+switch-master at ${s(fo.time)}); they had not reached the promoted replica and were discarded when ${node} resynchronised from it.`;
     } else if (g.kind === 'zombie-read') {
       const r = g.reader!;
-      const conv = converts.find((c) => c.time >= lastSeen && names(c, r));
+      const conv = converts.find((c) => c.time >= (fo ? fo.time : lastSeen) && names(c, r));
       explanation =
         `${g.items.length} writes acknowledged by ${node} between ${s(from)} and ${s(to)} were still shown until ${s(lastSeen)} by reads that ${r} served ` +
         `after the sentinels had failed over from it${fo ? ` (+switch-master at ${s(fo.time)}, to ${fo.newMaster})` : ''}: they lived on that deposed master only, ` +
