@@ -3,7 +3,6 @@
 // (+CONTINUE, possibly with a new replication id), then the command stream applied through
 // the normal dispatcher with a master client, with byte-exact offset accounting. The applied
 // bytes are proxied to our own replicas and backlog (replica chains, PSYNC2 promotion).
-import fs from 'node:fs';
 import net from 'node:net';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
@@ -11,7 +10,8 @@ import { encodeCommand } from '../../resp/reply-parser.js';
 import { performance } from 'node:perf_hooks';
 import { ByteQueue } from './byte-queue.js';
 import { DebugStreamDrop } from './debug-drop.js';
-import { rdbCodec, type RdbCodec, type RdbLoadInfo } from './rdb-bridge.js';
+import { FullSyncReceiver } from './full-sync-receive.js';
+import type { RdbLoadInfo } from './rdb-bridge.js';
 import type { MasterSide } from './master.js';
 import type { ReplState } from './state.js';
 
@@ -49,23 +49,14 @@ export class ReplicaSide {
   readReploff = 0;
   /** ms timestamp the link went down (0: never / not applicable). */
   downSince = 0;
-  transferSize = -1;
-  transferRead = 0;
   transferLastIo = 0;
   private socket: net.Socket | null = null;
   private hsBuf: Buffer = Buffer.alloc(0);
   private expects: Expect[] = [];
   private psyncReplid = '';
   private psyncOffset = 0;
-  // full sync payload
-  private eofMark: string | null = null;
-  private payloadBytes = 0;
-  /** Last bytes received (the EOF mark ends a diskless transfer). */
-  private payloadTail = '';
-  /** The RDB being loaded as it arrives; the old dataset is served until it is complete. */
-  private loader: ReturnType<RdbCodec['streamLoad']> | null = null;
-  /** The transfer's temp file (repl-diskless-load disabled: the RDB also lands on disk). */
-  private tempFile: { fd: number; name: string } | null = null;
+  /** The RDB payload of a full sync. */
+  private readonly fullSync: FullSyncReceiver;
   private fullsyncReplid = '';
   private fullsyncOffset = 0;
   // the stream
@@ -82,6 +73,15 @@ export class ReplicaSide {
     private readonly masterSide: MasterSide,
   ) {
     this.debugDrop = new DebugStreamDrop(server);
+    this.fullSync = new FullSyncReceiver(server, {
+      fail: () => this.fail(),
+      beforeLoad: () => {
+        // attach to the new master: our replicas must resync with us too
+        this.masterSide.disconnectReplicas();
+        this.state.freeBacklog();
+      },
+      loaded: (res, usemark, rest) => this.onFullSyncLoaded(res, usemark, rest),
+    });
     masterSide.masterStreamDb = () => this.master?.db.id ?? this.cached?.db ?? 0;
     server.clientCloseListeners.push((c) => {
       if (c === this.master) this.onMasterLost();
@@ -90,6 +90,15 @@ export class ReplicaSide {
 
   private get log() {
     return this.server.log;
+  }
+
+  /** INFO's master_sync_total_bytes / master_sync_read_bytes. */
+  get transferSize(): number {
+    return this.fullSync.transferSize;
+  }
+
+  get transferRead(): number {
+    return this.fullSync.transferRead;
   }
 
   private get host(): string {
@@ -191,9 +200,7 @@ export class ReplicaSide {
       this.socket = null;
       if (this.master && this.master.socket === sock) return; // handled by the client close listener
       if (this.linkState === 'transfer') {
-        // replicationAbortSyncTransfer: the partial RDB goes, the old dataset stays
-        this.loader = null;
-        this.closeTempFile(true);
+        this.fullSync.abort();
       }
       if (this.linkState !== 'connected' && this.linkState !== 'none' && this.server.replication.masterHost !== null) {
         if (this.linkState !== 'connecting') this.log.warning('Master closed the connection while in the handshake / transfer phase.');
@@ -209,12 +216,7 @@ export class ReplicaSide {
       this.socket = null;
       s.destroy();
     }
-    this.payloadBytes = 0;
-    this.payloadTail = '';
-    this.loader = null;
-    this.closeTempFile(true);
-    this.transferSize = -1;
-    this.transferRead = 0;
+    this.fullSync.cancel();
     this.server.loading = false;
   }
 
@@ -235,17 +237,17 @@ export class ReplicaSide {
 
   private onLinkData(d: Buffer): void {
     this.transferLastIo = Date.now();
-    if (this.linkState === 'transfer' && this.eofMark !== null || (this.linkState === 'transfer' && this.transferSize >= 0)) {
-      this.onPayload(d);
+    if (this.linkState === 'transfer' && this.fullSync.receivingPayload) {
+      this.fullSync.onPayload(d);
       return;
     }
     this.hsBuf = this.hsBuf.length === 0 ? d : Buffer.concat([this.hsBuf, d]);
     while (this.socket) {
       const state = this.linkState;
-      if (state === 'transfer' && (this.eofMark !== null || this.transferSize >= 0)) {
+      if (state === 'transfer' && this.fullSync.receivingPayload) {
         const rest = this.hsBuf;
         this.hsBuf = Buffer.alloc(0);
-        if (rest.length > 0) this.onPayload(rest);
+        if (rest.length > 0) this.fullSync.onPayload(rest);
         return;
       }
       const line = this.readLine();
@@ -259,7 +261,7 @@ export class ReplicaSide {
           if (rest.length > 0) this.onStreamData(rest);
           return;
         }
-      } else if (state === 'transfer') this.onBulkHeader(line);
+      } else if (state === 'transfer') this.fullSync.onBulkHeader(line);
       else return;
     }
   }
@@ -374,147 +376,12 @@ export class ReplicaSide {
 
   private startTransfer(): void {
     this.linkState = 'transfer';
-    this.eofMark = null;
-    this.transferSize = -1;
-    this.transferRead = 0;
-    this.payloadBytes = 0;
-    this.payloadTail = '';
-    this.loader = null;
-    this.closeTempFile(true);
+    this.fullSync.start();
   }
 
-  private onBulkHeader(line: string): void {
-    if (line === '') return; // keepalive while the master prepares the RDB
-    if (line.startsWith('-')) {
-      this.log.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
-      this.fail();
-      return;
-    }
-    if (!line.startsWith('$')) {
-      this.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
-      this.fail();
-      return;
-    }
-    const where = this.server.config.get('repl-diskless-load') === 'disabled' ? 'disk' : 'parser';
-    if (line.startsWith('$EOF:') && line.length >= 5 + 40) {
-      this.eofMark = line.slice(5, 45);
-      this.transferSize = 0;
-      this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
-    } else {
-      this.transferSize = Number(line.slice(1));
-      this.log.notice(`MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master to ${where}`);
-    }
-    this.loader = rdbCodec().streamLoad(this.server);
-    if (where === 'disk') {
-      const name = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}.rdb`; // as Redis names it
-      try {
-        this.tempFile = { fd: fs.openSync(name, 'w'), name };
-      } catch (e) {
-        this.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-      }
-    }
-  }
-
-  /** One piece of the RDB: to the temp file and to the loader (parsed as it comes). */
-  private takePayload(d: Buffer): boolean {
-    this.payloadBytes += d.length;
-    this.transferRead = this.payloadBytes;
-    if (this.tempFile) {
-      try {
-        fs.writeSync(this.tempFile.fd, d);
-      } catch (e) {
-        this.log.warning(`Write error saving DB on disk: ${(e as Error).message}`);
-        this.closeTempFile(true);
-      }
-    }
-    try {
-      this.loader!.push(d);
-    } catch (e) {
-      this.loadFailed(e as Error);
-      return false;
-    }
-    return true;
-  }
-
-  private closeTempFile(remove: boolean, truncateTo = -1): void {
-    const t = this.tempFile;
-    if (!t) return;
-    this.tempFile = null;
-    try {
-      if (truncateTo >= 0) fs.ftruncateSync(t.fd, truncateTo);
-      fs.closeSync(t.fd);
-      if (remove) fs.rmSync(t.name, { force: true });
-    } catch {
-      // best effort: the file is only a copy of what we loaded
-    }
-  }
-
-  private loadFailed(e: Error): void {
-    this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${e.message})`);
-    for (const db of this.server.dbs) db.flush();
-    this.fail();
-  }
-
-  private onPayload(d: Buffer): void {
-    if (this.eofMark !== null) {
-      if (!this.takePayload(d)) return;
-      // the mark ends the transfer (the master sends nothing more until our ACK)
-      this.payloadTail = d.length >= 40 ? d.latin1Slice(d.length - 40) : (this.payloadTail + d.latin1Slice()).slice(-40);
-      if (this.payloadBytes < 40 || this.payloadTail !== this.eofMark) return;
-      this.finishTransfer(Buffer.alloc(0));
-      return;
-    }
-    const need = this.transferSize - this.payloadBytes;
-    if (d.length < need) {
-      this.takePayload(d);
-      return;
-    }
-    if (!this.takePayload(d.subarray(0, need))) return;
-    this.finishTransfer(d.subarray(need));
-  }
-
-  /** The whole RDB arrived (and was parsed meanwhile): swap the dataset in and start the stream. */
-  private finishTransfer(rest: Buffer): void {
-    const usemark = this.eofMark !== null;
-    const rdbBytes = usemark ? this.payloadBytes - 40 : this.payloadBytes;
-    this.eofMark = null;
-    const loader = this.loader!;
-    this.loader = null;
-    this.payloadBytes = 0;
-    this.payloadTail = '';
-    const cfg = this.server.config;
-    if (this.tempFile) {
-      const name = this.tempFile.name;
-      this.closeTempFile(false, rdbBytes);
-      try {
-        fs.renameSync(name, cfg.get('dbfilename'));
-      } catch (e) {
-        this.log.warning(`Failed trying to rename the temp DB into ${cfg.get('dbfilename')} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
-        fs.rmSync(name, { force: true });
-      }
-    }
-    // attach to the new master: our replicas must resync with us too
-    this.masterSide.disconnectReplicas();
-    this.state.freeBacklog();
-    this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    this.server.touchAllWatched();
-    this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    let res: RdbLoadInfo;
-    try {
-      res = loader.finish();
-    } catch (e) {
-      this.loadFailed(e as Error);
-      return;
-    }
-    // rdbLoad's log lines
+  /** The full sync's RDB is loaded: attach to the new master and start the stream. */
+  private onFullSyncLoaded(res: RdbLoadInfo, usemark: boolean, rest: Buffer): void {
     const aux = res.aux ?? new Map<string, string>();
-    const ver = aux.get('redis-ver');
-    if (ver) this.log.notice(`Loading RDB produced by version ${ver}`);
-    const ctime = aux.get('ctime');
-    if (ctime) this.log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
-    const mem = aux.get('used-mem');
-    if (mem) this.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-    this.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired ?? 0}.`);
     const streamDb = Number(aux.get('repl-stream-db') ?? '0') || 0;
     const replid = this.fullsyncReplid || (aux.get('repl-id') ?? this.state.replid);
     const offset = this.fullsyncOffset >= 0 ? this.fullsyncOffset : Number(aux.get('repl-offset') ?? '0') || 0;
