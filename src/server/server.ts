@@ -8,7 +8,7 @@ import { CommandTable, keysOf, type ResolvedCommand } from './command.js';
 import { Config } from './config.js';
 import { CommandError, Database, type KeyspaceHost } from './db.js';
 import { Logger } from './log.js';
-import { quoteRepr } from './config-rewrite.js';
+import { monitorLine } from './monitor-line.js';
 import { MAX_ARG_LEN } from '../resp/request-parser.js';
 
 export const REDIS_VERSION = '7.0.15';
@@ -355,18 +355,14 @@ export class Server implements KeyspaceHost {
 
   private feedMonitors(c: Client, cmd: ResolvedCommand, argv: string[]): void {
     if (cmd.flags.includes('admin') || cmd.flags.includes('skip_monitor')) return;
-    const t = performance.timeOrigin + performance.now();
-    const sec = Math.floor(t / 1000);
-    let line = `+${sec}.${String(Math.floor((t - sec * 1000) * 1000)).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
-    const redact = redactedFrom(argv);
+    let line: string;
     try {
-      for (let i = 0; i < argv.length; i++) line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
+      line = monitorLine(c, argv);
     } catch (e) {
       // a line for arguments of hundreds of MB is longer than any string: the monitors miss it
       this.log.warning(`MONITOR line for '${cmd.fullname}' not sent: ${(e as Error).message}`);
       return;
     }
-    line += '\r\n';
     for (const m of this.monitors) {
       m.reply.raw(line);
       if (m !== c) m.flushSoon();
@@ -596,21 +592,6 @@ export class Server implements KeyspaceHost {
     await this.closeListeners();
     return true;
   }
-}
-
-/** Arguments MONITOR shows as "(redacted)": AUTH's, HELLO's AUTH user and password. */
-function redactedFrom(argv: string[]): { from: number; to: number } {
-  const name = argv[0]!.toLowerCase();
-  if (name === 'auth') return { from: 1, to: argv.length };
-  if (name === 'hello') {
-    for (let j = 2; j < argv.length; ) {
-      const opt = argv[j]!.toLowerCase();
-      if (opt === 'auth' && j + 2 < argv.length) return { from: j + 1, to: j + 3 };
-      if (opt === 'setname' && j + 1 < argv.length) j += 2;
-      else break;
-    }
-  }
-  return { from: 0, to: 0 };
 }
 
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
