@@ -125,7 +125,6 @@ export class RawConn {
 export type Normaliser = (real: RNode, ts: RNode, argv: readonly string[]) => void;
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const isAgg = (n: RNode): boolean => Array.isArray(n.items);
 
 /** Sort the elements of an aggregate reply (SMEMBERS, KEYS, SUNION ...). */
 export const sortItems: Normaliser = (a, b) => {

@@ -256,7 +256,6 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     lost, incidents,
   };
   if (o.withCheckerFailures) {
-    const w = (i: number, time: number, type: string, process: number, f: string, value: unknown) => ({ index: i, time, type, process, f, value });
     // the checker module's shape: failures[] of ops with start/end/output, the longest
     // linearizable prefix (op ids in order) and the states before the failing op
     const v = (id: number, index: number, process: number, f: string, value: unknown, output: unknown, start: number, end: number | null, desc: string) =>

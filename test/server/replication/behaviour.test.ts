@@ -3,11 +3,10 @@
 // config value.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../helpers/ports.js';
-import { requireReal, startServerProcess, type Proc } from '../../helpers/procs.js';
+import { requireReal, startServerProcess } from '../../helpers/procs.js';
 import { connect, diffDatasets, dumpDataset, role, waitCaughtUp, WriteLoad, nodePool } from '../../helpers/replication-util.js';
-import type { RespClient } from '../../../src/resp/client.js';
 import { RespError, type RespValue } from '../../../src/resp/reply-parser.js';
 
 const real = requireReal('redis-server');

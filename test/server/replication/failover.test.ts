@@ -3,10 +3,10 @@
 // MULTI, as Sentinel does); C and then A are pointed at B. Whether each continues with
 // +CONTINUE or needs a full resync must match what real Redis decides, offsets must agree
 // and nothing that had reached B may be missing.
-import { afterAll, describe, expect, it } from 'vitest';
-import { requireReal, startServerProcess, type Proc } from '../../helpers/procs.js';
+import { describe, expect, it } from 'vitest';
+import { requireReal, type Proc } from '../../helpers/procs.js';
 import { waitFor } from '../../helpers/ports.js';
-import { WriteLoad, connect, diffDatasets, dumpDataset, infoFields, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
+import { WriteLoad, diffDatasets, dumpDataset, infoFields, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
 import type { RespClient } from '../../../src/resp/client.js';
 
 const real = requireReal('redis-server');

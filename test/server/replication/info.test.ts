@@ -1,10 +1,9 @@
 // INFO replication and ROLE of a tsredis master and replica have the same fields, in the same
 // order and with the same value shapes, as real Redis 7.0 in the same situation.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../helpers/ports.js';
-import { requireReal, startServerProcess, type Proc } from '../../helpers/procs.js';
+import { requireReal } from '../../helpers/procs.js';
 import { connect, infoFields, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
-import type { RespClient } from '../../../src/resp/client.js';
 import type { RespValue } from '../../../src/resp/reply-parser.js';
 
 const real = requireReal('redis-server');

@@ -1,11 +1,10 @@
 // Replication between tsredis and real Redis 7.0, both ways: full sync, then a partial resync
 // after the link is cut, all under continuous writes of every data type with expiries; the
 // datasets must end identical (type, value and TTL of every key).
-import { afterAll, describe, expect, it } from 'vitest';
-import { requireReal, startServerProcess, type Proc } from '../../helpers/procs.js';
+import { describe, expect, it } from 'vitest';
+import { requireReal } from '../../helpers/procs.js';
 import { waitFor } from '../../helpers/ports.js';
-import { WriteLoad, connect, diffDatasets, dumpDataset, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
-import type { RespClient } from '../../../src/resp/client.js';
+import { WriteLoad, diffDatasets, dumpDataset, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
 
 const real = requireReal('redis-server');
 
