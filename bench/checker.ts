@@ -39,7 +39,10 @@ function quantile(sorted: number[], q: number): number {
 
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function timeAll(histories: Op[][], check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>): Promise<{ times: number[]; cpu: number[]; verdicts: Map<string, number>; mode: string }> {
+async function timeAll(
+  histories: Op[][],
+  check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>,
+): Promise<{ times: number[]; cpu: number[]; verdicts: Map<string, number>; mode: string }> {
   const times: number[] = [];
   const cpu: number[] = [];
   const verdicts = new Map<string, number>();
@@ -57,7 +60,12 @@ async function timeAll(histories: Op[][], check: (h: Op[]) => Promise<{ valid: u
   return { times, cpu, verdicts, mode };
 }
 
-async function row(name: string, target: string, histories: Op[][], check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>): Promise<Row> {
+async function row(
+  name: string,
+  target: string,
+  histories: Op[][],
+  check: (h: Op[]) => Promise<{ valid: unknown; mode?: unknown }>,
+): Promise<Row> {
   const { times, cpu, verdicts, mode } = await timeAll(histories, check);
   const sorted = [...times].sort((a, b) => a - b);
   const cpuSorted = [...cpu].sort((a, b) => a - b);
@@ -99,7 +107,15 @@ function writeCorpus(dir: string): { edn: string; jsonl: string; ops: number } {
   fs.mkdirSync(jsonl, { recursive: true });
   let ops = 0;
   for (let i = 0; i < 200; i++) {
-    const h = genRegisterHistory({ seed: i + 1, ops: 50 + (i % 5) * 50, processes: 5, crashRate: 0.02, values: 5, independent: false, corrupt: i % 4 === 0 ? 0.05 : 0 });
+    const h = genRegisterHistory({
+      seed: i + 1,
+      ops: 50 + (i % 5) * 50,
+      processes: 5,
+      crashRate: 0.02,
+      values: 5,
+      independent: false,
+      corrupt: i % 4 === 0 ? 0.05 : 0,
+    });
     const name = `cas-${String(i).padStart(3, '0')}`;
     fs.writeFileSync(path.join(edn, `${name}.edn`), toEdnHistory(h));
     fs.writeFileSync(path.join(jsonl, `${name}.jsonl`), h.map((o) => JSON.stringify(o)).join('\n') + '\n');
@@ -117,11 +133,22 @@ interface CorpusRun {
 /** One fresh `harness check --history DIR --json` process: the per-history lines and the totals line. */
 function harnessCorpusRun(dir: string): CorpusRun {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'harness.js'), 'check', '--history', dir, '--model', 'cas-register', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'harness.js'), 'check', '--history', dir, '--model', 'cas-register', '--json'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const totals = lines.pop()!;
-  return { totalCheckUs: Number(totals.totalCheckUs), wallMs, verdicts: new Map(lines.map((l) => [path.basename(String(l.file)).replace(/\.\w+$/, ''), l.valid])) };
+  return {
+    totalCheckUs: Number(totals.totalCheckUs),
+    wallMs,
+    verdicts: new Map(lines.map((l) => [path.basename(String(l.file)).replace(/\.\w+$/, ''), l.valid])),
+  };
 }
 
 /** Porcupine's source: --porcupine DIR, $PORCUPINE_SRC, or an already downloaded module in the Go module cache. */
@@ -131,7 +158,10 @@ function porcupineSource(): string | null {
   try {
     const cache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
     const base = path.join(cache, 'github.com', 'anishathalye');
-    const versions = fs.readdirSync(base).filter((d) => d.startsWith('porcupine@')).sort();
+    const versions = fs
+      .readdirSync(base)
+      .filter((d) => d.startsWith('porcupine@'))
+      .sort();
     return versions.length ? path.join(base, versions[versions.length - 1]!) : null;
   } catch {
     return null;
@@ -142,25 +172,45 @@ function porcupineSource(): string | null {
 function buildPorcupine(dir: string): { bin: string } | { skipped: string } {
   if (!which('go')) return { skipped: 'go is not on PATH (Debian: apt-get install golang-go)' };
   const src = porcupineSource();
-  if (!src) return { skipped: 'no Porcupine source here (pass --porcupine DIR or set PORCUPINE_SRC to a checkout of github.com/anishathalye/porcupine)' };
+  if (!src)
+    return {
+      skipped:
+        'no Porcupine source here (pass --porcupine DIR or set PORCUPINE_SRC to a checkout of github.com/anishathalye/porcupine)',
+    };
   const prog = path.join(dir, 'porcupine-bench');
   fs.mkdirSync(prog, { recursive: true });
   fs.writeFileSync(path.join(prog, 'main.go'), PORCUPINE_MAIN);
-  fs.writeFileSync(path.join(prog, 'go.mod'), `module faultline-porcupine-bench\n\ngo 1.16\n\nrequire github.com/anishathalye/porcupine v0.0.0\n\nreplace github.com/anishathalye/porcupine => ${src}\n`);
+  fs.writeFileSync(
+    path.join(prog, 'go.mod'),
+    `module faultline-porcupine-bench\n\ngo 1.16\n\nrequire github.com/anishathalye/porcupine v0.0.0\n\nreplace github.com/anishathalye/porcupine => ${src}\n`,
+  );
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off' };
   const r = spawnSync('go', ['build', '-o', 'pbench', '.'], { cwd: prog, env, encoding: 'utf8' });
-  if (r.status !== 0) return { skipped: `go build failed (needs no downloads with a local Porcupine): ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}` };
+  if (r.status !== 0)
+    return {
+      skipped: `go build failed (needs no downloads with a local Porcupine): ${(r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ')}`,
+    };
   return { bin: path.join(prog, 'pbench') };
 }
 
 function porcupineRun(bin: string, dir: string): CorpusRun {
-  const files = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .sort()
+    .map((f) => path.join(dir, f));
   const t = process.hrtime.bigint();
   const r = spawnSync(bin, files, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const totals = lines.pop()!;
-  return { totalCheckUs: Number(totals.totalCheckUs), wallMs, verdicts: new Map(lines.map((l) => [path.basename(String(l.file)).replace(/\.\w+$/, ''), l.valid])) };
+  return {
+    totalCheckUs: Number(totals.totalCheckUs),
+    wallMs,
+    verdicts: new Map(lines.map((l) => [path.basename(String(l.file)).replace(/\.\w+$/, ''), l.valid])),
+  };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -170,7 +220,9 @@ async function corpus(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-corpus-'));
   try {
     const c = writeCorpus(dir);
-    console.log(`corpus: 200 cas-register histories (5 processes, ${Math.round(c.ops / 200)} invocations on average, 2% crashed, 1/4 with corrupted reads) in ${dir}`);
+    console.log(
+      `corpus: 200 cas-register histories (5 processes, ${Math.round(c.ops / 200)} invocations on average, 2% crashed, 1/4 with corrupted reads) in ${dir}`,
+    );
     const go = buildPorcupine(dir);
     if ('skipped' in go) console.log(`porcupine: skipped: ${go.skipped}`);
     // Alternate the two so both see the same load; each run is a fresh process.
@@ -182,16 +234,30 @@ async function corpus(): Promise<void> {
     }
     // The same batch in this process, twice: the second pass shows the check with the JIT warm.
     const files = collectHistoryFiles([c.edn]);
-    const here = [(await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs, (await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs];
+    const here = [
+      (await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs,
+      (await checkHistoryBatch(files, { model: 'cas-register' })).totalCheckUs,
+    ];
     const fmt = (runs: CorpusRun[]): string =>
       `total check time median ${(median(runs.map((r) => r.totalCheckUs)) / 1000).toFixed(1)} ms (runs: ${runs.map((r) => (r.totalCheckUs / 1000).toFixed(1)).join(' ')}), process wall median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms`;
-    const count = (r: CorpusRun): string => ['true', 'false', 'unknown'].map((v) => `${v}:${[...r.verdicts.values()].filter((x) => String(x) === v).length}`).join(' ');
-    console.log(`faultline  (harness check --history DIR, EDN, one process): ${fmt(ours)}; verdicts ${count(ours[0]!)}`);
-    console.log(`faultline  (checkHistoryBatch in the bench process):  first pass ${(here[0]! / 1000).toFixed(1)} ms, second pass ${(here[1]! / 1000).toFixed(1)} ms`);
+    const count = (r: CorpusRun): string =>
+      ['true', 'false', 'unknown']
+        .map((v) => `${v}:${[...r.verdicts.values()].filter((x) => String(x) === v).length}`)
+        .join(' ');
+    console.log(
+      `faultline  (harness check --history DIR, EDN, one process): ${fmt(ours)}; verdicts ${count(ours[0]!)}`,
+    );
+    console.log(
+      `faultline  (checkHistoryBatch in the bench process):  first pass ${(here[0]! / 1000).toFixed(1)} ms, second pass ${(here[1]! / 1000).toFixed(1)} ms`,
+    );
     if (theirs.length) {
-      console.log(`porcupine  (Go, CheckOperations, JSONL, one process):       ${fmt(theirs)}; verdicts ${count(theirs[0]!)}`);
+      console.log(
+        `porcupine  (Go, CheckOperations, JSONL, one process):       ${fmt(theirs)}; verdicts ${count(theirs[0]!)}`,
+      );
       const differ = [...ours[0]!.verdicts].filter(([k, v]) => theirs[0]!.verdicts.get(k) !== v).map(([k]) => k);
-      console.log(`verdicts differ on ${differ.length} of 200${differ.length ? `: ${differ.slice(0, 10).join(' ')}` : ''}`);
+      console.log(
+        `verdicts differ on ${differ.length} of 200${differ.length ? `: ${differ.slice(0, 10).join(' ')}` : ''}`,
+      );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -200,9 +266,18 @@ async function corpus(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--corpus')) return corpus();
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
-  console.log(`${'history class'.padEnd(46)} ${'n'.padStart(5)} ${'ops'.padStart(8)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'worst'.padStart(8)} ${'cpuMed'.padStart(8)} ${'cpuWorst'.padStart(8)}  ${'rssMB'.padStart(6)}  ${'target'.padEnd(22)} ${'mode'.padEnd(10)} verdicts`);
-  console.log('(ops = invocations; times in ms per history, wall clock and CPU (all threads); rssMB = peak resident set of this process so far)');
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} cores`,
+  );
+  console.log(
+    `${'history class'.padEnd(46)} ${'n'.padStart(5)} ${'ops'.padStart(8)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'worst'.padStart(8)} ${'cpuMed'.padStart(8)} ${'cpuWorst'.padStart(8)}  ${'rssMB'.padStart(6)}  ${'target'.padEnd(22)} ${'mode'.padEnd(10)} verdicts`,
+  );
+  console.log(
+    '(ops = invocations; times in ms per history, wall clock and CPU (all threads); rssMB = peak resident set of this process so far)',
+  );
   const lin = (model: string) => (h: Op[]) => checkLinearizable(h, { model, timeLimitMs: 30_000 });
 
   const n1 = quick ? 100 : 1000;
@@ -211,7 +286,14 @@ async function main(): Promise<void> {
   );
   await row('1-key cas-register, 10-20 procs, 10% crashed', 'median<=1 worst<=150', small, lin('cas-register'));
   const smallBad = Array.from({ length: n1 }, (_, i) =>
-    genRegisterHistory({ seed: 10_000 + i, ops: 80, processes: 10 + (i % 11), crashRate: 0.1, values: 5, corrupt: 0.05 }),
+    genRegisterHistory({
+      seed: 10_000 + i,
+      ops: 80,
+      processes: 10 + (i % 11),
+      crashRate: 0.1,
+      values: 5,
+      corrupt: 0.05,
+    }),
   );
   await row('  same, with corrupted reads', 'median<=1 worst<=150', smallBad, lin('cas-register'));
 
@@ -220,12 +302,42 @@ async function main(): Promise<void> {
   );
   await row('10-key cas-register, 50 clients', '<=150', mid, lin('cas-register'));
 
-  const big = [genRegisterHistory({ seed: 99, ops: quick ? 20_000 : 100_000, processes: 100, keys: 100, crashRate: 0.05, values: 10 })];
+  const big = [
+    genRegisterHistory({
+      seed: 99,
+      ops: quick ? 20_000 : 100_000,
+      processes: 100,
+      keys: 100,
+      crashRate: 0.05,
+      values: 10,
+    }),
+  ];
   await row('100-key cas-register, 100 clients', '<=5000, <1GB', big, lin('cas-register'));
-  const bigRetired = [genRegisterHistory({ seed: 98, ops: quick ? 20_000 : 100_000, processes: 100, keys: 100, opsPerKey: 200, crashRate: 0.1, values: 10 })];
+  const bigRetired = [
+    genRegisterHistory({
+      seed: 98,
+      ops: quick ? 20_000 : 100_000,
+      processes: 100,
+      keys: 100,
+      opsPerKey: 200,
+      crashRate: 0.1,
+      values: 10,
+    }),
+  ];
   await row('  keys retired after 200 ops, 10% crashed', '<=5000, <1GB', bigRetired, lin('cas-register'));
 
-  const la = [genListAppendHistory({ seed: 7, txns: quick ? 20_000 : 100_000, processes: 50, keys: 20, appendsPerKey: 32, maxOps: 4, crashRate: 0.02, failRate: 0.02 })];
+  const la = [
+    genListAppendHistory({
+      seed: 7,
+      txns: quick ? 20_000 : 100_000,
+      processes: 50,
+      keys: 20,
+      appendsPerKey: 32,
+      maxOps: 4,
+      crashRate: 0.02,
+      failRate: 0.02,
+    }),
+  ];
   await row('list-append txns, 50 clients', '<=10000', la, (h) => checkListAppend(h, { timeLimitMs: 60_000 }));
   console.log('');
   await corpus();

@@ -33,7 +33,12 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-async function call(port: number, args: (string | number)[], auth: boolean, timeoutMs = 500): Promise<RespValue | Error> {
+async function call(
+  port: number,
+  args: (string | number)[],
+  auth: boolean,
+  timeoutMs = 500,
+): Promise<RespValue | Error> {
   let c: RespClient | null = null;
   const timer = new Promise<Error>((r) => setTimeout(() => r(new Error('timeout')), timeoutMs));
   const work = (async () => {
@@ -47,9 +52,10 @@ async function call(port: number, args: (string | number)[], auth: boolean, time
 }
 
 async function startProc(p: Proc): Promise<void> {
-  const bin = p.impl === 'tsredis'
-    ? [process.execPath, path.join(ROOT, p.kind === 'server' ? 'bin/tsredis-server.js' : 'bin/tsredis-sentinel.js')]
-    : [which(p.kind === 'server' ? 'redis-server' : 'redis-sentinel')!];
+  const bin =
+    p.impl === 'tsredis'
+      ? [process.execPath, path.join(ROOT, p.kind === 'server' ? 'bin/tsredis-server.js' : 'bin/tsredis-sentinel.js')]
+      : [which(p.kind === 'server' ? 'redis-server' : 'redis-sentinel')!];
   const child = spawn(bin[0]!, [...bin.slice(1), p.conf], { stdio: 'ignore' });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -82,7 +88,16 @@ async function startGroup(impl: Impl): Promise<{ servers: Proc[]; sentinels: Pro
     const d = path.join(dir, `server-${i}`);
     fs.mkdirSync(d);
     const conf = path.join(d, 'redis.conf');
-    const lines = [`port ${port}`, `bind ${HOST}`, `dir ${d}`, 'save ""', 'appendonly no', `requirepass ${PASS}`, `masterauth ${PASS}`, 'repl-diskless-sync-delay 0'];
+    const lines = [
+      `port ${port}`,
+      `bind ${HOST}`,
+      `dir ${d}`,
+      'save ""',
+      'appendonly no',
+      `requirepass ${PASS}`,
+      `masterauth ${PASS}`,
+      'repl-diskless-sync-delay 0',
+    ];
     if (i > 0) lines.push(`replicaof ${HOST} ${masterPort}`);
     fs.writeFileSync(conf, lines.join('\n') + '\n');
     const p: Proc = { port, conf, kind: 'server', impl, child: null };
@@ -94,10 +109,20 @@ async function startGroup(impl: Impl): Promise<{ servers: Proc[]; sentinels: Pro
     const d = path.join(dir, `sentinel-${i}`);
     fs.mkdirSync(d);
     const conf = path.join(d, 'sentinel.conf');
-    fs.writeFileSync(conf, [`port ${port}`, `bind ${HOST}`, `dir ${d}`, `logfile ${path.join(d, 'sentinel.log')}`,
-      `sentinel monitor ${NAME} ${HOST} ${masterPort} 2`, `sentinel auth-pass ${NAME} ${PASS}`,
-      `sentinel down-after-milliseconds ${NAME} 1000`, `sentinel parallel-syncs ${NAME} 1`,
-      `sentinel failover-timeout ${NAME} 5000`].join('\n') + '\n');
+    fs.writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        `bind ${HOST}`,
+        `dir ${d}`,
+        `logfile ${path.join(d, 'sentinel.log')}`,
+        `sentinel monitor ${NAME} ${HOST} ${masterPort} 2`,
+        `sentinel auth-pass ${NAME} ${PASS}`,
+        `sentinel down-after-milliseconds ${NAME} 1000`,
+        `sentinel parallel-syncs ${NAME} 1`,
+        `sentinel failover-timeout ${NAME} 5000`,
+      ].join('\n') + '\n',
+    );
     const p: Proc = { port, conf, kind: 'sentinel', impl, child: null };
     sentinels.push(p);
     await startProc(p);
@@ -123,7 +148,12 @@ async function settled(sentinels: Proc[], port: number, timeoutMs = 60_000): Pro
         for (const r of reps as string[][]) {
           const f = new Map<string, string>();
           for (let i = 0; i + 1 < r.length; i += 2) f.set(r[i]!, r[i + 1]!);
-          if (f.get('flags') !== 'slave' || f.get('master-link-status') !== 'ok' || f.get('master-port') !== String(port)) ok = false;
+          if (
+            f.get('flags') !== 'slave' ||
+            f.get('master-link-status') !== 'ok' ||
+            f.get('master-port') !== String(port)
+          )
+            ok = false;
         }
       }
       if (!ok) break;
@@ -237,7 +267,9 @@ async function runGroup(impl: Impl): Promise<Trial[]> {
     await settled(sentinels, master);
     for (let i = 0; i < N; i++) {
       const { t, next } = await trial(servers, sentinels, master);
-      console.log(`  ${impl} trial ${i + 1}: report ${t.reportMs} ms, first write ${t.writeMs} ms, stale window ${t.windowMs} ms`);
+      console.log(
+        `  ${impl} trial ${i + 1}: report ${t.reportMs} ms, first write ${t.writeMs} ms, stale window ${t.windowMs} ms`,
+      );
       out.push(t);
       master = next;
     }
@@ -250,12 +282,16 @@ async function runGroup(impl: Impl): Promise<Trial[]> {
 
 async function main(): Promise<void> {
   if (!which('redis-server') || !which('redis-sentinel')) {
-    console.error('bench/failover needs redis-server and redis-sentinel (apt-get install -y redis-server redis-sentinel)');
+    console.error(
+      'bench/failover needs redis-server and redis-sentinel (apt-get install -y redis-server redis-sentinel)',
+    );
     process.exit(2);
   }
   console.log(`kill -9 failover, ${N} trials per group (down-after 1000, failover-timeout 5000, quorum 2)`);
   const results: Record<Impl, Trial[]> = { tsredis: await runGroup('tsredis'), redis: await runGroup('redis') };
-  const rows: (string | number)[][] = [['metric (ms)', 'redis median', 'redis max', 'tsredis median', 'tsredis max', 'ratio (median)', 'target']];
+  const rows: (string | number)[][] = [
+    ['metric (ms)', 'redis median', 'redis max', 'tsredis median', 'tsredis max', 'ratio (median)', 'target'],
+  ];
   const metrics: [keyof Trial, string, string][] = [
     ['reportMs', 'kill -> first sentinel reports new master', '<= 0.80'],
     ['writeMs', 'kill -> first acked write via reported addr', '<= 0.80'],

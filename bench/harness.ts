@@ -22,9 +22,11 @@ async function baseline(o: RunOptions, seconds: number): Promise<{ rate: number;
     let n = 0;
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
-    await Promise.all(clients.map(async (c) => {
-      while (Date.now() - t0 < seconds * 1000) await c.sadd('bench:set', String(n++));
-    }));
+    await Promise.all(
+      clients.map(async (c) => {
+        while (Date.now() - t0 < seconds * 1000) await c.sadd('bench:set', String(n++));
+      }),
+    );
     const rate = n / ((Date.now() - t0) / 1000);
     const cpu = process.cpuUsage(cpu0);
     for (const c of clients) c.disconnect();
@@ -44,7 +46,15 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-harness-'));
   const given = new Set(['target', 'timeLimit', 'concurrencySpec', 'workload', 'resultsDir', 'seed', 'nemesis']);
   const o = resolveOptions(
-    { target: arg('target', 'tsredis'), timeLimit: arg('time-limit', '10'), concurrencySpec: arg('concurrency', '10'), workload: arg('workload', 'set'), resultsDir: tmp, seed: '1', nemesis: 'none' },
+    {
+      target: arg('target', 'tsredis'),
+      timeLimit: arg('time-limit', '10'),
+      concurrencySpec: arg('concurrency', '10'),
+      workload: arg('workload', 'set'),
+      resultsDir: tmp,
+      seed: '1',
+      nemesis: 'none',
+    },
     given,
   );
   const lines: string[] = [];
@@ -65,10 +75,18 @@ async function main(): Promise<void> {
   const cpu = (cpuMain ?? process.cpuUsage(cpu0)) as NodeJS.CpuUsage;
   const cpuPerOpUs = (cpu.user + cpu.system) / Math.max(1, done.length);
   const { rate: raw, cpuPerOpUs: rawCpu } = await baseline(o, Math.min(5, o.timeLimit));
-  console.log(`harness bench: target ${o.target}, workload ${o.workload}, concurrency ${o.concurrency}, ${o.timeLimit} s, rate unlimited`);
-  console.log(`  ${done.length} ops completed and recorded (${ok} ok) = ${Math.round(rate)} ops/s   (verdict ${r.results.valid}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`);
-  console.log(`  harness process CPU: ${cpuPerOpUs.toFixed(1)} us per op in the main phase (generator, client, history, observer) -> at most ${Math.round(1e6 / cpuPerOpUs)} ops/s per core of harness work`);
-  console.log(`  baseline, same cluster and clients without the harness (bare ioredis SADD loops): ${Math.round(raw)} ops/s, ${rawCpu.toFixed(1)} us CPU per op -> harness at ${Math.round((100 * rate) / raw)} % of its rate, ${(cpuPerOpUs / rawCpu).toFixed(1)}x its CPU per op`);
+  console.log(
+    `harness bench: target ${o.target}, workload ${o.workload}, concurrency ${o.concurrency}, ${o.timeLimit} s, rate unlimited`,
+  );
+  console.log(
+    `  ${done.length} ops completed and recorded (${ok} ok) = ${Math.round(rate)} ops/s   (verdict ${r.results.valid}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+  console.log(
+    `  harness process CPU: ${cpuPerOpUs.toFixed(1)} us per op in the main phase (generator, client, history, observer) -> at most ${Math.round(1e6 / cpuPerOpUs)} ops/s per core of harness work`,
+  );
+  console.log(
+    `  baseline, same cluster and clients without the harness (bare ioredis SADD loops): ${Math.round(raw)} ops/s, ${rawCpu.toFixed(1)} us CPU per op -> harness at ${Math.round((100 * rate) / raw)} % of its rate, ${(cpuPerOpUs / rawCpu).toFixed(1)}x its CPU per op`,
+  );
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(0);
 }

@@ -23,7 +23,11 @@ export async function freePort(): Promise<number> {
 
 export function which(bin: string): string | null {
   try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`]).toString().trim() || null;
+    return (
+      execFileSync('sh', ['-c', `command -v ${bin}`])
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -50,7 +54,19 @@ for (const sig of ['exit', 'SIGINT', 'SIGTERM'] as const) {
 export async function startServer(kind: 'tsredis' | 'redis', extra: string[] = []): Promise<BenchServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
-  const base = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra];
+  const base = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...extra,
+  ];
   const child =
     kind === 'tsredis'
       ? spawn(process.execPath, [path.join(ROOT, 'bin/tsredis-server.js'), ...base], { stdio: 'ignore' })
@@ -103,7 +119,9 @@ export function rssBytes(pid: number): number {
 export function redisBenchmark(port: number, args: string[]): Map<string, number> {
   const bin = which('redis-benchmark');
   if (!bin) throw new Error('redis-benchmark is not installed (apt-get install -y redis-tools)');
-  const out = execFileSync(bin, ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { maxBuffer: 64 * 1024 * 1024 }).toString();
+  const out = execFileSync(bin, ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  }).toString();
   const res = new Map<string, number>();
   for (const line of out.split('\n')) {
     const m = /^"([^"]+)","([\d.]+)"/.exec(line);
@@ -118,11 +136,18 @@ export function fmt(n: number, digits = 0): string {
 
 export function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** Sends `count` commands produced by `make(i)` over one connection, pipelined in batches. */
-export async function pipelineLoad(port: number, count: number, make: (i: number) => string[], batch = 1000): Promise<void> {
+export async function pipelineLoad(
+  port: number,
+  count: number,
+  make: (i: number) => string[],
+  batch = 1000,
+): Promise<void> {
   const sock = net.connect(port, '127.0.0.1');
   await new Promise<void>((r, j) => {
     sock.once('connect', () => r());

@@ -114,16 +114,30 @@ export async function measureBgsaveStall(port: number, host = '127.0.0.1', basel
 
 async function main(): Promise<void> {
   const kinds: ('tsredis' | 'redis')[] = which('redis-server') ? ['redis', 'tsredis'] : ['tsredis'];
-  const rows: (string | number)[][] = [['server', 'keys', 'BGSAVE ms', 'max stall ms', 'p99 ms', 'baseline max ms', 'pings']];
+  const rows: (string | number)[][] = [
+    ['server', 'keys', 'BGSAVE ms', 'max stall ms', 'p99 ms', 'baseline max ms', 'pings'],
+  ];
   for (const kind of kinds) {
     const s: BenchServer = await startServer(kind);
     try {
       // mostly strings, some small containers, some TTLs
       await pipelineLoad(s.port, KEYS, (i) =>
-        i % 10 === 0 ? ['HSET', `h:${i}`, 'f', String(i), 'g', 'x'] : i % 10 === 1 ? ['RPUSH', `l:${i}`, 'a', 'b', String(i)] : ['SET', `key:${i}`, `value:${i}`],
+        i % 10 === 0
+          ? ['HSET', `h:${i}`, 'f', String(i), 'g', 'x']
+          : i % 10 === 1
+            ? ['RPUSH', `l:${i}`, 'a', 'b', String(i)]
+            : ['SET', `key:${i}`, `value:${i}`],
       );
       const r = await measureBgsaveStall(s.port);
-      rows.push([kind, fmt(KEYS), fmt(r.saveMs), r.maxStallMs.toFixed(1), r.p99Ms.toFixed(2), r.baselineMaxMs.toFixed(1), fmt(r.pings)]);
+      rows.push([
+        kind,
+        fmt(KEYS),
+        fmt(r.saveMs),
+        r.maxStallMs.toFixed(1),
+        r.p99Ms.toFixed(2),
+        r.baselineMaxMs.toFixed(1),
+        fmt(r.pings),
+      ]);
     } finally {
       await s.stop();
     }

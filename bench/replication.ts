@@ -43,7 +43,11 @@ async function run(kind: 'tsredis' | 'redis'): Promise<Figures> {
   const r = await RespClient.connect({ host: '127.0.0.1', port: replica.port });
   try {
     await pipelineLoad(master.port, KEYS, (i) =>
-      i % 10 === 0 ? ['HSET', `h:${i}`, 'f', String(i), 'g', 'x'] : i % 10 === 1 ? ['RPUSH', `l:${i}`, 'a', 'b', String(i)] : ['SET', `key:${i}`, `value:${i}`],
+      i % 10 === 0
+        ? ['HSET', `h:${i}`, 'f', String(i), 'g', 'x']
+        : i % 10 === 1
+          ? ['RPUSH', `l:${i}`, 'a', 'b', String(i)]
+          : ['SET', `key:${i}`, `value:${i}`],
     );
     // 1. full sync
     const t0 = Date.now();
@@ -56,7 +60,27 @@ async function run(kind: 'tsredis' | 'redis'): Promise<Figures> {
     const syncMs = Date.now() - t0;
 
     // 2. lag under redis-benchmark -P 16
-    const bench = spawn(which('redis-benchmark')!, ['-h', '127.0.0.1', '-p', String(master.port), '-t', 'set', '-P', '16', '-c', '50', '-n', String(LOAD_REQUESTS), '-r', '100000', '-q'], { stdio: 'ignore' });
+    const bench = spawn(
+      which('redis-benchmark')!,
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(master.port),
+        '-t',
+        'set',
+        '-P',
+        '16',
+        '-c',
+        '50',
+        '-n',
+        String(LOAD_REQUESTS),
+        '-r',
+        '100000',
+        '-q',
+      ],
+      { stdio: 'ignore' },
+    );
     const benchStart = Date.now();
     let benchDone = false;
     const benchExit = new Promise<void>((res) => bench.once('exit', () => ((benchDone = true), res())));
@@ -107,7 +131,9 @@ async function run(kind: 'tsredis' | 'redis'): Promise<Figures> {
 
 async function main(): Promise<void> {
   if (!which('redis-server') || !which('redis-benchmark')) {
-    console.error('bench/replication needs redis-server and redis-benchmark (apt-get install -y redis-server redis-tools)');
+    console.error(
+      'bench/replication needs redis-server and redis-benchmark (apt-get install -y redis-server redis-tools)',
+    );
     process.exit(2);
   }
   const res: Record<string, Figures> = {};
@@ -126,7 +152,9 @@ async function main(): Promise<void> {
     ['BGSAVE: longest client stall (ms)', a.stallMs.toFixed(1), b.stallMs.toFixed(1), '', ''],
     ['BGSAVE duration (ms)', fmt(a.saveMs), fmt(b.saveMs), '', ''],
   ];
-  console.log(`replication: master + 1 replica, ${fmt(KEYS)} keys, lag under redis-benchmark -t set -P 16 -c 50 -n ${fmt(LOAD_REQUESTS)}`);
+  console.log(
+    `replication: master + 1 replica, ${fmt(KEYS)} keys, lag under redis-benchmark -t set -P 16 -c 50 -n ${fmt(LOAD_REQUESTS)}`,
+  );
   console.log(table(rows));
 }
 

@@ -7,7 +7,10 @@ const KEY = 'faultline:counter';
 export const counterWorkload: Workload = {
   name: 'counter',
   description: 'INCRBY 1..5 and GET on one key; reads checked between bounds',
-  generator: ({ seed }) => random(seed, (r) => (r < 0.1 ? { f: 'read', value: null } : { f: 'incr', value: 1 + Math.floor(((r - 0.1) / 0.9) * 5) })),
+  generator: ({ seed }) =>
+    random(seed, (r) =>
+      r < 0.1 ? { f: 'read', value: null } : { f: 'incr', value: 1 + Math.floor(((r - 0.1) / 0.9) * 5) },
+    ),
   finalGenerator: () => eachThread(once({ f: 'read', value: null })),
   async invoke(c, op) {
     if (op.f === 'incr') {

@@ -21,26 +21,35 @@ export const listAppendWorkload: Workload = {
   name: 'list-append',
   description: 'MULTI { RPUSH | LRANGE }* EXEC transactions over rotating keys (Elle list-append)',
   generator: ({ seed }) =>
-    unfold<State>({ seed, keys: [0, 1, 2, 3, 4].slice(0, ACTIVE_KEYS), appends: new Array(ACTIVE_KEYS).fill(0), nextKey: ACTIVE_KEYS, nextValue: 1 }, (s0) => {
-      let s = { ...s0, keys: s0.keys.slice(), appends: s0.appends.slice() };
-      let [r, seed2] = rngNext(s.seed);
-      const n = 1 + Math.floor(r * 4);
-      const txn: Micro[] = [];
-      for (let i = 0; i < n; i++) {
-        [r, seed2] = rngNext(seed2);
-        const slot = Math.floor(r * s.keys.length);
-        [r, seed2] = rngNext(seed2);
-        if (r < 0.5) {
-          txn.push(['append', s.keys[slot]!, s.nextValue++]);
-          if (++s.appends[slot]! >= APPENDS_PER_KEY) {
-            s.keys[slot] = s.nextKey++;
-            s.appends[slot] = 0;
-          }
-        } else txn.push(['r', s.keys[slot]!, null]);
-      }
-      s = { ...s, seed: seed2 };
-      return [{ f: 'txn', value: txn }, s];
-    }),
+    unfold<State>(
+      {
+        seed,
+        keys: [0, 1, 2, 3, 4].slice(0, ACTIVE_KEYS),
+        appends: new Array(ACTIVE_KEYS).fill(0),
+        nextKey: ACTIVE_KEYS,
+        nextValue: 1,
+      },
+      (s0) => {
+        let s = { ...s0, keys: s0.keys.slice(), appends: s0.appends.slice() };
+        let [r, seed2] = rngNext(s.seed);
+        const n = 1 + Math.floor(r * 4);
+        const txn: Micro[] = [];
+        for (let i = 0; i < n; i++) {
+          [r, seed2] = rngNext(seed2);
+          const slot = Math.floor(r * s.keys.length);
+          [r, seed2] = rngNext(seed2);
+          if (r < 0.5) {
+            txn.push(['append', s.keys[slot]!, s.nextValue++]);
+            if (++s.appends[slot]! >= APPENDS_PER_KEY) {
+              s.keys[slot] = s.nextKey++;
+              s.appends[slot] = 0;
+            }
+          } else txn.push(['r', s.keys[slot]!, null]);
+        }
+        s = { ...s, seed: seed2 };
+        return [{ f: 'txn', value: txn }, s];
+      },
+    ),
   async invoke(c, op) {
     const txn = op.value as Micro[];
     const m = c.redis.multi();
@@ -54,8 +63,10 @@ export const listAppendWorkload: Workload = {
     // EXEC ran every queued command; one that errored did not stop the others (Redis has no
     // rollback): all failed -> nothing applied; some failed -> partly applied, outcome unknown
     const failed = res.map(([e], i) => (e ? `${i + 1} ${txn[i]![0]}: ${e.message}` : null)).filter((x) => x !== null);
-    if (failed.length === res.length) return { type: 'fail', error: `EXEC: every command failed: ${failed.join('; ')}` };
-    if (failed.length) return { type: 'info', error: `EXEC applied part of the transaction; failed: ${failed.join('; ')}` };
+    if (failed.length === res.length)
+      return { type: 'fail', error: `EXEC: every command failed: ${failed.join('; ')}` };
+    if (failed.length)
+      return { type: 'info', error: `EXEC applied part of the transaction; failed: ${failed.join('; ')}` };
     const value = txn.map((mop, i) => (mop[0] === 'r' ? ['r', mop[1], (res[i]![1] as string[]).map(Number)] : mop));
     const w = txn.some((x) => x[0] === 'append') ? await c.confirmWrite() : null;
     return w ?? { type: 'ok', value };

@@ -1,7 +1,15 @@
 // register: GET / SET / CAS (WATCH-MULTI-EXEC) over many independent keys, values [key, v];
 // a few threads share each key, and a key is retired after a bounded number of ops so every
 // per-key history stays small enough for the linearizability checker.
-import { checkLinearizable, registerWorkload, reserve, unfold, rngNext, type Gen, type Workload } from '../src/harness/index.js';
+import {
+  checkLinearizable,
+  registerWorkload,
+  reserve,
+  unfold,
+  rngNext,
+  type Gen,
+  type Workload,
+} from '../src/harness/index.js';
 
 const THREADS_PER_KEY = 3;
 const OPS_PER_KEY = 200;
@@ -14,8 +22,13 @@ function groupGen(group: number, groups: number, seed: number): Gen {
     const [r2, s3] = rngNext(s2);
     const v = Math.floor(r2 * VALUES);
     const op =
-      r < 0.5 ? { f: 'read', value: [s.key, null] } : r < 0.75 ? { f: 'write', value: [s.key, v] } : { f: 'cas', value: [s.key, [Math.floor(((r - 0.75) / 0.25) * VALUES), v]] };
-    const next = s.n + 1 >= OPS_PER_KEY ? { key: s.key + groups, n: 0, seed: s3 } : { key: s.key, n: s.n + 1, seed: s3 };
+      r < 0.5
+        ? { f: 'read', value: [s.key, null] }
+        : r < 0.75
+          ? { f: 'write', value: [s.key, v] }
+          : { f: 'cas', value: [s.key, [Math.floor(((r - 0.75) / 0.25) * VALUES), v]] };
+    const next =
+      s.n + 1 >= OPS_PER_KEY ? { key: s.key + groups, n: 0, seed: s3 } : { key: s.key, n: s.n + 1, seed: s3 };
     return [op, next];
   });
 }

@@ -10,8 +10,17 @@
 //         reply as numbers, sorted, duplicates KEPT (a duplicate in a reply is an anomaly).
 // Legacy histories (add value e, read ok value a plain number[] of the one key) still check.
 import {
-  analyzeSet, checkSet, checkSetFull, describeUnverified, explainLostWrites, lostWritesOf, registerWorkload, unfold,
-  type Gen, type Op, type Workload,
+  analyzeSet,
+  checkSet,
+  checkSetFull,
+  describeUnverified,
+  explainLostWrites,
+  lostWritesOf,
+  registerWorkload,
+  unfold,
+  type Gen,
+  type Op,
+  type Workload,
 } from '../src/harness/index.js';
 
 /**
@@ -39,13 +48,23 @@ interface GenState {
 /** Pure: the state lives in the value, so asking twice in one context gives the same op. */
 export function setGenerator(): Gen {
   return unfold<GenState>({ next: 0, readAt: null, owed: null }, (s, ctx) => {
-    if (s.owed !== null) return [{ f: 'read', value: [s.owed, null] }, { next: s.next, readAt: s.readAt, owed: null }];
+    if (s.owed !== null)
+      return [
+        { f: 'read', value: [s.owed, null] },
+        { next: s.next, readAt: s.readAt, owed: null },
+      ];
     const readAt = s.readAt ?? ctx.time + READ_EVERY_NS;
     if (ctx.time >= readAt && s.next > 0) {
       const k = keyOf(s.next - 1);
-      return [{ f: 'read', value: [k, null] }, { next: s.next, readAt: ctx.time + READ_EVERY_NS, owed: k > 0 ? k - 1 : null }];
+      return [
+        { f: 'read', value: [k, null] },
+        { next: s.next, readAt: ctx.time + READ_EVERY_NS, owed: k > 0 ? k - 1 : null },
+      ];
     }
-    return [{ f: 'add', value: [keyOf(s.next), s.next] }, { next: s.next + 1, readAt, owed: null }];
+    return [
+      { f: 'add', value: [keyOf(s.next), s.next] },
+      { next: s.next + 1, readAt, owed: null },
+    ];
   });
 }
 
@@ -84,7 +103,12 @@ export const setWorkload: Workload = {
     const c = a.counts;
     // incidents explain acknowledged losses; an unacknowledged add a read had shown and a later
     // read lacks is counted apart (lostUnacknowledged, set-full's lost-unacknowledged) and is invalid too
-    const explained = explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), ctx.events, undefined, { persistence: ctx.options.persistence });
+    const explained = explainLostWrites(
+      lostWritesOf(a).filter((w) => w.acknowledged),
+      ctx.events,
+      undefined,
+      { persistence: ctx.options.persistence },
+    );
     return {
       checkers: { set: checkSet(a), 'set-full': { ...checkSetFull(a), unverified } },
       // acknowledged = verified + lost + unverified (lost: acknowledged writes a later read lacks)

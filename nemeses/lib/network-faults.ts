@@ -26,7 +26,13 @@ export function networkFault(spec: NetworkFaultSpec): Nemesis {
     const was = active;
     await ctx.cluster.network.heal();
     active = null;
-    return { nemesis: spec.name, action: 'healed', shape: was.shape, links: was.links, backend: ctx.cluster.network.backend };
+    return {
+      nemesis: spec.name,
+      action: 'healed',
+      shape: was.shape,
+      links: was.links,
+      backend: ctx.cluster.network.backend,
+    };
   };
   return {
     name: spec.name,
@@ -41,13 +47,23 @@ export function networkFault(spec: NetworkFaultSpec): Nemesis {
         const m = await ctx.cluster.currentMaster();
         const master = m ? nodes.find((n) => n.name === m.spec.name) : undefined;
         const plan = spec.plan(nodes, master, () => ctx.rng.next());
-        if (!plan || plan.links.length === 0) return { nemesis: spec.name, action: 'none', reason: 'no master known to the sentinels' };
+        if (!plan || plan.links.length === 0)
+          return { nemesis: spec.name, action: 'none', reason: 'no master known to the sentinels' };
         await ctx.cluster.network.apply(plan.links, spec.fault);
         const links = linkNames(plan.links, nodes);
         active = { shape: plan.shape, sides: plan.sides, links };
-        return { nemesis: spec.name, action: 'applied', shape: plan.shape, sides: plan.sides, fault: spec.fault, links, backend: ctx.cluster.network.backend };
+        return {
+          nemesis: spec.name,
+          action: 'applied',
+          shape: plan.shape,
+          sides: plan.sides,
+          fault: spec.fault,
+          links,
+          backend: ctx.cluster.network.backend,
+        };
       }
-      if (op.f === spec.stopF) return (await heal(ctx)) ?? { nemesis: spec.name, action: 'none', reason: 'nothing active' };
+      if (op.f === spec.stopF)
+        return (await heal(ctx)) ?? { nemesis: spec.name, action: 'none', reason: 'nothing active' };
       throw new Error(`${spec.name}: unknown f ${op.f}`);
     },
     heal,

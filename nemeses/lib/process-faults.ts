@@ -51,12 +51,22 @@ export function processFault(spec: ProcessFaultSpec): Nemesis {
     async invoke(ctx, op) {
       if (op.f === startF) {
         const n = await pickTarget(ctx, spec.target);
-        if (!n) return { nemesis: spec.name, action: 'none', reason: `no running ${spec.target === 'master' ? 'master' : 'data node'} to ${spec.mode}` };
+        if (!n)
+          return {
+            nemesis: spec.name,
+            action: 'none',
+            reason: `no running ${spec.target === 'master' ? 'master' : 'data node'} to ${spec.mode}`,
+          };
         const pid = n.pid;
         if (spec.mode === 'kill') await ctx.cluster.kill(n.spec.name);
         else ctx.cluster.pause(n.spec.name);
         affected.add(n.spec.name);
-        return describe(ctx, n, { action: spec.mode === 'kill' ? 'killed' : 'paused', pid, signal: spec.mode === 'kill' ? 'SIGKILL' : 'SIGSTOP', role: spec.target === 'master' ? 'master' : undefined });
+        return describe(ctx, n, {
+          action: spec.mode === 'kill' ? 'killed' : 'paused',
+          pid,
+          signal: spec.mode === 'kill' ? 'SIGKILL' : 'SIGSTOP',
+          role: spec.target === 'master' ? 'master' : undefined,
+        });
       }
       if (op.f === stopF) {
         const done = await undo(ctx);

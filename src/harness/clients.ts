@@ -29,9 +29,11 @@ export class NotSentError extends Error {}
 export function classifyError(e: unknown): OpOutcome {
   const err = e as Error & { name?: string; code?: string };
   const msg = err?.message ?? String(e);
-  if (e instanceof NotSentError || /Stream isn't writeable|enableOfflineQueue/.test(msg)) return { type: 'fail', error: `not sent: ${msg}` };
+  if (e instanceof NotSentError || /Stream isn't writeable|enableOfflineQueue/.test(msg))
+    return { type: 'fail', error: `not sent: ${msg}` };
   if (err?.name === 'ReplyError') return { type: 'fail', error: msg };
-  if (err?.code === 'ECONNREFUSED' || /^connect ECONNREFUSED/.test(msg)) return { type: 'fail', error: `not sent: ${msg}` };
+  if (err?.code === 'ECONNREFUSED' || /^connect ECONNREFUSED/.test(msg))
+    return { type: 'fail', error: `not sent: ${msg}` };
   return { type: 'info', error: msg };
 }
 
@@ -121,7 +123,10 @@ export class Connection implements WorkerClient {
       return { type: 'info', error: `WAIT failed after the write was applied: ${(e as Error).message}` };
     }
     if (n >= this.options.wait) return null;
-    return { type: 'info', error: `WAIT: ${n} of ${this.options.wait} replicas confirmed within ${this.options.waitTimeout} ms` };
+    return {
+      type: 'info',
+      error: `WAIT: ${n} of ${this.options.wait} replicas confirmed within ${this.options.waitTimeout} ms`,
+    };
   }
 
   close(): void {
@@ -157,7 +162,13 @@ export class ClientWorker {
    * ready within `connectWaitMs` gives a fail (never sent). An info outcome retires the process
    * and the connection.
    */
-  async perform(wl: Workload, op: { f: string; value: unknown }, rec: Recorder, timeoutMs: number, connectWaitMs = 1000): Promise<{ invoke: Op; complete: Op }> {
+  async perform(
+    wl: Workload,
+    op: { f: string; value: unknown },
+    rec: Recorder,
+    timeoutMs: number,
+    connectWaitMs = 1000,
+  ): Promise<{ invoke: Op; complete: Op }> {
     const conn = this.conn;
     const ready = await conn.ready(connectWaitMs);
     const node = conn.node;
@@ -165,7 +176,12 @@ export class ClientWorker {
     let out: OpOutcome;
     if (!ready) out = { type: 'fail', error: `not sent: not connected (client ${conn.redis.status})` };
     else out = await runWithTimeout(() => wl.invoke(conn, op), timeoutMs);
-    const complete = rec.complete(invoke, { type: out.type, value: out.value, error: out.error, node: conn.node ?? node });
+    const complete = rec.complete(invoke, {
+      type: out.type,
+      value: out.value,
+      error: out.error,
+      node: conn.node ?? node,
+    });
     if (out.type === 'info') {
       this.process += this.stride;
       this.renew();

@@ -15,7 +15,18 @@ import { PidRegistry } from './pidfiles.js';
 import { redactNodeConfigs } from './store.js';
 import { addrString, flatToObject, parseInfo, parseReplication, query, type ReplicationInfo } from './control.js';
 import type { RunOptions } from './options.js';
-import { claimNetSlot, createNetwork, nodeAddresses, NET_SLOT_COUNT, NoNetwork, IptablesBackend, ProxyBackend, type Network, type NetBackendName, type NetSlotClaim } from './net/index.js';
+import {
+  claimNetSlot,
+  createNetwork,
+  nodeAddresses,
+  NET_SLOT_COUNT,
+  NoNetwork,
+  IptablesBackend,
+  ProxyBackend,
+  type Network,
+  type NetBackendName,
+  type NetSlotClaim,
+} from './net/index.js';
 
 export const MASTER_NAME = 'mymaster';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -50,7 +61,21 @@ export interface Binaries {
   label: string;
 }
 
-export type ClusterOptions = Pick<RunOptions, 'replicas' | 'sentinels' | 'quorum' | 'downAfter' | 'failoverTimeout' | 'password' | 'persistence' | 'minReplicasToWrite' | 'target' | 'serverBin' | 'sentinelBin' | 'resultsDir'> & { net?: RunOptions['net'] };
+export type ClusterOptions = Pick<
+  RunOptions,
+  | 'replicas'
+  | 'sentinels'
+  | 'quorum'
+  | 'downAfter'
+  | 'failoverTimeout'
+  | 'password'
+  | 'persistence'
+  | 'minReplicasToWrite'
+  | 'target'
+  | 'serverBin'
+  | 'sentinelBin'
+  | 'resultsDir'
+> & { net?: RunOptions['net'] };
 
 /** With a network backend each node has its own address and needs these extra directives. */
 function ownAddressLines(n: NodeSpec, o: ClusterOptions): string[] {
@@ -82,7 +107,8 @@ export function resolveBinaries(o: Pick<RunOptions, 'target' | 'serverBin' | 'se
   if (o.target === 'redis') {
     const s = which('redis-server');
     const t = which('redis-sentinel');
-    if (!s) throw new Error('--target redis: redis-server is not on PATH (apt-get install redis-server redis-sentinel)');
+    if (!s)
+      throw new Error('--target redis: redis-server is not on PATH (apt-get install redis-server redis-sentinel)');
     server = { cmd: s, args: [] };
     sentinel = t ? { cmd: t, args: [] } : { cmd: s, args: ['--sentinel'] };
   } else {
@@ -161,7 +187,12 @@ export class Cluster {
   /** The claimed address slot of a run with its own addresses, released at teardown. */
   private netSlot: NetSlotClaim | null = null;
 
-  private constructor(readonly runDir: string, readonly opts: ClusterOptions, readonly bins: Binaries, specs: NodeSpec[]) {
+  private constructor(
+    readonly runDir: string,
+    readonly opts: ClusterOptions,
+    readonly bins: Binaries,
+    specs: NodeSpec[],
+  ) {
     this.registry = new PidRegistry(opts.resultsDir);
     for (const s of specs) this.nodes.set(s.name, { spec: s, proc: null, pid: null, status: 'stopped' });
   }
@@ -170,7 +201,8 @@ export class Cluster {
   static async create(runDir: string, opts: ClusterOptions, bins = resolveBinaries(opts)): Promise<Cluster> {
     const backend: NetBackendName = opts.net === 'proxy' || opts.net === 'iptables' ? opts.net : 'none';
     // a slot claimed on disk keeps parallel runs (suite --parallel, other results dirs) on different addresses
-    const netSlot = backend === 'none' ? null : claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir: opts.resultsDir });
+    const netSlot =
+      backend === 'none' ? null : claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir: opts.resultsDir });
     try {
       const cluster = await Cluster.build(runDir, opts, bins, backend, netSlot?.slot ?? 0);
       cluster.netSlot = netSlot;
@@ -181,10 +213,20 @@ export class Cluster {
     }
   }
 
-  private static async build(runDir: string, opts: ClusterOptions, bins: Binaries, backend: NetBackendName, slot: number): Promise<Cluster> {
+  private static async build(
+    runDir: string,
+    opts: ClusterOptions,
+    bins: Binaries,
+    backend: NetBackendName,
+    slot: number,
+  ): Promise<Cluster> {
     let index = 0;
     const specs: NodeSpec[] = [];
-    const mk = async (name: string, kind: NodeSpec['kind'], initialRole: NodeSpec['initialRole']): Promise<NodeSpec> => {
+    const mk = async (
+      name: string,
+      kind: NodeSpec['kind'],
+      initialRole: NodeSpec['initialRole'],
+    ): Promise<NodeSpec> => {
       let host = '127.0.0.1';
       let listenHost = host;
       let port: number;
@@ -199,25 +241,40 @@ export class Cluster {
       const dir = path.resolve(runDir, 'nodes', name);
       fs.mkdirSync(dir, { recursive: true });
       return {
-        name, kind, initialRole, host, port, listenHost, listenPort: port, dir,
+        name,
+        kind,
+        initialRole,
+        host,
+        port,
+        listenHost,
+        listenPort: port,
+        dir,
         configFile: path.join(dir, kind === 'server' ? 'redis.conf' : 'sentinel.conf'),
         logFile: path.join(dir, `${name}.log`),
         pidFile: path.join(dir, `${name}.pid`),
         outFile: path.join(dir, `${name}.out`),
       };
     };
-    for (let i = 0; i <= opts.replicas; i++) specs.push(await mk(`n${i + 1}`, 'server', i === 0 ? 'master' : 'replica'));
+    for (let i = 0; i <= opts.replicas; i++)
+      specs.push(await mk(`n${i + 1}`, 'server', i === 0 ? 'master' : 'replica'));
     for (let i = 0; i < opts.sentinels; i++) specs.push(await mk(`s${i + 1}`, 'sentinel', 'sentinel'));
     const master = specs[0]!;
     for (const s of specs) {
-      const text = s.kind === 'server' ? serverConfig(s, s === master ? null : master, opts) : sentinelConfig(s, master, opts);
+      const text =
+        s.kind === 'server' ? serverConfig(s, s === master ? null : master, opts) : sentinelConfig(s, master, opts);
       fs.writeFileSync(s.configFile, text);
     }
     const cluster = new Cluster(runDir, opts, bins, specs);
     if (backend !== 'none') {
       cluster.network = await createNetwork(backend);
       if (cluster.network instanceof ProxyBackend) {
-        for (const s of specs) await cluster.network.addNode({ publicHost: s.host, publicPort: s.port, privateHost: s.listenHost, privatePort: s.listenPort });
+        for (const s of specs)
+          await cluster.network.addNode({
+            publicHost: s.host,
+            publicPort: s.port,
+            privateHost: s.listenHost,
+            privatePort: s.listenPort,
+          });
       }
     }
     return cluster;
@@ -253,10 +310,20 @@ export class Cluster {
     if (n.proc && n.status !== 'stopped' && n.status !== 'killed') return;
     const bin = n.spec.kind === 'server' ? this.bins.server : this.bins.sentinel;
     const args = [...bin.args, n.spec.configFile];
-    if (n.spec.kind === 'sentinel' && bin.args.length === 0 && !/sentinel/.test(path.basename(bin.cmd))) args.push('--sentinel');
+    if (n.spec.kind === 'sentinel' && bin.args.length === 0 && !/sentinel/.test(path.basename(bin.cmd)))
+      args.push('--sentinel');
     const out = fs.openSync(n.spec.outFile, 'a');
     const spawn = execa as unknown as (cmd: string, args: string[], o: object) => ResultPromise;
-    const proc = spawn(bin.cmd, args, { cwd: n.spec.dir, stdin: 'ignore', stdout: out, stderr: out, reject: false, cleanup: false, detached: true, env: { ...process.env, NODE_OPTIONS: '' } });
+    const proc = spawn(bin.cmd, args, {
+      cwd: n.spec.dir,
+      stdin: 'ignore',
+      stdout: out,
+      stderr: out,
+      reject: false,
+      cleanup: false,
+      detached: true,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     fs.closeSync(out);
     n.proc = proc;
     n.pid = proc.pid ?? null;
@@ -277,8 +344,12 @@ export class Cluster {
         await query(n.spec, ['PING'], { password: this.password(n.spec.kind), timeoutMs: 500 });
         return;
       } catch (e) {
-        if ((n.status as NodeState['status']) === 'stopped') throw new Error(`${name} (${addrString(n.spec)}) exited at start; see ${path.relative(process.cwd(), n.spec.outFile)} and ${n.spec.name}.log: ${tail(n.spec.outFile)}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not answer PING within ${waitMs} ms: ${(e as Error).message}`);
+        if ((n.status as NodeState['status']) === 'stopped')
+          throw new Error(
+            `${name} (${addrString(n.spec)}) exited at start; see ${path.relative(process.cwd(), n.spec.outFile)} and ${n.spec.name}.log: ${tail(n.spec.outFile)}`,
+          );
+        if (Date.now() > deadline)
+          throw new Error(`${name} did not answer PING within ${waitMs} ms: ${(e as Error).message}`);
         await sleepMs(50);
       }
     }
@@ -296,10 +367,12 @@ export class Cluster {
   private async isReady(master: NodeSpec): Promise<string | true> {
     const repl = await this.replication(master);
     if (!repl) return 'master not answering';
-    if (repl.onlineReplicas.length < this.opts.replicas) return `${repl.onlineReplicas.length}/${this.opts.replicas} replicas online`;
+    if (repl.onlineReplicas.length < this.opts.replicas)
+      return `${repl.onlineReplicas.length}/${this.opts.replicas} replicas online`;
     for (const s of this.sentinels) {
       const m = flatToObject(await query(s.spec, ['SENTINEL', 'MASTER', MASTER_NAME], { timeoutMs: 1000 }));
-      if (Number(m['num-other-sentinels']) < this.opts.sentinels - 1) return `${s.spec.name} sees ${m['num-other-sentinels']} other sentinels`;
+      if (Number(m['num-other-sentinels']) < this.opts.sentinels - 1)
+        return `${s.spec.name} sees ${m['num-other-sentinels']} other sentinels`;
       if (Number(m['num-slaves']) < this.opts.replicas) return `${s.spec.name} sees ${m['num-slaves']} replicas`;
     }
     return true;
@@ -323,7 +396,9 @@ export class Cluster {
 
   async replication(spec: NodeSpec, timeoutMs = 500): Promise<ReplicationInfo | null> {
     try {
-      return parseReplication(parseInfo(await query(spec, ['INFO', 'replication'], { password: this.password('server'), timeoutMs })));
+      return parseReplication(
+        parseInfo(await query(spec, ['INFO', 'replication'], { password: this.password('server'), timeoutMs })),
+      );
     } catch {
       return null;
     }
@@ -372,9 +447,11 @@ export class Cluster {
       if (n === master) continue;
       const r = await this.replication(n.spec);
       if (!r) return `${n.spec.name} does not answer`;
-      if (r.role !== 'slave' || `${r.masterHost}:${r.masterPort}` !== masterAddr || !r.linkUp) return `${n.spec.name} is not an online replica of ${master.spec.name}`;
+      if (r.role !== 'slave' || `${r.masterHost}:${r.masterPort}` !== masterAddr || !r.linkUp)
+        return `${n.spec.name} is not an online replica of ${master.spec.name}`;
     }
-    if (mr.onlineReplicas.length < this.servers.length - 1) return `${mr.onlineReplicas.length}/${this.servers.length - 1} replicas online`;
+    if (mr.onlineReplicas.length < this.servers.length - 1)
+      return `${mr.onlineReplicas.length}/${this.servers.length - 1} replicas online`;
     return true;
   }
 
@@ -454,8 +531,15 @@ export class Cluster {
   /** Node descriptions for test.json (paths relative to the run directory). */
   describe(): object[] {
     return [...this.nodes.values()].map(({ spec: s }) => ({
-      name: s.name, kind: s.kind, host: s.host, port: s.port, listenHost: s.listenHost, listenPort: s.listenPort,
-      initialRole: s.initialRole, logFile: path.relative(this.runDir, s.logFile), configFile: path.relative(this.runDir, s.configFile),
+      name: s.name,
+      kind: s.kind,
+      host: s.host,
+      port: s.port,
+      listenHost: s.listenHost,
+      listenPort: s.listenPort,
+      initialRole: s.initialRole,
+      logFile: path.relative(this.runDir, s.logFile),
+      configFile: path.relative(this.runDir, s.configFile),
     }));
   }
 

@@ -29,9 +29,17 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 /** One command (after AUTH when a password is given) on a fresh connection. Throws on error replies. */
-export async function query(addr: Addr, args: (string | number)[], opts: { password?: string; timeoutMs?: number } = {}): Promise<RespValue> {
+export async function query(
+  addr: Addr,
+  args: (string | number)[],
+  opts: { password?: string; timeoutMs?: number } = {},
+): Promise<RespValue> {
   const ms = opts.timeoutMs ?? 1000;
-  const c = await withTimeout(RespClient.connect({ host: addr.host, port: addr.port, connectTimeoutMs: ms }), ms, `connect ${addrString(addr)}`);
+  const c = await withTimeout(
+    RespClient.connect({ host: addr.host, port: addr.port, connectTimeoutMs: ms }),
+    ms,
+    `connect ${addrString(addr)}`,
+  );
   try {
     if (opts.password) {
       const a = await withTimeout(c.call('AUTH', opts.password), ms, 'AUTH');

@@ -73,7 +73,19 @@ export interface ClusterEvent extends EventFields {
   text: string;
 }
 
-const FIELD_NAMES: readonly (keyof EventFields)[] = ['node', 'role', 'instance', 'master', 'masterName', 'link', 'replicas', 'from', 'to', 'epoch', 'leader'];
+const FIELD_NAMES: readonly (keyof EventFields)[] = [
+  'node',
+  'role',
+  'instance',
+  'master',
+  'masterName',
+  'link',
+  'replicas',
+  'from',
+  'to',
+  'epoch',
+  'leader',
+];
 const ROLE_EVENT = /^(\S+) (?:(master) replicas=(\d+)|(replica) of (\S+) link=(up|down)|(down|paused|unreachable))$/;
 const isPort = (s: string | undefined) => s !== undefined && /^\d{1,5}$/.test(s);
 
@@ -91,7 +103,9 @@ export function parseEventText(event: string, text: string): EventFields {
   if (!event.startsWith('+') && !event.startsWith('-')) {
     // another engine's observations: "... role:master ..."
     const role = /role[:= ](\w+)/.exec(text)?.[1];
-    return role === 'master' || role === 'replica' || role === 'down' || role === 'paused' || role === 'unreachable' ? { role } : {};
+    return role === 'master' || role === 'replica' || role === 'down' || role === 'paused' || role === 'unreachable'
+      ? { role }
+      : {};
   }
   if (event === '+switch-master') {
     // <master-name> <old-ip> <old-port> <new-ip> <new-port>
@@ -99,7 +113,8 @@ export function parseEventText(event: string, text: string): EventFields {
     return { masterName: t[0], from: `${t[1]}:${t[2]}`, to: `${t[3]}:${t[4]}`, node: `${t[3]}:${t[4]}` };
   }
   if (event === '+new-epoch' && /^\d+$/.test(t[0] ?? '')) return { epoch: Number(t[0]) };
-  if (event === '+vote-for-leader' && t.length >= 2 && /^\d+$/.test(t[1]!)) return { leader: t[0], epoch: Number(t[1]) };
+  if (event === '+vote-for-leader' && t.length >= 2 && /^\d+$/.test(t[1]!))
+    return { leader: t[0], epoch: Number(t[1]) };
   // "%@": <instance-type> <name> <ip> <port> [@ <master-name> <master-ip> <master-port>] ...
   if (!['master', 'slave', 'sentinel'].includes(t[0] ?? '') || !isPort(t[3])) return {};
   const f: EventFields = { instance: t[0], node: `${t[2]}:${t[3]}` };
@@ -147,7 +162,9 @@ export function masterTimeline(events: readonly ClusterEvent[], initial?: string
     // every sentinel publishes the promotion; one that missed an intermediate failover names an older
     // old master. Compared with every failover so far, not only the latest: a sentinel whose own stale
     // failover ends by timeout publishes it late (A->B after B->A), alone, and is not the sentinels' view.
-    const dup = failovers.find((x) => x.newMaster === fo.newMaster && Math.abs(x.time - fo.time) < (x.oldMaster === fo.oldMaster ? 30e9 : 10e9));
+    const dup = failovers.find(
+      (x) => x.newMaster === fo.newMaster && Math.abs(x.time - fo.time) < (x.oldMaster === fo.oldMaster ? 30e9 : 10e9),
+    );
     if (!dup) failovers.push(fo);
   }
   const start = initial ?? firstMaster;
@@ -197,7 +214,11 @@ export class OpPairer {
 }
 
 /** Folds a history's pairs: `open` makes one from each invocation, `close` completes it. */
-function foldPairs<P>(history: readonly Op[], open: (op: Op, i: number) => P, close: (pair: P, op: Op, i: number) => void): P[] {
+function foldPairs<P>(
+  history: readonly Op[],
+  open: (op: Op, i: number) => P,
+  close: (pair: P, op: Op, i: number) => void,
+): P[] {
   const pairer = new OpPairer();
   const pairs: P[] = [];
   for (let i = 0; i < history.length; i++) {
@@ -215,7 +236,11 @@ function foldPairs<P>(history: readonly Op[], open: (op: Op, i: number) => P, cl
  * in invocation order (the checkers' hot path: no objects per op beyond the pair).
  */
 export function pairPositions(history: readonly Op[]): [number, number][] {
-  return foldPairs<[number, number]>(history, (_op, i) => [i, -1], (p, _op, i) => (p[1] = i));
+  return foldPairs<[number, number]>(
+    history,
+    (_op, i) => [i, -1],
+    (p, _op, i) => (p[1] = i),
+  );
 }
 
 /**
@@ -223,5 +248,9 @@ export function pairPositions(history: readonly Op[]): [number, number][] {
  * cut short) are paired with null: treat them as info (unknown outcome).
  */
 export function pairOps(history: readonly Op[]): { invoke: Op; complete: Op | null }[] {
-  return foldPairs<{ invoke: Op; complete: Op | null }>(history, (op) => ({ invoke: op, complete: null }), (p, op) => (p.complete = op));
+  return foldPairs<{ invoke: Op; complete: Op | null }>(
+    history,
+    (op) => ({ invoke: op, complete: null }),
+    (p, op) => (p.complete = op),
+  );
 }

@@ -8,7 +8,15 @@ export { MASTER_NAME } from './cluster.js';
 export type { RunOptions } from './options.js';
 export type { CheckResult, Verdict } from './checker/index.js';
 export { checkLinearizable, checkListAppend } from './checker/index.js';
-export { analyzeSet, checkSet, checkSetFull, checkCounter, checkStats, checkExceptions, worstVerdict } from './checker/index.js';
+export {
+  analyzeSet,
+  checkSet,
+  checkSetFull,
+  checkCounter,
+  checkStats,
+  checkExceptions,
+  worstVerdict,
+} from './checker/index.js';
 export type { SetAnalysis, SetElementFate, SetKey } from './checker/index.js';
 export { describeUnverified, explainLostWrites, failoversFromEvents, lostWritesOf } from './checker/index.js';
 export type { LostWrite, UnverifiedWrites } from './checker/index.js';

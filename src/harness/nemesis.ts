@@ -16,8 +16,10 @@ class FaultCycle implements Gen {
   ) {}
   op(ctx: GenCtx): GenResult {
     const due = this.due ?? ctx.time + this.intervalNs;
-    if (ctx.time < due) return pending(new FaultCycle(this.nemeses, this.intervalNs, this.seed, this.phase, this.chosen, due), due);
-    if (!ctx.free.includes('nemesis')) return pending(new FaultCycle(this.nemeses, this.intervalNs, this.seed, this.phase, this.chosen, due));
+    if (ctx.time < due)
+      return pending(new FaultCycle(this.nemeses, this.intervalNs, this.seed, this.phase, this.chosen, due), due);
+    if (!ctx.free.includes('nemesis'))
+      return pending(new FaultCycle(this.nemeses, this.intervalNs, this.seed, this.phase, this.chosen, due));
     if (this.phase === 'start') {
       const [r, s2] = rngNext(this.seed);
       const i = Math.floor(r * this.nemeses.length);
@@ -48,7 +50,11 @@ export function faultSchedule(nemeses: readonly Nemesis[], intervalNs: number, s
 }
 
 /** Routes a nemesis op to the nemesis that owns it. */
-export async function invokeNemesis(nemeses: readonly Nemesis[], ctx: NemesisContext, op: { f: string; value: unknown }): Promise<unknown> {
+export async function invokeNemesis(
+  nemeses: readonly Nemesis[],
+  ctx: NemesisContext,
+  op: { f: string; value: unknown },
+): Promise<unknown> {
   const name = (op.value as { nemesis?: string } | null)?.nemesis;
   const n = nemeses.find((x) => x.name === name) ?? nemeses.find((x) => x.startF === op.f || x.stopF === op.f);
   if (!n) throw new Error(`no nemesis handles ${op.f}`);
@@ -57,7 +63,12 @@ export async function invokeNemesis(nemeses: readonly Nemesis[], ctx: NemesisCon
 
 /** Text of the active faults for progress lines. */
 export function activeFaults(nemeses: readonly Nemesis[]): string {
-  return nemeses.map((n) => n.active?.() ?? null).filter(Boolean).join(', ') || '-';
+  return (
+    nemeses
+      .map((n) => n.active?.() ?? null)
+      .filter(Boolean)
+      .join(', ') || '-'
+  );
 }
 
 /** The nemesis side of a run: executes fault ops and heals, recording each as two info ops. */
@@ -83,11 +94,14 @@ export class NemesisWorker {
   }
 
   perform(op: { f: string; value: unknown }): Promise<void> {
-    return this.record(op.f, op.value ?? null, () => invokeNemesis(this.nemeses, this.ctx, { f: op.f, value: op.value }));
+    return this.record(op.f, op.value ?? null, () =>
+      invokeNemesis(this.nemeses, this.ctx, { f: op.f, value: op.value }),
+    );
   }
 
   /** Undoes every fault still active, one heal op per nemesis. */
   async healAll(): Promise<void> {
-    for (const n of this.nemeses) await this.record('heal', { nemesis: n.name }, async () => (await n.heal(this.ctx)) ?? { nemesis: n.name });
+    for (const n of this.nemeses)
+      await this.record('heal', { nemesis: n.name }, async () => (await n.heal(this.ctx)) ?? { nemesis: n.name });
   }
 }

@@ -20,7 +20,12 @@ export class Observer {
   private readonly initialMaster: string | undefined;
   onEvent: (e: ClusterEvent) => void = () => {};
 
-  constructor(readonly cluster: Cluster, file: string, private readonly now: () => number, private readonly pollMs = 250) {
+  constructor(
+    readonly cluster: Cluster,
+    file: string,
+    private readonly now: () => number,
+    private readonly pollMs = 250,
+  ) {
     this.fd = fs.openSync(file, 'a');
     const m = cluster.servers[0];
     this.initialMaster = m ? addrString(m.spec) : undefined;

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { redactNodeConfig, writeFileAtomic } from './store.js';
 
-
 export interface PidRecord {
   pid: number;
   node: string;
@@ -74,7 +73,10 @@ export class PidRegistry {
   }
   private save(): void {
     if (this.removed) return; // torn down: a late exit must not bring the file back
-    writeFileAtomic(this.file, JSON.stringify({ harnessPid: process.pid, harnessStart: HARNESS_START, records: [...this.records.values()] }));
+    writeFileAtomic(
+      this.file,
+      JSON.stringify({ harnessPid: process.pid, harnessStart: HARNESS_START, records: [...this.records.values()] }),
+    );
   }
 }
 
@@ -148,7 +150,10 @@ function recordAlive(r: PidRecord): boolean {
  * Kills processes left by harness runs that are no longer alive. Returns what was killed.
  * `includeLive` also stops those of live harnesses started with --leave-running (cluster down).
  */
-export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: boolean } = {}): { pid: number; node: string }[] {
+export function cleanupStale(
+  resultsDir: string,
+  opts: { includeLeftRunning?: boolean } = {},
+): { pid: number; node: string }[] {
   const dir = path.join(resultsDir, '.pids');
   const killed: { pid: number; node: string }[] = [];
   let files: string[] = [];
@@ -180,8 +185,12 @@ export function cleanupStale(resultsDir: string, opts: { includeLeftRunning?: bo
       }
     }
     // the nodes will not start again: their config files lose the password (RUN-FORMAT.md, Secrets)
-    waitGone(stopped.map((r) => r.pid), 2000);
-    for (const r of data.records) if (r.configFile && (stopped.includes(r) || !isSameProcess(r))) redactNodeConfig(r.configFile);
+    waitGone(
+      stopped.map((r) => r.pid),
+      2000,
+    );
+    for (const r of data.records)
+      if (r.configFile && (stopped.includes(r) || !isSameProcess(r))) redactNodeConfig(r.configFile);
     try {
       fs.unlinkSync(file);
     } catch {

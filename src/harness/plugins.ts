@@ -17,7 +17,10 @@ export function loadPlugins(): Promise<void> {
       const d = path.join(root, dir);
       let files: string[] = [];
       try {
-        files = fs.readdirSync(d).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.endsWith('.test' + ext)).sort();
+        files = fs
+          .readdirSync(d)
+          .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts') && !f.endsWith('.test' + ext))
+          .sort();
       } catch {
         continue;
       }

@@ -14,7 +14,11 @@ export class Progress {
   private lastOps = 0;
   private lastT = 0;
   private lastPlain = 0;
-  constructor(private readonly src: ProgressSource, private readonly out: NodeJS.WriteStream = process.stderr, private readonly tty = Boolean(process.stderr.isTTY)) {}
+  constructor(
+    private readonly src: ProgressSource,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly tty = Boolean(process.stderr.isTTY),
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.tty ? 500 : 1000);

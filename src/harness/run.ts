@@ -6,13 +6,30 @@ import { fileURLToPath } from 'node:url';
 import { Cluster, resolveBinaries, sleepMs } from './cluster.js';
 import { Clock, NS_PER_S } from './clock.js';
 import { ClientWorker } from './clients.js';
-import { any, clients, nemesis as nemesisRoute, stagger, timeLimit, Rng, subSeed, type Gen } from './generator/index.js';
+import {
+  any,
+  clients,
+  nemesis as nemesisRoute,
+  stagger,
+  timeLimit,
+  Rng,
+  subSeed,
+  type Gen,
+} from './generator/index.js';
 import { interpret, type PlacedOp } from './generator/interpreter.js';
 import type { Op } from './history.js';
 import { Recorder } from './recorder.js';
 import { type RunOptions, UsageError, settleNetBackend } from './options.js';
 import { loadPlugins } from './plugins.js';
-import { getWorkload, makeNemesis, nemesisNames, workloadNames, type Nemesis, type NemesisContext, type Workload } from './registry.js';
+import {
+  getWorkload,
+  makeNemesis,
+  nemesisNames,
+  workloadNames,
+  type Nemesis,
+  type NemesisContext,
+  type Workload,
+} from './registry.js';
 import { activeFaults, faultSchedule, NemesisWorker } from './nemesis.js';
 import { Observer } from './observer.js';
 import { createRunDir, linkLatest, redactArgv, redactOptions, writeJson } from './store.js';
@@ -97,18 +114,24 @@ export interface RunIo {
  */
 export async function resolvePlugins(o: RunOptions): Promise<Nemesis[]> {
   await loadPlugins();
-  if (!getWorkload(o.workload)) throw new UsageError(`unknown workload '${o.workload}' (one of ${workloadNames().join(', ')})`);
+  if (!getWorkload(o.workload))
+    throw new UsageError(`unknown workload '${o.workload}' (one of ${workloadNames().join(', ')})`);
   const nemeses = o.nemesis.map((n) => {
     const x = makeNemesis(n);
     if (!x) throw new UsageError(`unknown nemesis '${n}' (one of ${nemesisNames().join(', ')}, none)`);
     return x;
   });
-  settleNetBackend(o, o.nemesis.filter((_n, i) => nemeses[i]!.needsNetwork === true));
+  settleNetBackend(
+    o,
+    o.nemesis.filter((_n, i) => nemeses[i]!.needsNetwork === true),
+  );
   return nemeses;
 }
 
 export function testName(o: RunOptions): string {
-  return o.name ?? `${o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.serverBin ? 'custom' : o.target}`;
+  return (
+    o.name ?? `${o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.serverBin ? 'custom' : o.target}`
+  );
 }
 
 export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
@@ -116,7 +139,10 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   const nemeses = await resolvePlugins(o);
   const wl = getWorkload(o.workload)!;
   const stale = cleanupStale(o.resultsDir);
-  if (stale.length) io.out(`cleaned up ${stale.length} stale processes of a previous run: ${stale.map((s) => `${s.node}(pid ${s.pid})`).join(' ')}`);
+  if (stale.length)
+    io.out(
+      `cleaned up ${stale.length} stale processes of a previous run: ${stale.map((s) => `${s.node}(pid ${s.pid})`).join(' ')}`,
+    );
   const bins = resolveBinaries(o);
   let clock = new Clock();
   // one start time: the directory's name and test.json's startedAt
@@ -128,9 +154,17 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     seed: o.seed,
     argv: redactArgv(io.argv),
     versions: { node: process.version, faultline: version(), server: bins.label },
-    binaries: { server: [bins.server.cmd, ...bins.server.args].join(' '), sentinel: [bins.sentinel.cmd, ...bins.sentinel.args].join(' ') },
+    binaries: {
+      server: [bins.server.cmd, ...bins.server.args].join(' '),
+      sentinel: [bins.sentinel.cmd, ...bins.sentinel.args].join(' '),
+    },
     // what the report pairs fault intervals by (RUN-FORMAT.md): each nemesis's start and stop op names
-    nemeses: nemeses.map((n) => ({ name: n.name, startF: n.startF, stopF: n.stopF, needsNetwork: n.needsNetwork === true })),
+    nemeses: nemeses.map((n) => ({
+      name: n.name,
+      startF: n.startF,
+      stopF: n.stopF,
+      needsNetwork: n.needsNetwork === true,
+    })),
     nodes: [],
   };
   const cluster = await Cluster.create(runDir, o, bins);
@@ -146,7 +180,10 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       limitS: o.timeLimit,
       phase: () => phase,
       counts: () => rec.counts,
-      master: () => (observer ? (cluster.nodeByAddr(observer.sentinelMaster ?? '')?.spec.name ?? observer.sentinelMaster ?? '?') : '?'),
+      master: () =>
+        observer
+          ? (cluster.nodeByAddr(observer.sentinelMaster ?? '')?.spec.name ?? observer.sentinelMaster ?? '?')
+          : '?',
       fault: () => activeFaults(nemeses),
     },
     io.err,
@@ -159,7 +196,9 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     cluster.log = (m) => progress.message(m);
     await cluster.start();
     try {
-      const info = parseInfo(await query(cluster.servers[0]!.spec, ['INFO', 'server'], { password: o.password || undefined }));
+      const info = parseInfo(
+        await query(cluster.servers[0]!.spec, ['INFO', 'server'], { password: o.password || undefined }),
+      );
       (testJson.versions as Record<string, string>).server = `${bins.label} ${info.redis_version ?? '?'}`;
       writeJson(path.join(runDir, 'test.json'), testJson);
     } catch {
@@ -169,7 +208,8 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     rec.setClock(clock);
     observer = new Observer(cluster, path.join(runDir, 'events.jsonl'), () => clock.now());
     observer.onEvent = (e) => {
-      if (e.event === '+switch-master' || e.event === '+odown' || e.event === '+convert-to-slave') progress.message(`  ${(e.time / NS_PER_S).toFixed(1)}s ${e.source} ${e.event} ${e.text}`);
+      if (e.event === '+switch-master' || e.event === '+odown' || e.event === '+convert-to-slave')
+        progress.message(`  ${(e.time / NS_PER_S).toFixed(1)}s ${e.source} ${e.event} ${e.text}`);
     };
     observer.start();
     for (let t = 0; t < o.concurrency; t++) workers.push(new ClientWorker(t, t, o.concurrency, cluster, o));
@@ -177,7 +217,9 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
 
     const rng = new Rng(subSeed(o.seed, 'nemesis-targets'));
     const nctx: NemesisContext = {
-      cluster, rng, options: o,
+      cluster,
+      rng,
+      options: o,
       now: () => clock.now(),
       record: (f, value) => void rec.invoke('nemesis', f, value),
       log: (m) => progress.message(m),
@@ -192,7 +234,10 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
     let clientGen: Gen = wl.generator(wctx);
     if (o.rate > 0) clientGen = stagger(NS_PER_S / o.rate, subSeed(o.seed, 'stagger'), clientGen);
     const faults = faultSchedule(nemeses, o.nemesisInterval * NS_PER_S, subSeed(o.seed, 'nemesis'));
-    const main = timeLimit(o.timeLimit * NS_PER_S, faults ? any(clients(clientGen), nemesisRoute(faults)) : clients(clientGen));
+    const main = timeLimit(
+      o.timeLimit * NS_PER_S,
+      faults ? any(clients(clientGen), nemesisRoute(faults)) : clients(clientGen),
+    );
     const stopped = () => interrupted !== null;
     progress.start();
     phase = 'main';
@@ -206,8 +251,16 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       phase = 'recover';
       const t0 = Date.now();
       try {
-        await cluster.waitUntil(() => cluster.healthy(), o.recoveryTimeout * 1000, 'one master with all replicas online');
-        observer.record('harness', 'recovered', `one master with all replicas online after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        await cluster.waitUntil(
+          () => cluster.healthy(),
+          o.recoveryTimeout * 1000,
+          'one master with all replicas online',
+        );
+        observer.record(
+          'harness',
+          'recovered',
+          `one master with all replicas online after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
       } catch (e) {
         observer.record('harness', 'not-recovered', (e as Error).message);
         progress.message(`  warning: ${(e as Error).message}`);
@@ -218,7 +271,9 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
       phase = 'final';
       testJson.finalPhase = await runFinalPhase(finalGen, workers, wl, rec, o, stopped);
       const fp = testJson.finalPhase as FinalPhaseStats;
-      progress.message(`  final reads: ${fp.ok} of ${fp.reads} ok${fp.retries ? ` (${fp.retries} retried)` : ''}, slowest ${fp.slowestMs} ms`);
+      progress.message(
+        `  final reads: ${fp.ok} of ${fp.reads} ok${fp.retries ? ` (${fp.retries} retried)` : ''}, slowest ${fp.slowestMs} ms`,
+      );
     }
   } finally {
     progress.stop();
@@ -253,21 +308,33 @@ export async function runTest(o: RunOptions, io: RunIo): Promise<RunResult> {
   return { runDir, results, exitCode: interrupted ? 255 : exitCodeFor(results.valid) };
 }
 
-export function printSummary(io: Pick<RunIo, 'out'>, runDir: string, r: Results, report: string | null, final?: FinalPhaseStats): void {
+export function printSummary(
+  io: Pick<RunIo, 'out'>,
+  runDir: string,
+  r: Results,
+  report: string | null,
+  final?: FinalPhaseStats,
+): void {
   const verdict = r.valid === true ? 'VALID' : r.valid === false ? 'INVALID' : 'UNKNOWN';
   const s = r.summary;
   io.out('');
   for (const [name, c] of Object.entries(r.checkers)) {
     const v = c.valid === true ? 'valid' : c.valid === false ? 'INVALID' : 'unknown';
-    io.out(`  ${name.padEnd(11)} ${v}${c.error ? ` (${String(c.error).split('\n')[0]})` : ''}${typeof c.line === 'string' ? `  ${c.line}` : ''}`);
+    io.out(
+      `  ${name.padEnd(11)} ${v}${c.error ? ` (${String(c.error).split('\n')[0]})` : ''}${typeof c.line === 'string' ? `  ${c.line}` : ''}`,
+    );
   }
   io.out(`ops ${s.ops}: ok ${s.ok}, fail ${s.fail}, info ${s.info} in ${s.durationS} s`);
   if (final) {
     const notOk = final.reads - final.ok;
-    io.out(`final reads: ${final.ok} of ${final.reads} ok${final.retries ? ` after ${final.retries} retries` : ''}, slowest ${final.slowestMs} ms${notOk ? ` — ${notOk} never completed` : ''}`);
+    io.out(
+      `final reads: ${final.ok} of ${final.reads} ok${final.retries ? ` after ${final.retries} retries` : ''}, slowest ${final.slowestMs} ms${notOk ? ` — ${notOk} never completed` : ''}`,
+    );
   }
   if (s.acknowledged !== undefined) {
-    io.out(`writes: ${s.acknowledged} acknowledged / ${s.verified ?? '?'} verified by a later read / ${s.lost ?? 0} lost / ${s.unverified ?? 0} unverified`);
+    io.out(
+      `writes: ${s.acknowledged} acknowledged / ${s.verified ?? '?'} verified by a later read / ${s.lost ?? 0} lost / ${s.unverified ?? 0} unverified`,
+    );
   }
   for (const i of (r.incidents ?? []) as { id: number; explanation: string }[]) io.out(`  #${i.id} ${i.explanation}`);
   io.out(`verdict: ${verdict}`);
@@ -293,7 +360,14 @@ export interface FinalPhaseStats {
  * (--final-timeout) on a fresh connection, and is retried until it ends ok or the recovery
  * deadline passes (Jepsen's until-ok). Each attempt is its own invocation in the history.
  */
-async function runFinalPhase(gen: Gen, workers: ClientWorker[], wl: Workload, rec: Recorder, o: RunOptions, stopped: () => boolean): Promise<FinalPhaseStats> {
+async function runFinalPhase(
+  gen: Gen,
+  workers: ClientWorker[],
+  wl: Workload,
+  rec: Recorder,
+  o: RunOptions,
+  stopped: () => boolean,
+): Promise<FinalPhaseStats> {
   for (const w of workers) w.renew(); // clients reconnect through the sentinels to the master they name now
   const deadline = Date.now() + o.recoveryTimeout * 1000;
   const stats: FinalPhaseStats = { reads: 0, ok: 0, retries: 0, slowestMs: 0, notOk: [] };
@@ -317,6 +391,11 @@ async function runFinalPhase(gen: Gen, workers: ClientWorker[], wl: Workload, re
     }
   };
   const limitNs = o.recoveryTimeout * NS_PER_S + o.finalTimeout * 1e6 * 2; // a backstop: each op stops at the deadline
-  await interpret(timeLimit(limitNs, clients(gen)), { threads: workers.map((w) => w.thread), now: () => rec.now(), execute, stopped });
+  await interpret(timeLimit(limitNs, clients(gen)), {
+    threads: workers.map((w) => w.thread),
+    now: () => rec.now(),
+    execute,
+    stopped,
+  });
   return stats;
 }

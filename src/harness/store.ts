@@ -119,7 +119,8 @@ export class JsonlLines {
   }
 
   private damaged(p: { lineNo: number; message: string }): void {
-    if (this.onDamaged === 'throw') throw new Error(`${this.file}:${p.lineNo}: bad ${this.what ? this.what + ' ' : ''}line: ${p.message}`);
+    if (this.onDamaged === 'throw')
+      throw new Error(`${this.file}:${p.lineNo}: bad ${this.what ? this.what + ' ' : ''}line: ${p.message}`);
     this.onDamaged(p.lineNo, p.message);
   }
 }
@@ -134,7 +135,12 @@ export function readJsonl(file: string, what = '', onDamaged: OnDamagedLine = 't
 }
 
 /** Streams a JSONL file value by value (files too big to hold as text); same rule as readJsonl. Resolves with whether the tail was torn. */
-export async function streamJsonl(file: string, onRecord: (value: unknown) => void, onDamaged: OnDamagedLine = 'throw', what = ''): Promise<{ torn: boolean }> {
+export async function streamJsonl(
+  file: string,
+  onRecord: (value: unknown) => void,
+  onDamaged: OnDamagedLine = 'throw',
+  what = '',
+): Promise<{ torn: boolean }> {
   const r = new JsonlLines(file, onRecord, onDamaged, what);
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const l of rl) r.line(l);
@@ -184,9 +190,15 @@ const ACL_USER = /^([ \t]*user[ \t]+)(.*)$/gim;
 
 /** Text of a redis/sentinel config with every password argument replaced (the lines stay). */
 export function redactConfigText(text: string): string {
-  return text
-    .replace(SECRET_DIRECTIVE, `$1${REDACTED}`)
-    .replace(ACL_USER, (_l, head: string, rules: string) => head + rules.split(/([ \t]+)/).map((t) => (/^[<>#!]./.test(t) ? t[0] + REDACTED : t)).join(''));
+  return text.replace(SECRET_DIRECTIVE, `$1${REDACTED}`).replace(
+    ACL_USER,
+    (_l, head: string, rules: string) =>
+      head +
+      rules
+        .split(/([ \t]+)/)
+        .map((t) => (/^[<>#!]./.test(t) ? t[0] + REDACTED : t))
+        .join(''),
+  );
 }
 
 /** Rewrites one node config file without its passwords; only once its process is stopped for good. */

@@ -173,7 +173,8 @@ export class RequestParser {
         if (this.bulkLen === -1) {
           const nl = findCR(this.buf, this.pos);
           if (nl === -1) {
-            if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big bulk count string');
+            if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE)
+              throw new ProtocolError('Protocol error: too big bulk count string');
             return NEED_MORE;
           }
           if (nl + 1 >= this.buf.length) return NEED_MORE; // need the \n too
@@ -184,7 +185,8 @@ export class RequestParser {
           if (n === null || n < 0 || (n > MIN_BULK_LIMIT && !this.limits.isMaster && n > this.limits.maxBulkLen)) {
             throw new ProtocolError('Protocol error: invalid bulk length');
           }
-          if (n > 16384 && this.limits.authRequired()) throw new ProtocolError('Protocol error: unauthenticated bulk length');
+          if (n > 16384 && this.limits.authRequired())
+            throw new ProtocolError('Protocol error: unauthenticated bulk length');
           this.advance(nl + 2 - this.pos);
           this.bulkLen = n;
           if (n >= BIG_ARG && this.buf.length - this.pos < n + 2) {
@@ -280,13 +282,15 @@ export class RequestParser {
   private readMultibulkHeader(): number | null {
     const nl = findCR(this.buf, this.pos);
     if (nl === -1) {
-      if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big mbulk count string');
+      if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE)
+        throw new ProtocolError('Protocol error: too big mbulk count string');
       return null;
     }
     if (nl + 1 >= this.buf.length) return null;
     const n = parseStrictInt(this.buf, this.pos + 1, nl);
     if (n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
-    if (n > 10 && this.limits.authRequired()) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+    if (n > 10 && this.limits.authRequired())
+      throw new ProtocolError('Protocol error: unauthenticated multibulk length');
     this.advance(nl + 2 - this.pos);
     return n;
   }
@@ -295,7 +299,8 @@ export class RequestParser {
   private readInline(): string[] | null {
     const nl = this.buf.indexOf(10, this.pos);
     if (nl === -1) {
-      if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('Protocol error: too big inline request');
+      if (this.buf.length - this.pos > PROTO_INLINE_MAX_SIZE)
+        throw new ProtocolError('Protocol error: too big inline request');
       return null;
     }
     let end = nl;

@@ -26,7 +26,16 @@ const tracking = new WeakMap<Client, Tracking>();
 function trackingOf(c: Client): Tracking {
   let t = tracking.get(c);
   if (!t) {
-    t = { on: false, redirect: 0, bcast: false, optin: false, optout: false, noloop: false, caching: false, prefixes: [] };
+    t = {
+      on: false,
+      redirect: 0,
+      bcast: false,
+      optin: false,
+      optout: false,
+      noloop: false,
+      caching: false,
+      prefixes: [],
+    };
     tracking.set(c, t);
   }
   return t;
@@ -61,12 +70,17 @@ function clientTracking(c: Client, a: string[]): void {
   if (mode === 'on') {
     if (!opts.bcast && prefixes.length) throw new CommandError('ERR PREFIX option requires BCAST mode to be enabled');
     if (t.on && t.bcast !== opts.bcast) {
-      throw new CommandError("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+      throw new CommandError(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
     }
-    if (opts.bcast && (opts.optin || opts.optout)) throw new CommandError('ERR OPTIN and OPTOUT are not compatible with BCAST');
+    if (opts.bcast && (opts.optin || opts.optout))
+      throw new CommandError('ERR OPTIN and OPTOUT are not compatible with BCAST');
     if (opts.optin && opts.optout) throw new CommandError("ERR You can't use both OPTIN and OPTOUT");
     if ((opts.optin && t.optout) || (opts.optout && t.optin)) {
-      throw new CommandError("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+      throw new CommandError(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+      );
     }
     Object.assign(t, opts, { on: true, redirect: redir, caching: false });
     for (const p of prefixes) if (!t.prefixes.includes(p)) t.prefixes.push(p);
@@ -80,12 +94,17 @@ function clientTracking(c: Client, a: string[]): void {
 
 function clientCaching(c: Client, a: string[]): void {
   const t = trackingOf(c);
-  if (!t.on) throw new CommandError('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  if (!t.on)
+    throw new CommandError(
+      'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+    );
   const v = a[2]!.toLowerCase();
   if (v === 'yes') {
-    if (!t.optin) throw new CommandError('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+    if (!t.optin)
+      throw new CommandError('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
   } else if (v === 'no') {
-    if (!t.optout) throw new CommandError('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+    if (!t.optout)
+      throw new CommandError('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
   } else {
     throw new CommandError(SYNTAX);
   }
@@ -169,10 +188,32 @@ const ACL_HELP = [
   '    Prints this help.',
 ];
 
-const CATEGORIES = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream',
-  'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting'];
+const CATEGORIES = [
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
+];
 
-const NO_ACLFILE = 'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
+const NO_ACLFILE =
+  'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
 
 /** ACL with only the default user: its 13 subcommands, SETUSER refused (no ACL users in tsredis-sentinel yet). */
 export function sentinelAclCommand(): CommandSpec {
@@ -180,11 +221,20 @@ export function sentinelAclCommand(): CommandSpec {
   const N = ['noscript', 'loading', 'stale', 'sentinel'] as const;
   const requirepass = (c: Client) => c.server.config.get('requirepass');
   return {
-    name: 'acl', arity: -2, flags: ['sentinel'], firstKey: 0, lastKey: 0, step: 0,
+    name: 'acl',
+    arity: -2,
+    flags: ['sentinel'],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
     subcommands: [
       cmd('whoami', 2, [...N], 0, 0, 0, (c) => c.reply.bulk(c.user)),
       cmd('users', 2, [...A], 0, 0, 0, (c) => c.reply.bulkArray(['default'])),
-      cmd('list', 2, [...A], 0, 0, 0, (c) => c.reply.bulkArray([`user default on ${requirepass(c) ? '#' + crypto.createHash('sha256').update(requirepass(c)).digest('hex') : 'nopass'} ~* &* +@all`])),
+      cmd('list', 2, [...A], 0, 0, 0, (c) =>
+        c.reply.bulkArray([
+          `user default on ${requirepass(c) ? '#' + crypto.createHash('sha256').update(requirepass(c)).digest('hex') : 'nopass'} ~* &* +@all`,
+        ]),
+      ),
       cmd('cat', -2, [...N], 0, 0, 0, (c, a) => {
         if (a.length > 3) throw new CommandError(`ERR unknown subcommand or wrong number of arguments for 'cat'`);
         if (a.length === 3) {
@@ -228,9 +278,17 @@ export function sentinelAclCommand(): CommandSpec {
       }),
       cmd('genpass', -2, [...N], 0, 0, 0, (c, a) => {
         const bits = a.length > 2 ? Number(a[2]) : 256;
-        if (!Number.isInteger(bits) || bits <= 0 || bits > 4096) throw new CommandError('ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096');
+        if (!Number.isInteger(bits) || bits <= 0 || bits > 4096)
+          throw new CommandError(
+            'ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096',
+          );
         const chars = Math.ceil(bits / 4);
-        c.reply.bulk(crypto.randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars));
+        c.reply.bulk(
+          crypto
+            .randomBytes(Math.ceil(chars / 2))
+            .toString('hex')
+            .slice(0, chars),
+        );
       }),
       cmd('log', -2, [...A], 0, 0, 0, (c, a) => {
         if (a.length > 2 && a[2]!.toLowerCase() === 'reset') return c.reply.ok();

@@ -34,14 +34,21 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     if (quorum <= 0) return 'Quorum must be 1 or greater.';
     const port = posInt(a[3]);
     if (port === null || port < 0 || port > 65535) return 'Invalid port number';
-    if (net.isIP(a[2]!) === 0 && (!st.resolveHostnames || resolveHost(a[2]!) === null)) return "Can't resolve instance hostname.";
+    if (net.isIP(a[2]!) === 0 && (!st.resolveHostnames || resolveHost(a[2]!) === null))
+      return "Can't resolve instance hostname.";
     if (st.masters.has(a[1]!)) return 'Duplicate master name.';
     const m = st.createInstance('master', a[1]!, a[2]!, port, null);
     m.quorum = quorum;
     st.masters.set(m.name, m);
     return null;
   }
-  if ((sub === 'down-after-milliseconds' || sub === 'failover-timeout' || sub === 'parallel-syncs' || sub === 'master-reboot-down-after-period') && n === 3) {
+  if (
+    (sub === 'down-after-milliseconds' ||
+      sub === 'failover-timeout' ||
+      sub === 'parallel-syncs' ||
+      sub === 'master-reboot-down-after-period') &&
+    n === 3
+  ) {
     const m = master(a[1]!);
     if (!m) return NOMASTER;
     const v = posInt(a[2]);
@@ -65,7 +72,9 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
     const m = master(a[1]!);
     if (!m) return NOMASTER;
     if (!isExecutable(a[2]!)) {
-      return sub === 'notification-script' ? 'Notification script seems non existing or non executable.' : 'Client reconfiguration script seems non existing or non executable.';
+      return sub === 'notification-script'
+        ? 'Notification script seems non existing or non executable.'
+        : 'Client reconfiguration script seems non existing or non executable.';
     }
     if (sub === 'notification-script') m.notificationScript = a[2]!;
     else m.clientReconfigScript = a[2]!;
@@ -160,12 +169,30 @@ export function applySentinelDirective(st: Sentinel, a: string[]): string | null
 
 /** Directives Redis applies before the `monitor` lines (preMonitorCfgName in sentinel.c). */
 const PRE_MONITOR = new Set([
-  'announce-ip', 'announce-port', 'deny-scripts-reconfig', 'sentinel-user', 'sentinel-pass', 'current-epoch', 'myid',
-  'resolve-hostnames', 'announce-hostnames',
+  'announce-ip',
+  'announce-port',
+  'deny-scripts-reconfig',
+  'sentinel-user',
+  'sentinel-pass',
+  'current-epoch',
+  'myid',
+  'resolve-hostnames',
+  'announce-hostnames',
 ]);
 
 /** Rules of `user default ...` that keep the default user's full access (what CONFIG REWRITE writes). */
-const FULL_ACCESS_RULES = new Set(['on', '~*', '&*', '+@all', 'allkeys', 'allchannels', 'allcommands', 'sanitize-payload', 'skip-sanitize-payload', 'resetchannels']);
+const FULL_ACCESS_RULES = new Set([
+  'on',
+  '~*',
+  '&*',
+  '+@all',
+  'allkeys',
+  'allchannels',
+  'allcommands',
+  'sanitize-payload',
+  'skip-sanitize-payload',
+  'resetchannels',
+]);
 
 /**
  * `user default ...` as Redis's CONFIG REWRITE writes it: the default user with full access, its
@@ -173,11 +200,17 @@ const FULL_ACCESS_RULES = new Set(['on', '~*', '&*', '+@all', 'allkeys', 'allcha
  * tsredis-sentinel does not have: they are refused rather than silently dropped.
  */
 function applyDefaultUserLine(cfg: Config, args: string[]): void {
-  if (args.length < 2 || args[1] !== 'default') throw new Error(`Error in user declaration '${args[1] ?? ''}': tsredis-sentinel has no ACL users (only 'user default' lines are read)`);
+  if (args.length < 2 || args[1] !== 'default')
+    throw new Error(
+      `Error in user declaration '${args[1] ?? ''}': tsredis-sentinel has no ACL users (only 'user default' lines are read)`,
+    );
   for (const rule of args.slice(2)) {
     if (rule.startsWith('>')) cfg.setRaw('requirepass', rule.slice(1));
     else if (rule === 'nopass' || rule === 'resetpass') cfg.setRaw('requirepass', '');
-    else if (!FULL_ACCESS_RULES.has(rule.toLowerCase())) throw new Error(`Error in user declaration 'default': rule '${rule}' needs ACL, which tsredis-sentinel does not have`);
+    else if (!FULL_ACCESS_RULES.has(rule.toLowerCase()))
+      throw new Error(
+        `Error in user declaration 'default': rule '${rule}' needs ACL, which tsredis-sentinel does not have`,
+      );
   }
 }
 
@@ -230,13 +263,16 @@ export function sentinelConfigLines(st: Sentinel): string[] {
     const [mip, mport] = st.currentMasterAddr(m);
     out.push(`sentinel monitor ${m.name} ${mip} ${mport} ${m.quorum}`);
     if (m.downAfter !== timing.defaultDownAfter) out.push(`sentinel down-after-milliseconds ${m.name} ${m.downAfter}`);
-    if (m.failoverTimeout !== timing.defaultFailoverTimeout) out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
+    if (m.failoverTimeout !== timing.defaultFailoverTimeout)
+      out.push(`sentinel failover-timeout ${m.name} ${m.failoverTimeout}`);
     if (m.parallelSyncs !== DEFAULT_PARALLEL_SYNCS) out.push(`sentinel parallel-syncs ${m.name} ${m.parallelSyncs}`);
     if (m.notificationScript !== null) out.push(`sentinel notification-script ${m.name} ${m.notificationScript}`);
-    if (m.clientReconfigScript !== null) out.push(`sentinel client-reconfig-script ${m.name} ${m.clientReconfigScript}`);
+    if (m.clientReconfigScript !== null)
+      out.push(`sentinel client-reconfig-script ${m.name} ${m.clientReconfigScript}`);
     if (m.authPass !== null) out.push(`sentinel auth-pass ${m.name} ${q(m.authPass)}`);
     if (m.authUser !== null) out.push(`sentinel auth-user ${m.name} ${q(m.authUser)}`);
-    if (m.masterRebootDownAfterPeriod !== 0) out.push(`sentinel master-reboot-down-after-period ${m.name} ${m.masterRebootDownAfterPeriod}`);
+    if (m.masterRebootDownAfterPeriod !== 0)
+      out.push(`sentinel master-reboot-down-after-period ${m.name} ${m.masterRebootDownAfterPeriod}`);
     out.push(`sentinel config-epoch ${m.name} ${m.configEpoch}`);
     out.push(`sentinel leader-epoch ${m.name} ${m.leaderVoteEpoch}`);
     // the promoted replica is the master now: the old master's address is listed as a replica instead

@@ -14,7 +14,9 @@ export function checkSubjectivelyDown(st: Sentinel, ri: Instance): void {
   if (link.disconnected || !link.cc) elapsed = Math.max(elapsed, now - link.lastAvailTime);
   const down =
     elapsed > ri.downAfter ||
-    (ri.kind === 'master' && ri.roleReported === 'slave' && now - ri.roleReportedTime > ri.downAfter + timing.infoPeriod * 2) ||
+    (ri.kind === 'master' &&
+      ri.roleReported === 'slave' &&
+      now - ri.roleReportedTime > ri.downAfter + timing.infoPeriod * 2) ||
     // a master that rebooted and has not answered PONG since (e.g. still loading) is down after this period
     (ri.masterReboot && now - ri.masterRebootSince > ri.masterRebootDownAfterPeriod);
   if (down) {

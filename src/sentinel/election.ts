@@ -8,7 +8,12 @@ import type { Sentinel } from './sentinel.js';
  * Votes for `runid` as leader of `epoch` unless we already voted in this epoch or a later one.
  * Returns our vote (possibly an earlier one) and its epoch.
  */
-export function voteLeader(st: Sentinel, m: Instance, reqEpoch: number, runid: string): { leader: string | null; epoch: number } {
+export function voteLeader(
+  st: Sentinel,
+  m: Instance,
+  reqEpoch: number,
+  runid: string,
+): { leader: string | null; epoch: number } {
   if (reqEpoch > st.currentEpoch) st.newEpoch(reqEpoch, m);
   if (m.leaderVoteEpoch < reqEpoch && st.currentEpoch <= reqEpoch) {
     m.leaderVote = runid;

@@ -44,7 +44,9 @@ export function startFailoverIfNeeded(st: Sentinel, m: Instance): boolean {
   if (Date.now() - m.failoverStartTime < m.failoverTimeout * 2) {
     if (m.failoverDelayLogged !== m.failoverStartTime) {
       m.failoverDelayLogged = m.failoverStartTime;
-      st.server.log.warning(`Next failover delay: I will not start a failover before ${ctime(m.failoverStartTime + m.failoverTimeout * 2)}`);
+      st.server.log.warning(
+        `Next failover delay: I will not start a failover before ${ctime(m.failoverStartTime + m.failoverTimeout * 2)}`,
+      );
     }
     return false;
   }
@@ -96,7 +98,10 @@ export function selectSlave(m: Instance, now = Date.now()): Instance | null {
     if (s.masterLinkDownTime > maxMasterDownTime) continue;
     good.push(s);
   }
-  good.sort((a, b) => a.slavePriority - b.slavePriority || b.slaveReplOffset - a.slaveReplOffset || compareRunIds(a.runid, b.runid));
+  good.sort(
+    (a, b) =>
+      a.slavePriority - b.slavePriority || b.slaveReplOffset - a.slaveReplOffset || compareRunIds(a.runid, b.runid),
+  );
   return good[0] ?? null;
 }
 

@@ -6,7 +6,16 @@ import type { Sentinel } from './sentinel.js';
 export function processHello(st: Sentinel, hello: string): void {
   const t = hello.split(',');
   if (t.length !== 8) return;
-  const [ip, portS, runid, epochS, name, mip, mportS, cepochS] = t as [string, string, string, string, string, string, string, string];
+  const [ip, portS, runid, epochS, name, mip, mportS, cepochS] = t as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const m = st.masters.get(name);
   if (!m) return;
   const port = Number(portS);

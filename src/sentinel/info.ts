@@ -7,7 +7,13 @@ import { sendSlaveOf } from './failover.js';
 
 /** sentinelMasterLooksSane */
 export function masterLooksSane(m: Instance, now = Date.now()): boolean {
-  return m.kind === 'master' && m.roleReported === 'master' && !m.sdown && !m.odown && now - m.infoRefresh < timing.infoPeriod * 2;
+  return (
+    m.kind === 'master' &&
+    m.roleReported === 'master' &&
+    !m.sdown &&
+    !m.odown &&
+    now - m.infoRefresh < timing.infoPeriod * 2
+  );
 }
 
 function field(line: string, key: string): string | undefined {

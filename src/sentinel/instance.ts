@@ -40,7 +40,13 @@ export enum FailoverState {
 }
 
 export const FAILOVER_STATE_NAMES = [
-  'none', 'wait_start', 'select_slave', 'send_slaveof_noone', 'wait_promotion', 'reconf_slaves', 'update_config',
+  'none',
+  'wait_start',
+  'select_slave',
+  'send_slaveof_noone',
+  'wait_promotion',
+  'reconf_slaves',
+  'update_config',
 ];
 
 export class Instance {

@@ -50,7 +50,12 @@ export class InstanceLink {
       this.connectingCc = true;
       // Redis queues the first PING before the connection completes: the wait counts as down time
       this.notePingSent(now);
-      RespClient.connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress, connectTimeoutMs: 1000 }).then(
+      RespClient.connect({
+        host: opts.host,
+        port: opts.port,
+        localAddress: opts.localAddress,
+        connectTimeoutMs: 1000,
+      }).then(
         (c) => {
           this.connectingCc = false;
           if (gen !== this.generation) return c.close();
@@ -70,7 +75,12 @@ export class InstanceLink {
     }
     if (needPubsub && !this.pc && !this.connectingPc) {
       this.connectingPc = true;
-      RespClient.connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress, connectTimeoutMs: 1000 }).then(
+      RespClient.connect({
+        host: opts.host,
+        port: opts.port,
+        localAddress: opts.localAddress,
+        connectTimeoutMs: 1000,
+      }).then(
         (c) => {
           this.connectingPc = false;
           if (gen !== this.generation) return c.close();

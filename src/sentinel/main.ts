@@ -5,7 +5,13 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { Server, REDIS_VERSION } from '../server/server.js';
-import { applyConfigLines, argvToConfigLines, readConfigLines, ConfigFileError, type ConfigLine } from '../server/config-file.js';
+import {
+  applyConfigLines,
+  argvToConfigLines,
+  readConfigLines,
+  ConfigFileError,
+  type ConfigLine,
+} from '../server/config-file.js';
 import { Sentinel } from './sentinel.js';
 import { loadSentinelQueue, rewriteSentinelConfig, sentinelLineHandler } from './config.js';
 import { PubSub } from './pubsub.js';
@@ -50,7 +56,9 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
   const dir = server.config.get('dir');
   if (dir) process.chdir(dir);
   loadSentinelQueue(st, queued);
-  const hadMyid = lines.some((l) => l.args[0]!.toLowerCase() === 'sentinel' && (l.args[1] ?? '').toLowerCase() === 'myid');
+  const hadMyid = lines.some(
+    (l) => l.args[0]!.toLowerCase() === 'sentinel' && (l.args[1] ?? '').toLowerCase() === 'myid',
+  );
   const ps = new PubSub(server);
   st.publish = (ch, msg) => void ps.publish(ch, msg);
   server.commands.add(sentinelCommands(st, ps));
@@ -58,7 +66,9 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
   server.log.level = server.config.get('loglevel') as never;
   if (server.config.get('logfile')) server.log.setFile(server.config.get('logfile'));
   server.log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
-  server.log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);
+  server.log.warning(
+    `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
+  );
   server.log.warning('Configuration loaded');
   st.sourceAddr = sourceAddress(server);
   st.flushConfig = () => {
@@ -67,7 +77,9 @@ export async function startSentinel(argv: string[]): Promise<RunningSentinel> {
       server.log.notice('Sentinel new configuration saved on disk');
       return true;
     } catch (e) {
-      server.log.warning(`WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(e as Error).message}`);
+      server.log.warning(
+        `WARNING: Sentinel was not able to save the new configuration on disk!!!: ${(e as Error).message}`,
+      );
       return false;
     }
   };

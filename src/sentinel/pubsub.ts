@@ -133,7 +133,8 @@ export class PubSub {
         }
       }),
       cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'sentinel'], 0, 0, 0, (c, argv) => {
-        if (argv[1] !== HELLO_CHANNEL) throw new CommandError('ERR Only HELLO messages are accepted by Sentinel instances.');
+        if (argv[1] !== HELLO_CHANNEL)
+          throw new CommandError('ERR Only HELLO messages are accepted by Sentinel instances.');
         if (!argv[2]!.includes(st.myid)) processHello(st, argv[2]!);
         c.reply.int(1);
       }),

@@ -19,8 +19,13 @@ const NO_SUCH_MASTER = 'ERR No such master with that name';
 export function replyInstance(c: Client, st: Sentinel, ri: Instance): void {
   const now = Date.now();
   const f: [string, string][] = [
-    ['name', ri.name], ['ip', st.announceAddr(ri)], ['port', String(ri.port)], ['runid', ri.runid ?? ''], ['flags', ri.flagsText()],
-    ['link-pending-commands', String(ri.link.pendingCommands)], ['link-refcount', '1'],
+    ['name', ri.name],
+    ['ip', st.announceAddr(ri)],
+    ['port', String(ri.port)],
+    ['runid', ri.runid ?? ''],
+    ['flags', ri.flagsText()],
+    ['link-pending-commands', String(ri.link.pendingCommands)],
+    ['link-refcount', '1'],
   ];
   if (ri.failoverInProgress) f.push(['failover-state', FAILOVER_STATE_NAMES[ri.failoverState]!]);
   f.push(['last-ping-sent', String(ri.link.actPingTime ? now - ri.link.actPingTime : 0)]);
@@ -35,19 +40,32 @@ export function replyInstance(c: Client, st: Sentinel, ri: Instance): void {
     f.push(['role-reported-time', String(now - ri.roleReportedTime)]);
   }
   if (ri.kind === 'master') {
-    f.push(['config-epoch', String(ri.configEpoch)], ['num-slaves', String(ri.slaves.size)],
-      ['num-other-sentinels', String(ri.sentinels.size)], ['quorum', String(ri.quorum)],
-      ['failover-timeout', String(ri.failoverTimeout)], ['parallel-syncs', String(ri.parallelSyncs)]);
+    f.push(
+      ['config-epoch', String(ri.configEpoch)],
+      ['num-slaves', String(ri.slaves.size)],
+      ['num-other-sentinels', String(ri.sentinels.size)],
+      ['quorum', String(ri.quorum)],
+      ['failover-timeout', String(ri.failoverTimeout)],
+      ['parallel-syncs', String(ri.parallelSyncs)],
+    );
     if (ri.notificationScript) f.push(['notification-script', ri.notificationScript]);
     if (ri.clientReconfigScript) f.push(['client-reconfig-script', ri.clientReconfigScript]);
   } else if (ri.kind === 'slave') {
-    f.push(['master-link-down-time', String(ri.masterLinkDownTime)], ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
-      ['master-host', ri.slaveMasterHost ?? '?'], ['master-port', String(ri.slaveMasterPort)],
-      ['slave-priority', String(ri.slavePriority)], ['slave-repl-offset', String(ri.slaveReplOffset)],
-      ['replica-announced', ri.replicaAnnounced ? '1' : '0']);
+    f.push(
+      ['master-link-down-time', String(ri.masterLinkDownTime)],
+      ['master-link-status', ri.slaveMasterLinkUp ? 'ok' : 'err'],
+      ['master-host', ri.slaveMasterHost ?? '?'],
+      ['master-port', String(ri.slaveMasterPort)],
+      ['slave-priority', String(ri.slavePriority)],
+      ['slave-repl-offset', String(ri.slaveReplOffset)],
+      ['replica-announced', ri.replicaAnnounced ? '1' : '0'],
+    );
   } else {
-    f.push(['last-hello-message', String(now - ri.lastHelloTime)], ['voted-leader', ri.leader ?? '?'],
-      ['voted-leader-epoch', String(ri.leaderEpoch)]);
+    f.push(
+      ['last-hello-message', String(now - ri.lastHelloTime)],
+      ['voted-leader', ri.leader ?? '?'],
+      ['voted-leader-epoch', String(ri.leaderEpoch)],
+    );
   }
   c.reply.mapHeader(f.length);
   for (const [k, v] of f) {
@@ -93,7 +111,7 @@ const HELP = [
   'INFO-CACHE <master-name>',
   '    Return last cached INFO output from masters and all its replicas.',
   'IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>',
-  '    Check if the master specified by ip:port is down from current Sentinel\'s',
+  "    Check if the master specified by ip:port is down from current Sentinel's",
   '    point of view.',
   'MASTER <master-name>',
   '    Show the state and info of the specified master.',
@@ -106,7 +124,7 @@ const HELP = [
   'PENDING-SCRIPTS',
   '    Get pending scripts information.',
   'REMOVE <master-name>',
-  '    Remove master from Sentinel\'s monitor list.',
+  "    Remove master from Sentinel's monitor list.",
   'REPLICAS <master-name>',
   '    Show a list of replicas for this master and their state.',
   'RESET <pattern>',
@@ -121,25 +139,47 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const GLOBAL_OPTIONS = ['resolve-hostnames', 'announce-hostnames', 'announce-ip', 'announce-port', 'sentinel-user', 'sentinel-pass'];
+const GLOBAL_OPTIONS = [
+  'resolve-hostnames',
+  'announce-hostnames',
+  'announce-ip',
+  'announce-port',
+  'sentinel-user',
+  'sentinel-pass',
+];
 
 function globalOption(st: Sentinel, name: string): string {
   switch (name) {
-    case 'resolve-hostnames': return st.resolveHostnames ? 'yes' : 'no';
-    case 'announce-hostnames': return st.announceHostnames ? 'yes' : 'no';
-    case 'announce-ip': return st.announceIp;
-    case 'announce-port': return String(st.announcePort);
-    case 'sentinel-user': return st.sentinelUser;
-    default: return st.sentinelPass;
+    case 'resolve-hostnames':
+      return st.resolveHostnames ? 'yes' : 'no';
+    case 'announce-hostnames':
+      return st.announceHostnames ? 'yes' : 'no';
+    case 'announce-ip':
+      return st.announceIp;
+    case 'announce-port':
+      return String(st.announcePort);
+    case 'sentinel-user':
+      return st.sentinelUser;
+    default:
+      return st.sentinelPass;
   }
 }
 
 /** SENTINEL DEBUG's parameters, in the order its reply lists them. */
 const DEBUG_PARAMS: [string, TimingName][] = [
-  ['info-period', 'infoPeriod'], ['ping-period', 'pingPeriod'], ['ask-period', 'askPeriod'], ['publish-period', 'publishPeriod'],
-  ['default-down-after', 'defaultDownAfter'], ['default-failover-timeout', 'defaultFailoverTimeout'], ['tilt-trigger', 'tiltTrigger'],
-  ['tilt-period', 'tiltPeriod'], ['slave-reconf-timeout', 'slaveReconfTimeout'], ['min-link-reconnect-period', 'minLinkReconnectPeriod'],
-  ['election-timeout', 'electionTimeout'], ['script-max-runtime', 'scriptMaxRuntime'], ['script-retry-delay', 'scriptRetryDelay'],
+  ['info-period', 'infoPeriod'],
+  ['ping-period', 'pingPeriod'],
+  ['ask-period', 'askPeriod'],
+  ['publish-period', 'publishPeriod'],
+  ['default-down-after', 'defaultDownAfter'],
+  ['default-failover-timeout', 'defaultFailoverTimeout'],
+  ['tilt-trigger', 'tiltTrigger'],
+  ['tilt-period', 'tiltPeriod'],
+  ['slave-reconf-timeout', 'slaveReconfTimeout'],
+  ['min-link-reconnect-period', 'minLinkReconnectPeriod'],
+  ['election-timeout', 'electionTimeout'],
+  ['script-max-runtime', 'scriptMaxRuntime'],
+  ['script-retry-delay', 'scriptRetryDelay'],
 ];
 
 /** SENTINEL DEBUG: without arguments the periods (a map); else `<param> <ms>` pairs, applied in order. */
@@ -155,7 +195,8 @@ function sentinelDebug(c: Client, a: string[]): void {
   for (let j = 2; j < a.length; j++) {
     const option = a[j]!;
     const param = DEBUG_PARAMS.find(([n]) => n === option.toLowerCase());
-    if (!param || j + 1 >= a.length) throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
+    if (!param || j + 1 >= a.length)
+      throw new CommandError(`ERR Unknown option or number of arguments for SENTINEL DEBUG '${option}'`);
     const v = a[++j]!;
     const ms = /^-?\d+$/.test(v) ? Number(v) : NaN;
     if (!(ms > 0)) throw new CommandError(`ERR Invalid argument '${v}' for SENTINEL DEBUG '${option}'`);
@@ -204,7 +245,8 @@ function sentinelConfigSet(c: Client, st: Sentinel, option: string, val: string)
   }
 }
 
-const SCRIPTS_DENIED = 'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration';
+const SCRIPTS_DENIED =
+  'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration';
 
 /** SENTINEL SET <master> <option> <value> ... (sentinelSetCommand): options apply in order; an error keeps the earlier ones. */
 function sentinelSet(c: Client, st: Sentinel, m: Instance, a: string[]): void {
@@ -225,7 +267,10 @@ function sentinelSet(c: Client, st: Sentinel, m: Instance, a: string[]): void {
       return n >= min ? n : badfmt(pos);
     };
     let redacted = false;
-    if (moreargs > 0 && (opt === 'down-after-milliseconds' || opt === 'failover-timeout' || opt === 'parallel-syncs' || opt === 'quorum')) {
+    if (
+      moreargs > 0 &&
+      (opt === 'down-after-milliseconds' || opt === 'failover-timeout' || opt === 'parallel-syncs' || opt === 'quorum')
+    ) {
       const v = num(++j, 1);
       if (opt === 'down-after-milliseconds') applySentinelDirective(st, [opt, m.name, String(v)]);
       else if (opt === 'failover-timeout') m.failoverTimeout = v;
@@ -235,7 +280,11 @@ function sentinelSet(c: Client, st: Sentinel, m: Instance, a: string[]): void {
       const v = a[++j]!;
       if (st.denyScriptsReconfig) fail(SCRIPTS_DENIED);
       if (v !== '' && !isExecutable(v)) {
-        fail(opt === 'notification-script' ? 'ERR Notification script seems non existing or non executable' : 'ERR Client reconfiguration script seems non existing or non executable');
+        fail(
+          opt === 'notification-script'
+            ? 'ERR Notification script seems non existing or non executable'
+            : 'ERR Client reconfiguration script seems non existing or non executable',
+        );
       }
       if (opt === 'notification-script') m.notificationScript = v || null;
       else m.clientReconfigScript = v || null;
@@ -335,7 +384,8 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       }
       let e = `NOQUORUM ${usable} usable Sentinels. `;
       if (noQuorum) e += 'Not enough available Sentinels to reach the specified quorum for this master';
-      if (noAuth) e += (noQuorum ? '. ' : '') + 'Not enough available Sentinels to reach the majority and authorize a failover';
+      if (noAuth)
+        e += (noQuorum ? '. ' : '') + 'Not enough available Sentinels to reach the majority and authorize a failover';
       throw new CommandError(e);
     }),
     sub('flushconfig', 2, (c) => flushConfigAndReply(c, st)),
@@ -344,7 +394,8 @@ export function sentinelCommand(st: Sentinel): CommandSpec {
       if (quorum <= 0) throw new CommandError('ERR Quorum must be 1 or greater.');
       const port = parseIntArg(a[4]!, 'ERR Invalid port');
       if (port <= 0 || port > 65535) throw new CommandError('ERR Invalid port number');
-      if (net.isIP(a[3]!) === 0 && (!st.resolveHostnames || resolveHost(a[3]!) === null)) throw new CommandError('ERR Invalid IP address or hostname specified');
+      if (net.isIP(a[3]!) === 0 && (!st.resolveHostnames || resolveHost(a[3]!) === null))
+        throw new CommandError('ERR Invalid IP address or hostname specified');
       if (st.masters.has(a[2]!)) throw new CommandError('ERR Duplicate master name.');
       applySentinelDirective(st, ['monitor', a[2]!, a[3]!, String(port), String(quorum)]);
       const m = st.masters.get(a[2]!)!;

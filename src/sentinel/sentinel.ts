@@ -196,26 +196,41 @@ export class Sentinel {
     if (link.disconnected || !link.cc) return;
     // a link that connected but never answers (e.g. a stopped process) is recreated
     if (
-      now - link.ccConnTime > timing.minLinkReconnectPeriod && link.actPingTime !== 0 &&
-      now - link.actPingTime > ri.downAfter / 2 && now - link.lastPongTime > ri.downAfter / 2
+      now - link.ccConnTime > timing.minLinkReconnectPeriod &&
+      link.actPingTime !== 0 &&
+      now - link.actPingTime > ri.downAfter / 2 &&
+      now - link.lastPongTime > ri.downAfter / 2
     ) {
       link.close();
       return;
     }
-    if (link.pc && now - link.pcConnTime > timing.minLinkReconnectPeriod && now - link.pcLastActivity > timing.publishPeriod * 3) {
+    if (
+      link.pc &&
+      now - link.pcConnTime > timing.minLinkReconnectPeriod &&
+      now - link.pcLastActivity > timing.publishPeriod * 3
+    ) {
       link.closePubsub();
       return;
     }
     if (link.pendingCommands >= 100) return;
     let infoPeriod = timing.infoPeriod;
     const m = ri.master;
-    if (ri.kind === 'slave' && m && (m.odown || m.sdown || m.failoverInProgress || ri.masterLinkDownTime !== 0)) infoPeriod = 1000;
+    if (ri.kind === 'slave' && m && (m.odown || m.sdown || m.failoverInProgress || ri.masterLinkDownTime !== 0))
+      infoPeriod = 1000;
     // replicas that are not (yet) healthy followers are watched closely, so that they become
     // eligible for promotion as soon as they are
-    if (ri.kind === 'slave' && (ri.staleMasterExpected || ri.sdown || !ri.slaveMasterLinkUp || ri.roleReported !== 'slave')) infoPeriod = 1000;
+    if (
+      ri.kind === 'slave' &&
+      (ri.staleMasterExpected || ri.sdown || !ri.slaveMasterLinkUp || ri.roleReported !== 'slave')
+    )
+      infoPeriod = 1000;
     if (m && m.failoverState === FailoverState.WaitPromotion && ri.promoted) infoPeriod = 100;
     if (ri.reconfSent || ri.reconfInprog) infoPeriod = 200;
-    if (ri.kind !== 'sentinel' && (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod) && now - ri.infoSentTime > Math.min(infoPeriod, 1000)) {
+    if (
+      ri.kind !== 'sentinel' &&
+      (ri.infoRefresh === 0 || now - ri.infoRefresh > infoPeriod) &&
+      now - ri.infoSentTime > Math.min(infoPeriod, 1000)
+    ) {
       ri.infoSentTime = now;
       this.sendInfo(ri);
     }
@@ -264,7 +279,8 @@ export class Sentinel {
   }
 
   currentMasterInstance(m: Instance): Instance {
-    if (m.failoverInProgress && m.promotedSlave && m.failoverState >= FailoverState.ReconfSlaves) return m.promotedSlave;
+    if (m.failoverInProgress && m.promotedSlave && m.failoverState >= FailoverState.ReconfSlaves)
+      return m.promotedSlave;
     return m;
   }
 
@@ -333,4 +349,3 @@ export class Sentinel {
     return undefined;
   }
 }
-

@@ -118,7 +118,9 @@ export class Client {
   /** client-query-buffer-limit, as Redis 7.0's readQueryFromClient: logged, closed without a reply. */
   private closeForQueryBufferLimit(): void {
     const head = quoteRepr(this.parser.pendingHead(64).latin1Slice());
-    this.server.log.warning(`Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ${head})`);
+    this.server.log.warning(
+      `Closing client that reached max query buffer length: ${this.describe()} (qbuf initial bytes: ${head})`,
+    );
     this.reply.out = '';
     this.close();
   }
@@ -147,7 +149,9 @@ export class Client {
         } catch (e) {
           if (e instanceof ProtocolError) {
             this.reply.error('ERR ' + e.message);
-            this.server.log.verbose(`Protocol error (${e.message.replace('Protocol error: ', '')}) from client: ${this.describe()}`);
+            this.server.log.verbose(
+              `Protocol error (${e.message.replace('Protocol error: ', '')}) from client: ${this.describe()}`,
+            );
             this.closeAfterReply = true;
             break;
           }
@@ -210,7 +214,14 @@ export class Client {
   /** "id=.. addr=.. laddr=.. fd=.. name=.." — the CLIENT LIST / CLIENT INFO line. */
   describe(): string {
     const now = Date.now();
-    const flags = (this.isMaster ? 'M' : '') + (this.isReplica ? 'S' : '') + (this.monitor ? 'O' : '') + (this.kind === 'pubsub' ? 'P' : '') + (this.inMulti ? 'x' : '') + (this.blocked ? 'b' : '') + (this.closeAfterReply ? 'c' : '');
+    const flags =
+      (this.isMaster ? 'M' : '') +
+      (this.isReplica ? 'S' : '') +
+      (this.monitor ? 'O' : '') +
+      (this.kind === 'pubsub' ? 'P' : '') +
+      (this.inMulti ? 'x' : '') +
+      (this.blocked ? 'b' : '') +
+      (this.closeAfterReply ? 'c' : '');
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${(this.socket as unknown as { _handle?: { fd?: number } })?._handle?.fd ?? -1} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${flags || 'N'} ` +

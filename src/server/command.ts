@@ -4,9 +4,25 @@
 import type { Client } from './client.js';
 
 export type CommandFlag =
-  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
-  | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
-  | 'allow_busy' | 'no_mandatory_keys' | 'sentinel' | 'only_sentinel'
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_multi'
+  | 'allow_busy'
+  | 'no_mandatory_keys'
+  | 'sentinel'
+  | 'only_sentinel'
   /** keys found by a key spec (numkeys argument), not by first/last/step */
   | 'movablekeys';
 

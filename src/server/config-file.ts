@@ -43,7 +43,9 @@ function readConfigText(file: string): string {
     return fs.readFileSync(file, 'latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`Fatal error, can't open config file '${file}': ${code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message}`);
+    throw new Error(
+      `Fatal error, can't open config file '${file}': ${code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message}`,
+    );
   }
 }
 
@@ -51,7 +53,12 @@ function readConfigText(file: string): string {
  * Splits config text into directive lines. `origin(n)` names where line n came from
  * (the file, stdin or the command line) for the error's last line.
  */
-export function parseConfigText(text: string, file: string, depth = 0, origin: (n: number) => string = () => file): ConfigLine[] {
+export function parseConfigText(
+  text: string,
+  file: string,
+  depth = 0,
+  origin: (n: number) => string = () => file,
+): ConfigLine[] {
   const out: ConfigLine[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
@@ -119,7 +126,10 @@ export interface StartupConfig {
  * redis-server's command line: `[config-file] [-] [--directive value ...]`. The file's text,
  * then stdin's, then "\n" + the options form one config string, as Redis does.
  */
-export function loadStartupConfig(argv: string[], readStdin: () => string = () => fs.readFileSync(0, 'latin1')): StartupConfig {
+export function loadStartupConfig(
+  argv: string[],
+  readStdin: () => string = () => fs.readFileSync(0, 'latin1'),
+): StartupConfig {
   let j = 0;
   let file: string | undefined;
   if (argv.length > 0 && !argv[0]!.startsWith('-')) {
@@ -137,8 +147,10 @@ export function loadStartupConfig(argv: string[], readStdin: () => string = () =
   const options = rest.length ? argvToOptionsText(rest) : '';
   const text = fileText + stdinText + (options ? '\n' + options : '');
   const fileLines = fileText === '' ? 0 : fileText.split('\n').length - (fileText.endsWith('\n') ? 1 : 0);
-  const stdinEnd = fileLines + (stdinText === '' ? 0 : stdinText.split('\n').length - (stdinText.endsWith('\n') ? 1 : 0));
-  const origin = (n: number): string => (n <= fileLines && file !== undefined ? file : n <= stdinEnd && stdin ? '(stdin)' : '(command line)');
+  const stdinEnd =
+    fileLines + (stdinText === '' ? 0 : stdinText.split('\n').length - (stdinText.endsWith('\n') ? 1 : 0));
+  const origin = (n: number): string =>
+    n <= fileLines && file !== undefined ? file : n <= stdinEnd && stdin ? '(stdin)' : '(command line)';
   return { file, stdin, lines: parseConfigText(text, file ?? '(command line)', 0, origin) };
 }
 
@@ -158,7 +170,8 @@ export function applyConfigLines(cfg: Config, lines: ConfigLine[], special?: (l:
     }
     const d = findDirective(name);
     if (!d) throw new ConfigFileError(l.file, l.line, l.text, 'Bad directive or wrong number of arguments');
-    if (d.type !== 'special' && l.args.length !== 2) throw new ConfigFileError(l.file, l.line, l.text, 'wrong number of arguments');
+    if (d.type !== 'special' && l.args.length !== 2)
+      throw new ConfigFileError(l.file, l.line, l.text, 'wrong number of arguments');
     try {
       if (d.name === 'save') {
         // repeated `save` lines accumulate over the defaults' replacement; `save ""` resets
@@ -167,7 +180,13 @@ export function applyConfigLines(cfg: Config, lines: ConfigLine[], special?: (l:
         if (l.args.length === 2 && l.args[1] === '') saveArgs.length = 0;
         else saveArgs.push(...l.args.slice(1));
         cfg.set('save', saveArgs.length ? saveArgs : ['']);
-      } else if (d.type === 'special' && d.name !== 'bind' && d.name !== 'client-output-buffer-limit' && d.name !== 'replicaof' && l.args.length < 2) {
+      } else if (
+        d.type === 'special' &&
+        d.name !== 'bind' &&
+        d.name !== 'client-output-buffer-limit' &&
+        d.name !== 'replicaof' &&
+        l.args.length < 2
+      ) {
         throw new Error('Bad directive or wrong number of arguments');
       } else {
         cfg.set(name, l.args.slice(1));

@@ -131,7 +131,11 @@ function directiveLines(d: Directive, value: string): string[] {
 const SPECIAL_ALWAYS = new Set(['dir', 'latency-tracking-info-percentiles']);
 
 /** Builds the new file content for `cfg` from the old file (exported for tests). */
-export function rewriteConfigContent(file: string, cfg: Config, extra: { cwd: string; replicaOf: string | null }): string {
+export function rewriteConfigContent(
+  file: string,
+  cfg: Config,
+  extra: { cwd: string; replicaOf: string | null },
+): string {
   const st = readOldFile(file);
   const processed = new Set<string>();
   for (const d of DIRECTIVES) {
@@ -140,7 +144,8 @@ export function rewriteConfigContent(file: string, cfg: Config, extra: { cwd: st
     if (d.name === 'save') {
       const parts = value.split(' ').filter(Boolean);
       if (parts.length === 0) rewriteLine(st, 'save', 'save ""', true, processed);
-      for (let k = 0; k + 1 < parts.length; k += 2) rewriteLine(st, 'save', `save ${parts[k]} ${parts[k + 1]}`, true, processed);
+      for (let k = 0; k + 1 < parts.length; k += 2)
+        rewriteLine(st, 'save', `save ${parts[k]} ${parts[k + 1]}`, true, processed);
       processed.add('save');
       continue;
     }
@@ -169,9 +174,10 @@ export function rewriteConfigContent(file: string, cfg: Config, extra: { cwd: st
   }
   // the default user, as 7.0 always writes it (ACL users live in the config file)
   const pass = cfg.get('requirepass');
-  const userLine = pass === ''
-    ? 'user default on nopass ~* &* +@all'
-    : `user default on #${crypto.createHash('sha256').update(Buffer.from(pass, 'latin1')).digest('hex')} ~* &* +@all`;
+  const userLine =
+    pass === ''
+      ? 'user default on nopass ~* &* +@all'
+      : `user default on #${crypto.createHash('sha256').update(Buffer.from(pass, 'latin1')).digest('hex')} ~* &* +@all`;
   rewriteLine(st, 'user', userLine, true, processed);
   // lines of processed options that were not reused are dropped
   for (const [opt, idxs] of st.optionLines) if (processed.has(opt)) for (const k of idxs) st.lines[k] = '';

@@ -42,16 +42,60 @@ const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
 const UINT_MAX = 4294967295n;
 
-const b = (name: string, def: 'yes' | 'no', extra: Partial<Directive> = {}): Directive => ({ name, type: 'bool', default: def, ...extra });
-const i = (name: string, def: number, min: bigint = 0n, max: bigint = INT_MAX, extra: Partial<Directive> = {}): Directive => ({
-  name, type: 'int', default: String(def), min, max, ...extra,
+const b = (name: string, def: 'yes' | 'no', extra: Partial<Directive> = {}): Directive => ({
+  name,
+  type: 'bool',
+  default: def,
+  ...extra,
 });
-const m = (name: string, def: number, min: bigint = 0n, max: bigint = LLONG_MAX, extra: Partial<Directive> = {}): Directive => ({
-  name, type: 'memory', default: String(def), min, max, ...extra,
+const i = (
+  name: string,
+  def: number,
+  min: bigint = 0n,
+  max: bigint = INT_MAX,
+  extra: Partial<Directive> = {},
+): Directive => ({
+  name,
+  type: 'int',
+  default: String(def),
+  min,
+  max,
+  ...extra,
 });
-const s = (name: string, def: string, extra: Partial<Directive> = {}): Directive => ({ name, type: 'string', default: def, ...extra });
-const e = (name: string, def: string, values: string[], extra: Partial<Directive> = {}): Directive => ({ name, type: 'enum', default: def, values, ...extra });
-const sp = (name: string, def: string, parse: (a: string[]) => string, extra: Partial<Directive> = {}): Directive => ({ name, type: 'special', default: def, parse, ...extra });
+const m = (
+  name: string,
+  def: number,
+  min: bigint = 0n,
+  max: bigint = LLONG_MAX,
+  extra: Partial<Directive> = {},
+): Directive => ({
+  name,
+  type: 'memory',
+  default: String(def),
+  min,
+  max,
+  ...extra,
+});
+const s = (name: string, def: string, extra: Partial<Directive> = {}): Directive => ({
+  name,
+  type: 'string',
+  default: def,
+  ...extra,
+});
+const e = (name: string, def: string, values: string[], extra: Partial<Directive> = {}): Directive => ({
+  name,
+  type: 'enum',
+  default: def,
+  values,
+  ...extra,
+});
+const sp = (name: string, def: string, parse: (a: string[]) => string, extra: Partial<Directive> = {}): Directive => ({
+  name,
+  type: 'special',
+  default: def,
+  parse,
+  ...extra,
+});
 const IMM = { immutable: true };
 
 export const DIRECTIVES: Directive[] = [
@@ -75,7 +119,12 @@ export const DIRECTIVES: Directive[] = [
   s('logfile', '', IMM),
   b('syslog-enabled', 'no', IMM),
   s('syslog-ident', 'redis', IMM),
-  e('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMM),
+  e(
+    'syslog-facility',
+    'local0',
+    ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'],
+    IMM,
+  ),
   i('databases', 16, 1n, INT_MAX, IMM),
   b('always-show-logo', 'no', IMM),
   b('set-proc-title', 'yes', IMM),
@@ -151,7 +200,16 @@ export const DIRECTIVES: Directive[] = [
   // memory and lazy freeing
   m('maxmemory', 0, 0n, ULLONG_MAX),
   m('maxmemory-clients', 0, 0n, LLONG_MAX, { percent: true }),
-  e('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  e('maxmemory-policy', 'noeviction', [
+    'volatile-lru',
+    'volatile-lfu',
+    'volatile-random',
+    'volatile-ttl',
+    'allkeys-lru',
+    'allkeys-lfu',
+    'allkeys-random',
+    'noeviction',
+  ]),
   i('maxmemory-samples', 5, 1n, INT_MAX),
   i('maxmemory-eviction-tenacity', 10, 0n, 100n),
   i('lfu-log-factor', 10, 0n, INT_MAX),
@@ -185,7 +243,9 @@ export const DIRECTIVES: Directive[] = [
   // limits, monitoring, encodings
   m('proto-max-bulk-len', 512 * 1024 * 1024, 1024n * 1024n, LLONG_MAX),
   m('client-query-buffer-limit', 1024 * 1024 * 1024, 1024n * 1024n, LLONG_MAX),
-  sp('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', (a) => a.join(' ')),
+  sp('client-output-buffer-limit', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', (a) =>
+    a.join(' '),
+  ),
   i('slowlog-log-slower-than', 10000, -1n, LLONG_MAX),
   i('slowlog-max-len', 128, 0n, LLONG_MAX),
   i('latency-monitor-threshold', 0, 0n, LLONG_MAX),
@@ -258,14 +318,16 @@ export const DIRECTIVES: Directive[] = [
  */
 const NO_TLS = 'TLS cannot be enabled: tsredis-server is built without TLS support';
 const UNSUPPORTED: Record<string, (v: string) => string | null> = {
-  'cluster-enabled': (v) => (v === 'yes' ? 'cluster mode cannot be enabled: tsredis-server does not implement Redis Cluster' : null),
+  'cluster-enabled': (v) =>
+    v === 'yes' ? 'cluster mode cannot be enabled: tsredis-server does not implement Redis Cluster' : null,
   'tls-port': (v) => (v !== '0' ? NO_TLS : null),
   'tls-replication': (v) => (v === 'yes' ? NO_TLS : null),
   'tls-cluster': (v) => (v === 'yes' ? NO_TLS : null),
   unixsocket: (v) => (v !== '' ? 'unix sockets are not supported by tsredis-server' : null),
   aclfile: (v) => (v !== '' ? 'ACL files are not supported by tsredis-server (no ACL users beyond default)' : null),
   'syslog-enabled': (v) => (v === 'yes' ? 'syslog logging is not supported by tsredis-server' : null),
-  supervised: (v) => (v === 'systemd' || v === 'upstart' ? `${v} supervision is not supported by tsredis-server` : null),
+  supervised: (v) =>
+    v === 'systemd' || v === 'upstart' ? `${v} supervision is not supported by tsredis-server` : null,
   // Redis's own text for a server built without a defragmenting allocator
   activedefrag: (v) =>
     v === 'yes'
@@ -309,7 +371,8 @@ function parsePercentiles(a: string[]): string {
   const parts = a.flatMap((x) => x.split(' ')).filter((x) => x !== '');
   for (const p of parts) {
     const n = Number(p);
-    if (!/^[0-9.eE+-]+$/.test(p) || Number.isNaN(n) || n < 0 || n > 100) throw new Error('latency-tracking-info-percentiles: Invalid percentile value');
+    if (!/^[0-9.eE+-]+$/.test(p) || Number.isNaN(n) || n < 0 || n > 100)
+      throw new Error('latency-tracking-info-percentiles: Invalid percentile value');
   }
   return parts.map((p) => String(Number(p))).join(' ');
 }
@@ -387,7 +450,15 @@ export function allConfigNames(): [string, Directive][] {
 export function parseMemoryBig(v: string): bigint | null {
   const mm = /^(\d*)(b|k|kb|m|mb|g|gb)?$/i.exec(v);
   if (!mm || v.length === 0) return null;
-  const mul: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1048576n, g: 1000000000n, gb: 1073741824n };
+  const mul: Record<string, bigint> = {
+    b: 1n,
+    k: 1000n,
+    kb: 1024n,
+    m: 1000000n,
+    mb: 1048576n,
+    g: 1000000000n,
+    gb: 1073741824n,
+  };
   const n = BigInt(mm[1] || '0') * (mul[(mm[2] ?? 'b').toLowerCase()] ?? 1n);
   if (n > ULLONG_MAX) return null;
   return n;
@@ -428,13 +499,22 @@ function normaliseValue(d: Directive, args: string[]): string {
     case 'memory': {
       let n: bigint | null = null;
       if (d.type === 'memory') n = parseMemoryBig(v);
-      if (n === null && d.percent && v.length > 1 && v.endsWith('%') && STRICT_INT.test(v.slice(0, -1)) && !v.startsWith('-')) {
+      if (
+        n === null &&
+        d.percent &&
+        v.length > 1 &&
+        v.endsWith('%') &&
+        STRICT_INT.test(v.slice(0, -1)) &&
+        !v.startsWith('-')
+      ) {
         // Redis stores a percent as a negative number and shows it back as "N%"
         return `${BigInt(v.slice(0, -1))}%`;
       }
-      if (n === null && d.type === 'int' && STRICT_INT.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v)) n = BigInt(v);
+      if (n === null && d.type === 'int' && STRICT_INT.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v))
+        n = BigInt(v);
       if (n === null) {
-        if (d.type === 'memory') throw new Error(d.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
+        if (d.type === 'memory')
+          throw new Error(d.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
         throw new Error("argument couldn't be parsed into an integer");
       }
       if (n < d.min! || n > d.max!) throw new Error(`argument must be between ${d.min} and ${d.max} inclusive`);
@@ -487,7 +567,10 @@ export class Config {
   set(name: string, args: string[]): void {
     const d = findDirective(name);
     if (!d) throw new Error('Bad directive or wrong number of arguments');
-    const v = d.name === 'client-output-buffer-limit' ? mergeOutputBufferLimits(this.values.get(d.name)!, args) : normalise(d, args);
+    const v =
+      d.name === 'client-output-buffer-limit'
+        ? mergeOutputBufferLimits(this.values.get(d.name)!, args)
+        : normalise(d, args);
     this.values.set(d.name, v);
     this.ints.clear();
     for (const l of this.listeners) l(d.name, v);

@@ -13,7 +13,15 @@ interface SkipFlag {
   skip: boolean;
 }
 
-function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, flag: SkipFlag, nesting: number): boolean {
+function matchAt(
+  p: string,
+  pi: number,
+  s: string,
+  si: number,
+  nocase: boolean,
+  flag: SkipFlag,
+  nesting: number,
+): boolean {
   // avoid pathological backtracking, as Redis does (it answers "no match")
   if (nesting > MAX_NESTING) return false;
   const plen = p.length;

@@ -65,20 +65,26 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     try {
       process.chdir(dir);
     } catch (e) {
-      throw new Error(`Can't chdir to '${dir}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+      throw new Error(
+        `Can't chdir to '${dir}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`,
+      );
     }
   }
   if (server.config.get('logfile')) {
     try {
       server.log.setFile(server.config.get('logfile'));
     } catch (e) {
-      throw new Error(`Can't open the log file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+      throw new Error(
+        `Can't open the log file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`,
+      );
     }
   } else if (server.config.bool('daemonize')) {
     server.log.setFile('/dev/null');
   }
   server.log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
-  server.log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);
+  server.log.warning(
+    `Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
+  );
   server.log.warning(
     server.config.file || opts.argv.length > 0
       ? 'Configuration loaded'
@@ -101,7 +107,9 @@ export async function startServer(opts: StartOptions): Promise<Server> {
       .replace(/listen EACCES: permission denied \S+/, 'bind: Permission denied');
     server.log.warning(msg);
     server.log.warning(`Failed listening on port ${server.config.get('port')} (tcp), aborting.`);
-    throw Object.assign(new Error(`Failed listening on port ${server.config.get('port')} (tcp), aborting.`), { logged: true });
+    throw Object.assign(new Error(`Failed listening on port ${server.config.get('port')} (tcp), aborting.`), {
+      logged: true,
+    });
   }
   server.log.notice(`Running mode=standalone, port=${server.listeningPort}.`);
   server.log.warning('Server initialized');
@@ -186,7 +194,11 @@ export async function main(argv: string[]): Promise<void> {
       detached: true,
       stdio: 'ignore',
       cwd: process.cwd(),
-      env: { ...process.env, TSREDIS_DAEMON_CHILD: '1', ...(stdinText !== undefined ? { TSREDIS_STDIN_CONFIG: stdinText } : {}) },
+      env: {
+        ...process.env,
+        TSREDIS_DAEMON_CHILD: '1',
+        ...(stdinText !== undefined ? { TSREDIS_STDIN_CONFIG: stdinText } : {}),
+      },
     });
     child.unref();
     return;

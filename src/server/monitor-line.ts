@@ -12,7 +12,8 @@ export function monitorLine(c: Client, argv: string[]): string {
   const sec = Math.floor(t / 1000);
   let line = `+${sec}.${String(Math.floor((t - sec * 1000) * 1000)).padStart(6, '0')} [${c.db.id} ${c.addr}]`;
   const redact = redactedFrom(argv);
-  for (let i = 0; i < argv.length; i++) line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
+  for (let i = 0; i < argv.length; i++)
+    line += ' ' + (i >= redact.from && i < redact.to ? '"(redacted)"' : quoteRepr(argv[i]!));
   return line + '\r\n';
 }
 

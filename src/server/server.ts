@@ -46,8 +46,16 @@ export class Server implements KeyspaceHost {
   /** Changes since the last save (rdb_changes_since_last_save); also drives propagation. */
   dirty = 0;
   readonly stats: ServerStats = {
-    expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, totalCommands: 0, totalConnections: 0,
-    rejectedConnections: 0, netInputBytes: 0, netOutputBytes: 0, commands: new Map(), errors: new Map(),
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    totalCommands: 0,
+    totalConnections: 0,
+    rejectedConnections: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    commands: new Map(),
+    errors: new Map(),
   };
   /** The client whose command is executing (null in cron/expiry). */
   currentClient: Client | null = null;
@@ -194,15 +202,20 @@ export class Server implements KeyspaceHost {
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ port, host, backlog: this.config.int('tcp-backlog'), exclusive: true, ipv6Only: host.includes(':') }, () => {
-            srv.removeListener('error', reject);
-            resolve();
-          });
+          srv.listen(
+            { port, host, backlog: this.config.int('tcp-backlog'), exclusive: true, ipv6Only: host.includes(':') },
+            () => {
+              srv.removeListener('error', reject);
+              resolve();
+            },
+          );
         });
         this.listeners.push(srv);
       } catch (e) {
         if (optional) continue;
-        throw new Error(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
+        throw new Error(
+          `Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`,
+        );
       }
     }
     if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
@@ -289,7 +302,10 @@ export class Server implements KeyspaceHost {
     if (cmd.subIndex && argv.length >= 2) {
       const sub = cmd.subIndex.get(argv[1]!.toLowerCase());
       if (!sub) {
-        return this.reject(c, `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${cmd.name.toUpperCase()} HELP.`);
+        return this.reject(
+          c,
+          `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${cmd.name.toUpperCase()} HELP.`,
+        );
       }
       cmd = sub;
     }
@@ -301,7 +317,11 @@ export class Server implements KeyspaceHost {
     }
     // a write too big to encode as one string could not reach replicas or the AOF (V8's string
     // limit): refused before it runs, as a bulk no string can hold is (the frame's size is its size)
-    if (c.parser.lastCommandBytes > MAX_WRITE_COMMAND_BYTES && !c.isMaster && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
+    if (
+      c.parser.lastCommandBytes > MAX_WRITE_COMMAND_BYTES &&
+      !c.isMaster &&
+      (cmd.isWrite || cmd.flags.includes('may_replicate'))
+    ) {
       return this.reject(c, 'ERR string exceeds maximum allowed size (proto-max-bulk-len)');
     }
     if (c.inMulti && cmd.flags.includes('no_multi')) {
@@ -323,15 +343,22 @@ export class Server implements KeyspaceHost {
         return this.reject(c, "READONLY You can't write against a read only replica.");
       }
     }
-    if (c.reply.proto === 2 && (c.channels.size > 0 || c.patterns.size > 0 || c.shardChannels.size > 0) && !PUBSUB_ALLOWED.has(cmd.fullname)) {
+    if (
+      c.reply.proto === 2 &&
+      (c.channels.size > 0 || c.patterns.size > 0 || c.shardChannels.size > 0) &&
+      !PUBSUB_ALLOWED.has(cmd.fullname)
+    ) {
       return this.reject(
         c,
         `ERR Can't execute '${cmd.fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
     }
     if (
-      this.replication.masterHost !== null && !this.replication.linkUp && !isMasterClient &&
-      !this.config.bool('replica-serve-stale-data') && !cmd.flags.includes('stale')
+      this.replication.masterHost !== null &&
+      !this.replication.linkUp &&
+      !isMasterClient &&
+      !this.config.bool('replica-serve-stale-data') &&
+      !cmd.flags.includes('stale')
     ) {
       return this.reject(c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     }
@@ -412,7 +439,9 @@ export class Server implements KeyspaceHost {
    * slowlog family keeps it at slowlog-log-slower-than, or 0 when the log must be trimmed.
    */
   slowlogTrigger = Infinity;
-  slowlogHook: ((c: Client, cmd: ResolvedCommand, argv: string[], usec: number, redacted: number[] | null) => void) | null = null;
+  slowlogHook:
+    | ((c: Client, cmd: ResolvedCommand, argv: string[], usec: number, redacted: number[] | null) => void)
+    | null = null;
 
   /** Runs a command and propagates what it changed. Also used by EXEC for queued commands. */
   call(c: Client, cmd: ResolvedCommand, argv: string[]): Promise<void> | undefined {
@@ -461,7 +490,8 @@ export class Server implements KeyspaceHost {
     st.usec += usec;
     if (failed) st.failed++;
     // one compare on the hot path; a blocked command is logged when it is served (below)
-    if (usec >= this.slowlogTrigger && !(result instanceof Promise)) this.slowlogHook!(c, cmd, argv, usec, c.redactedArgs);
+    if (usec >= this.slowlogTrigger && !(result instanceof Promise))
+      this.slowlogHook!(c, cmd, argv, usec, c.redactedArgs);
     if (this.monitors.size !== 0 && !this.loading) this.feedMonitors(c, cmd, argv);
     if (this.dirty !== dirtyBefore && !c.preventPropagation && (cmd.isWrite || cmd.flags.includes('may_replicate'))) {
       if (this.watchedKeys.size !== 0 || this.keyListeners.length !== 0) {
@@ -527,16 +557,19 @@ export class Server implements KeyspaceHost {
   startCron(): void {
     if (this.cronTimer) clearInterval(this.cronTimer); // CONFIG SET hz restarts it
     const hz = Math.max(1, Math.min(500, this.config.int('hz')));
-    this.cronTimer = setInterval(() => {
-      if (this.activeExpireEnabled) for (const db of this.dbs) db.activeExpireCycle(2);
-      for (const job of this.cronJobs) {
-        try {
-          job();
-        } catch (e) {
-          this.log.warning(`cron job failed: ${(e as Error).stack}`);
+    this.cronTimer = setInterval(
+      () => {
+        if (this.activeExpireEnabled) for (const db of this.dbs) db.activeExpireCycle(2);
+        for (const job of this.cronJobs) {
+          try {
+            job();
+          } catch (e) {
+            this.log.warning(`cron job failed: ${(e as Error).stack}`);
+          }
         }
-      }
-    }, Math.floor(1000 / hz));
+      },
+      Math.floor(1000 / hz),
+    );
     this.cronTimer.unref?.();
   }
 
@@ -594,7 +627,17 @@ export class Server implements KeyspaceHost {
   }
 }
 
-const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+const PUBSUB_ALLOWED = new Set([
+  'ping',
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'quit',
+  'reset',
+]);
 /** Room left under V8's longest string for what propagation adds (PXAT rewrites, SELECT). */
 const MAX_WRITE_COMMAND_BYTES = MAX_ARG_LEN - 4096;
 const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);

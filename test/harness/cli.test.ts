@@ -39,7 +39,8 @@ describe('harness CLI', () => {
     const text = run.out.replace(/\s+/g, ' ');
     for (const s of RUN_OPTIONS) {
       expect(text).toContain(s.flag.split(' ')[0]);
-      if (s.def !== undefined && s.def !== false) expect(text).toContain(`(default: ${typeof s.def === 'string' ? `"${s.def}"` : s.def})`);
+      if (s.def !== undefined && s.def !== false)
+        expect(text).toContain(`(default: ${typeof s.def === 'string' ? `"${s.def}"` : s.def})`);
     }
     expect((await harnessIn('check', '--help')).out).toContain('--history');
     expect((await harnessIn('serve', '--help')).out).toContain('(default: "8080")');
@@ -70,9 +71,21 @@ describe('harness CLI', () => {
   it('YAML config gives every option; flags override; kebab-case and camelCase keys', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-cli-'));
     const file = path.join(dir, 'c.yaml');
-    fs.writeFileSync(file, 'workload: counter\nnemesis: [kill-master, pause-random]\ntime-limit: 5\nconcurrency: 2n\nreplicas: 1\ndownAfter: 3000\nseed: 7\n');
+    fs.writeFileSync(
+      file,
+      'workload: counter\nnemesis: [kill-master, pause-random]\ntime-limit: 5\nconcurrency: 2n\nreplicas: 1\ndownAfter: 3000\nseed: 7\n',
+    );
     const o = resolveOptions({ config: file, timeLimit: '9' }, new Set(['timeLimit']));
-    expect(o).toMatchObject({ workload: 'counter', nemesis: ['kill-master', 'pause-random'], timeLimit: 9, concurrency: 4, replicas: 1, downAfter: 3000, seed: 7, sentinels: 3 });
+    expect(o).toMatchObject({
+      workload: 'counter',
+      nemesis: ['kill-master', 'pause-random'],
+      timeLimit: 9,
+      concurrency: 4,
+      replicas: 1,
+      downAfter: 3000,
+      seed: 7,
+      sentinels: 3,
+    });
     fs.writeFileSync(file, 'no-such-option: 1\n');
     expect(() => resolveOptions({ config: file }, new Set())).toThrow(/unknown option/);
     const r = await harnessIn('run', '--config', file);
@@ -93,7 +106,10 @@ describe('harness CLI', () => {
     const r = await harnessIn('check', '--history', file, '--workload', 'set');
     expect(r.code).toBe(1);
     expect(r.out).toContain('INVALID');
-    fs.writeFileSync(file, [...ops.slice(0, 3), { ...ops[3], value: [1] }].map((o) => JSON.stringify(o)).join('\n') + '\n');
+    fs.writeFileSync(
+      file,
+      [...ops.slice(0, 3), { ...ops[3], value: [1] }].map((o) => JSON.stringify(o)).join('\n') + '\n',
+    );
     expect((await harnessIn('check', '--history', file)).code).toBe(0); // workload inferred from the ops
     fs.rmSync(dir, { recursive: true, force: true });
   });

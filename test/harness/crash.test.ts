@@ -31,17 +31,36 @@ const target = requireReal('redis-server') && requireReal('redis-sentinel') ? 'r
 describe('harness killed with SIGKILL', () => {
   it('leaves a checkable history; the next run cleans up its processes', async () => {
     const results = path.join(tmp, 'results');
-    const h = startHarness(['run', '--target', target, '--time-limit', '60', '--concurrency', '3', '--results-dir', results, '--name', 'crash']);
+    const h = startHarness([
+      'run',
+      '--target',
+      target,
+      '--time-limit',
+      '60',
+      '--concurrency',
+      '3',
+      '--results-dir',
+      results,
+      '--name',
+      'crash',
+    ]);
     const hist = path.join(results, 'crash', 'latest', 'history.jsonl');
     try {
-      await waitFor(() => fs.existsSync(hist) && fs.readFileSync(hist, 'utf8').split('\n').length > 300, 45_000, 'ops in the history');
+      await waitFor(
+        () => fs.existsSync(hist) && fs.readFileSync(hist, 'utf8').split('\n').length > 300,
+        45_000,
+        'ops in the history',
+      );
     } catch (e) {
       h.child.kill('SIGKILL');
       throw new Error(`${(e as Error).message}\n${h.output()}`);
     }
     const pidsDir = path.join(results, '.pids');
     const regFile = fs.readdirSync(pidsDir).find((f) => f.startsWith(`${h.child.pid}-`) && f.endsWith('.json'))!;
-    const reg = JSON.parse(fs.readFileSync(path.join(pidsDir, regFile), 'utf8')) as { harnessPid: number; records: { pid: number }[] };
+    const reg = JSON.parse(fs.readFileSync(path.join(pidsDir, regFile), 'utf8')) as {
+      harnessPid: number;
+      records: { pid: number }[];
+    };
     expect(reg.harnessPid).toBe(h.child.pid);
     const pids = reg.records.map((r) => r.pid);
     leftovers.push(...pids);
@@ -67,10 +86,28 @@ describe('harness killed with SIGKILL', () => {
     expect(check.out).toContain(`${recount.unverified} unverified`);
     const res = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
     expect(res.valid, check.out).toBe('unknown');
-    expect(res.summary, check.out).toMatchObject({ lost: 0, unverified: recount.unverified, acknowledged: recount.acknowledged });
+    expect(res.summary, check.out).toMatchObject({
+      lost: 0,
+      unverified: recount.unverified,
+      acknowledged: recount.acknowledged,
+    });
 
     // one node, no faults: exactly valid
-    const next = await runHarness(['run', '--target', target, '--time-limit', '1', '--sentinels', '0', '--replicas', '0', '--concurrency', '2', '--results-dir', results]);
+    const next = await runHarness([
+      'run',
+      '--target',
+      target,
+      '--time-limit',
+      '1',
+      '--sentinels',
+      '0',
+      '--replicas',
+      '0',
+      '--concurrency',
+      '2',
+      '--results-dir',
+      results,
+    ]);
     expect(next.out).toContain('cleaned up 6 stale processes');
     expect(next.code, next.out).toBe(0);
     expect(next.out).toContain('verdict: VALID');

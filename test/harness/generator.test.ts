@@ -1,8 +1,27 @@
 // Generator combinators: pure values, seeded determinism, Jepsen semantics, speed.
 import { describe, expect, it } from 'vitest';
 import {
-  any, clients, cycle, delay, eachThread, flipFlop, limit, mix, nemesis, once, phases, random, repeat, reserve, seq, simulate,
-  sleep, stagger, timeLimit, unfold, type GenCtx,
+  any,
+  clients,
+  cycle,
+  delay,
+  eachThread,
+  flipFlop,
+  limit,
+  mix,
+  nemesis,
+  once,
+  phases,
+  random,
+  repeat,
+  reserve,
+  seq,
+  simulate,
+  sleep,
+  stagger,
+  timeLimit,
+  unfold,
+  type GenCtx,
 } from '../../src/harness/generator/index.js';
 import { faultSchedule } from '../../src/harness/nemesis.js';
 import type { Nemesis } from '../../src/harness/registry.js';
@@ -28,7 +47,14 @@ describe('generator combinators', () => {
   it('once / seq / limit / cycle', () => {
     expect(simulate(seq(once({ f: 'a' }), once({ f: 'b' })), { threads }).map((o) => o.f)).toEqual(['a', 'b']);
     expect(simulate(limit(5, counter()), { threads }).map((o) => o.value)).toEqual([0, 1, 2, 3, 4]);
-    expect(simulate(cycle([{ f: 'x' }, { f: 'y' }], 3), { threads }).map((o) => o.f)).toEqual(['x', 'y', 'x', 'y', 'x', 'y']);
+    expect(simulate(cycle([{ f: 'x' }, { f: 'y' }], 3), { threads }).map((o) => o.f)).toEqual([
+      'x',
+      'y',
+      'x',
+      'y',
+      'x',
+      'y',
+    ]);
     expect(simulate(limit(7, cycle(once({ f: 'z' }))), { threads }).length).toBe(7);
     expect(simulate(cycle(seq()), { threads })).toEqual([]); // an empty cycle ends instead of spinning
   });
@@ -50,7 +76,19 @@ describe('generator combinators', () => {
   });
 
   it('mix and random are seeded: same seed, same schedule; another seed, another', () => {
-    const mk = (seed: number) => timeLimit(1 * S, stagger(5 * MS, seed, mix(seed, [repeat(() => ({ f: 'r' })), counter(), random(seed, (x) => ({ f: 'w', value: Math.floor(x * 100) }))])));
+    const mk = (seed: number) =>
+      timeLimit(
+        1 * S,
+        stagger(
+          5 * MS,
+          seed,
+          mix(seed, [
+            repeat(() => ({ f: 'r' })),
+            counter(),
+            random(seed, (x) => ({ f: 'w', value: Math.floor(x * 100) })),
+          ]),
+        ),
+      );
     const a = simulate(mk(7), { threads });
     const b = simulate(mk(7), { threads });
     const c = simulate(mk(8), { threads });
@@ -62,19 +100,43 @@ describe('generator combinators', () => {
   it('eachThread gives every thread its own copy; reserve splits threads', () => {
     const e = simulate(eachThread(once({ f: 'read' })), { threads });
     expect(e.map((o) => o.thread).sort()).toEqual([0, 1, 2, 3]);
-    const r = simulate(limit(200, reserve(1, repeat(() => ({ f: 'w' })), repeat(() => ({ f: 'r' })))), { threads });
+    const r = simulate(
+      limit(
+        200,
+        reserve(
+          1,
+          repeat(() => ({ f: 'w' })),
+          repeat(() => ({ f: 'r' })),
+        ),
+      ),
+      { threads },
+    );
     for (const o of r) expect(o.f).toBe(o.thread === 0 ? 'w' : 'r');
   });
 
   it('clients / nemesis routing with any; sleep; flipFlop', () => {
     const all = [0, 1, 'nemesis' as const];
-    const g = timeLimit(1 * S, nemesis(cycle([sleep(300 * MS), { f: 'kill' }, sleep(300 * MS), { f: 'start' }]), delay(50 * MS, counter())));
+    const g = timeLimit(
+      1 * S,
+      nemesis(cycle([sleep(300 * MS), { f: 'kill' }, sleep(300 * MS), { f: 'start' }]), delay(50 * MS, counter())),
+    );
     const ops = simulate(g, { threads: all, latencyNs: MS });
     const nem = ops.filter((o) => o.thread === 'nemesis');
     expect(nem.map((o) => o.f)).toEqual(['kill', 'start', 'kill']);
     expect(nem[0]!.time).toBe(300 * MS);
     expect(ops.filter((o) => o.thread !== 'nemesis').every((o) => o.f === 'add')).toBe(true);
-    expect(simulate(limit(4, flipFlop(repeat(() => ({ f: 'a' })), repeat(() => ({ f: 'b' })))), { threads }).map((o) => o.f)).toEqual(['a', 'b', 'a', 'b']);
+    expect(
+      simulate(
+        limit(
+          4,
+          flipFlop(
+            repeat(() => ({ f: 'a' })),
+            repeat(() => ({ f: 'b' })),
+          ),
+        ),
+        { threads },
+      ).map((o) => o.f),
+    ).toEqual(['a', 'b', 'a', 'b']);
     expect(simulate(clients(once({ f: 'x' })), { threads: all })[0]!.thread).toBe(0);
     expect(simulate(any(), { threads })).toEqual([]);
   });
@@ -82,7 +144,8 @@ describe('generator combinators', () => {
   it('the fault schedule alternates start/stop of the chosen nemesis, deterministically', () => {
     const nem = (name: string, startF: string, stopF: string) => ({ name, startF, stopF }) as unknown as Nemesis;
     const ns = [nem('kill-master', 'kill', 'start'), nem('pause-random', 'pause', 'resume')];
-    const run = (seed: number) => simulate(timeLimit(100 * S, faultSchedule(ns, 10 * S, seed)), { threads: ['nemesis'] });
+    const run = (seed: number) =>
+      simulate(timeLimit(100 * S, faultSchedule(ns, 10 * S, seed)), { threads: ['nemesis'] });
     const a = run(1);
     expect(a.length).toBe(9);
     for (let i = 0; i + 1 < a.length; i += 2) {
@@ -94,7 +157,18 @@ describe('generator combinators', () => {
   });
 
   it('is fast: a realistic generator yields well over 20k ops/s', () => {
-    const g = timeLimit(3600 * S, clients(any(delay(5 * S, repeat(() => ({ f: 'read' }))), mix(1, [counter(), random(3, (x) => ({ f: 'w', value: x }))]))));
+    const g = timeLimit(
+      3600 * S,
+      clients(
+        any(
+          delay(
+            5 * S,
+            repeat(() => ({ f: 'read' })),
+          ),
+          mix(1, [counter(), random(3, (x) => ({ f: 'w', value: x }))]),
+        ),
+      ),
+    );
     const ctx: GenCtx = { time: 0, free: [...Array(10).keys()], threads: [...Array(10).keys()] };
     let gen = g;
     const t0 = performance.now();

@@ -9,7 +9,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HistoryLog, opToJson } from '../../src/harness/history-log.js';
 import { OpPairer, pairOps, pairPositions, readHistoryJsonl, type Op } from '../../src/harness/history.js';
-import { readEventsJsonl, readJsonl, streamJsonl, timestamp, writeFileAtomic, writeJson } from '../../src/harness/store.js';
+import {
+  readEventsJsonl,
+  readJsonl,
+  streamJsonl,
+  timestamp,
+  writeFileAtomic,
+  writeJson,
+} from '../../src/harness/store.js';
 import { foldHistory } from '../../src/harness/report/data.js';
 
 const opArb = fc.record(
@@ -28,7 +35,10 @@ const opArb = fc.record(
 
 describe('history log', () => {
   it('opToJson equals JSON.stringify for every op shape', () => {
-    fc.assert(fc.property(opArb, (op) => opToJson(op) === JSON.stringify(op)), { numRuns: 500 });
+    fc.assert(
+      fc.property(opArb, (op) => opToJson(op) === JSON.stringify(op)),
+      { numRuns: 500 },
+    );
   });
 
   it('written lines read back; a torn tail is ignored', () => {
@@ -37,7 +47,15 @@ describe('history log', () => {
     const log = new HistoryLog(file);
     const ops: Op[] = [];
     for (let i = 0; i < 2500; i++) {
-      const op: Op = { index: i, time: i * 10, type: i % 2 ? 'ok' : 'invoke', process: i % 7, f: 'add', value: i >> 1, node: '127.0.0.1:1' };
+      const op: Op = {
+        index: i,
+        time: i * 10,
+        type: i % 2 ? 'ok' : 'invoke',
+        process: i % 7,
+        f: 'add',
+        value: i >> 1,
+        node: '127.0.0.1:1',
+      };
       ops.push(op);
       log.append(op);
     }
@@ -73,7 +91,11 @@ describe('JSONL: one rule for a torn tail', () => {
       const sync = readJsonl(file, 'x', (n) => damaged.push(n));
       const streamed: unknown[] = [];
       const streamDamaged: number[] = [];
-      await streamJsonl(file, (v) => streamed.push(v), (n) => streamDamaged.push(n));
+      await streamJsonl(
+        file,
+        (v) => streamed.push(v),
+        (n) => streamDamaged.push(n),
+      );
       expect(sync).toHaveLength(c.values);
       expect(streamed).toEqual(sync);
       expect(damaged).toEqual(c.damaged);
@@ -100,7 +122,10 @@ describe('JSONL: one rule for a torn tail', () => {
     expect(fold.count).toBe(1);
     expect(warnings).toEqual(['history.jsonl: 1 unreadable lines skipped']);
     const ev = path.join(dir, 'events.jsonl');
-    fs.writeFileSync(ev, '{"time":1,"source":"s1","event":"+sdown","text":"x"}\n{bad\n{"time":2,"source":"s1","event":"-sdown","text":"x"}\n{"ti');
+    fs.writeFileSync(
+      ev,
+      '{"time":1,"source":"s1","event":"+sdown","text":"x"}\n{bad\n{"time":2,"source":"s1","event":"-sdown","text":"x"}\n{"ti',
+    );
     expect(readEventsJsonl(ev).map((e) => e.time)).toEqual([1, 2]);
     expect(readEventsJsonl(path.join(dir, 'none.jsonl'))).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -109,9 +134,22 @@ describe('JSONL: one rule for a torn tail', () => {
 
 describe('pairing: one rule', () => {
   // a history of 4 processes, some invocations never complete, a few stray completions, nemesis ops between
-  const historyArb = fc.array(fc.tuple(fc.constantFrom(0, 1, 2, 3, 'nemesis' as const), fc.constantFrom('invoke', 'ok', 'fail', 'info')), { maxLength: 80 }).map((xs) =>
-    xs.map(([process, type], index): Op => ({ index, time: index * 1000, type: type as Op['type'], process, f: process === 'nemesis' ? 'kill' : 'add', value: index })),
-  );
+  const historyArb = fc
+    .array(fc.tuple(fc.constantFrom(0, 1, 2, 3, 'nemesis' as const), fc.constantFrom('invoke', 'ok', 'fail', 'info')), {
+      maxLength: 80,
+    })
+    .map((xs) =>
+      xs.map(
+        ([process, type], index): Op => ({
+          index,
+          time: index * 1000,
+          type: type as Op['type'],
+          process,
+          f: process === 'nemesis' ? 'kill' : 'add',
+          value: index,
+        }),
+      ),
+    );
 
   it('pairOps, pairPositions, OpPairer and the report fold agree with the definition', async () => {
     const dir = tmpDir();
@@ -135,7 +173,9 @@ describe('pairing: one rule', () => {
         expect(pairPositions(h)).toEqual(expected);
         expect(pairOps(h)).toEqual(expected.map(([i, j]) => ({ invoke: h[i], complete: j >= 0 ? h[j] : null })));
         const pairer = new OpPairer();
-        expect(h.map((op) => pairer.pair(op)).filter((k, i) => h[i]!.type === 'invoke' && k >= 0)).toEqual(expected.map((_, k) => k));
+        expect(h.map((op) => pairer.pair(op)).filter((k, i) => h[i]!.type === 'invoke' && k >= 0)).toEqual(
+          expected.map((_, k) => k),
+        );
         const file = path.join(dir, 'history.jsonl');
         fs.writeFileSync(file, h.map((op) => JSON.stringify(op)).join('\n') + '\n');
         const fold = await foldHistory(file, []);

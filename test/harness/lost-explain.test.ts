@@ -31,16 +31,27 @@ class H {
 }
 
 const switchMaster = (t: number, from: string, to: string): ClusterEvent => ({
-  time: t, source: 's1', event: '+switch-master', text: `mymaster ${from.replace(':', ' ')} ${to.replace(':', ' ')}`,
+  time: t,
+  source: 's1',
+  event: '+switch-master',
+  text: `mymaster ${from.replace(':', ' ')} ${to.replace(':', ' ')}`,
 });
 const role = (t: number, text: string): ClusterEvent => ({ time: t, source: 'n', event: 'role', text });
 const convert = (t: number, node: string, to: string): ClusterEvent => ({
-  time: t, source: 's1', event: '+convert-to-slave', text: `slave ${node} ${node.replace(':', ' ')} @ mymaster ${to.replace(':', ' ')}`,
+  time: t,
+  source: 's1',
+  event: '+convert-to-slave',
+  text: `slave ${node} ${node.replace(':', ' ')} @ mymaster ${to.replace(':', ' ')}`,
 });
 
 function explain(h: H, events: ClusterEvent[], persistence = 'none') {
   const a = analyzeSet(h.ops);
-  return explainLostWrites(lostWritesOf(a).filter((w) => w.acknowledged), events, N1, { persistence });
+  return explainLostWrites(
+    lostWritesOf(a).filter((w) => w.acknowledged),
+    events,
+    N1,
+    { persistence },
+  );
 }
 
 describe('lost-write incidents name the failover the evidence points to', () => {
@@ -63,7 +74,9 @@ describe('lost-write incidents name the failover the evidence points to', () => 
     h.read(20 * S, [1], N2);
     const r = explain(h, [switchMaster(3 * S, N1, N2)]);
     expect(r.lost.map((w) => w.element)).toEqual([2]);
-    expect(r.incidents[0]!.explanation).toMatch(/BEFORE the failover to 127\.0\.0\.1:7002 .*had not reached the promoted replica/);
+    expect(r.incidents[0]!.explanation).toMatch(
+      /BEFORE the failover to 127\.0\.0\.1:7002 .*had not reached the promoted replica/,
+    );
   });
 
   it('real Sentinel promoting a restarted replica that never resynchronised wipes writes that survived earlier failovers', () => {
@@ -83,7 +96,9 @@ describe('lost-write incidents name the failover the evidence points to', () => 
     expect(r.lost.map((w) => w.element)).toEqual([1]);
     expect(r.incidents).toHaveLength(1);
     expect(r.incidents[0]!.failover).toMatchObject({ time: 54 * S, oldMaster: N2, newMaster: N3 });
-    expect(r.incidents[0]!.explanation).toMatch(/127\.0\.0\.1:7003 had gone down at 30\.0 s \(no persistence: it restarted empty\) and had not completed a sync/);
+    expect(r.incidents[0]!.explanation).toMatch(
+      /127\.0\.0\.1:7003 had gone down at 30\.0 s \(no persistence: it restarted empty\) and had not completed a sync/,
+    );
   });
 
   it('the same node promoted after it resynchronised is not blamed', () => {
@@ -99,7 +114,9 @@ describe('lost-write incidents name the failover the evidence points to', () => 
     h.read(70 * S, [], N3);
     const r = explain(h, events);
     expect(r.incidents[0]!.explanation).not.toMatch(/had gone down/);
-    expect(r.incidents[0]!.explanation).toMatch(/missing after the failover from 127\.0\.0\.1:7002 to 127\.0\.0\.1:7003/);
+    expect(r.incidents[0]!.explanation).toMatch(
+      /missing after the failover from 127\.0\.0\.1:7002 to 127\.0\.0\.1:7003/,
+    );
   });
 
   it('with durable persistence a restart loses only what came after the node went down', () => {
@@ -118,7 +135,9 @@ describe('lost-write incidents name the failover the evidence points to', () => 
     h.read(6 * S, [1], N1); // N1 was deposed at 3 s but still answered this client
     h.read(20 * S, [], N2);
     const r = explain(h, [switchMaster(3 * S, N1, N2), convert(10 * S, N1, N2)]);
-    expect(r.incidents[0]!.explanation).toMatch(/still shown until 6\.0 s by reads that 127\.0\.0\.1:7001 served after the sentinels had failed over from it .*\+convert-to-slave at 10\.0 s/);
+    expect(r.incidents[0]!.explanation).toMatch(
+      /still shown until 6\.0 s by reads that 127\.0\.0\.1:7001 served after the sentinels had failed over from it .*\+convert-to-slave at 10\.0 s/,
+    );
   });
 
   it('several failovers in the window and no read between them: says so instead of guessing', () => {
@@ -127,7 +146,9 @@ describe('lost-write incidents name the failover the evidence points to', () => 
     h.read(1.5 * S, [1], N1);
     h.read(70 * S, [], N2);
     const r = explain(h, [switchMaster(10 * S, N1, N2), switchMaster(30 * S, N2, N3), switchMaster(50 * S, N3, N2)]);
-    expect(r.incidents[0]!.explanation).toMatch(/missing after one of 3 failovers \(\+switch-master at 10\.0 s, 30\.0 s, 50\.0 s\)/);
+    expect(r.incidents[0]!.explanation).toMatch(
+      /missing after one of 3 failovers \(\+switch-master at 10\.0 s, 30\.0 s, 50\.0 s\)/,
+    );
   });
 
   it('no failover at all: lost with no failover observed', () => {

@@ -23,7 +23,13 @@ describe('explainLostWrites', () => {
     for (let k = 0; k < keys; k++) {
       const t = 10e9 + k * 1e6;
       push({ time: t, type: 'invoke', process: 20 + (k % 10), f: 'read', value: [k, null] });
-      push({ time: t + 5e5, type: k === keys - 1 ? 'info' : 'ok', process: 20 + (k % 10), f: 'read', value: k === keys - 1 ? [k, null] : [k, []] });
+      push({
+        time: t + 5e5,
+        type: k === keys - 1 ? 'info' : 'ok',
+        process: 20 + (k % 10),
+        f: 'read',
+        value: k === keys - 1 ? [k, null] : [k, []],
+      });
     }
     const events: ClusterEvent[] = [
       { time: 1.5e9, source: 's1', event: '+switch-master', text: 'mymaster 127.0.0.1 7001 127.0.0.1 7002' },

@@ -43,35 +43,69 @@ function expectExactCounter(history: Op[]): void {
 }
 
 describe.concurrent('no faults: every workload is valid on both targets', () => {
-  it.each(cases)('%s on %s', async (workload, target) => {
-    const results = path.join(tmp, `${workload}-${target}`);
-    const r = await withSlot(() => runHarness(['run', '--workload', workload, '--target', target, '--time-limit', '4', '--rate', '200', '--seed', '13', '--results-dir', results]));
-    const runDir = fs.realpathSync(path.join(results, 'latest'));
-    const where = `${r.out}\nrun directory: ${runDir}`;
-    expect(r.code, where).toBe(0);
-    expect(r.out, where).toMatch(/verdict: VALID/);
-    const res = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
-    expect(res.valid, where).toBe(true);
-    for (const [name, c] of Object.entries(res.checkers as Record<string, { valid: unknown }>)) expect(c.valid, `checker ${name}: ${where}`).toBe(true);
+  it.each(cases)(
+    '%s on %s',
+    async (workload, target) => {
+      const results = path.join(tmp, `${workload}-${target}`);
+      const r = await withSlot(() =>
+        runHarness([
+          'run',
+          '--workload',
+          workload,
+          '--target',
+          target,
+          '--time-limit',
+          '4',
+          '--rate',
+          '200',
+          '--seed',
+          '13',
+          '--results-dir',
+          results,
+        ]),
+      );
+      const runDir = fs.realpathSync(path.join(results, 'latest'));
+      const where = `${r.out}\nrun directory: ${runDir}`;
+      expect(r.code, where).toBe(0);
+      expect(r.out, where).toMatch(/verdict: VALID/);
+      const res = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
+      expect(res.valid, where).toBe(true);
+      for (const [name, c] of Object.entries(res.checkers as Record<string, { valid: unknown }>))
+        expect(c.valid, `checker ${name}: ${where}`).toBe(true);
 
-    const history = readHistoryJsonl(path.join(runDir, 'history.jsonl'));
-    const clientOps = history.filter((o) => o.process !== 'nemesis');
-    expect(clientOps.length, where).toBeGreaterThan(300);
-    // With no nemesis there are no nemesis ops at all, and an info op (outcome unknown) can only come from a
-    // client timeout: at 200 ops/s on loopback, far under the 1000 ms op timeout, there must be none.
-    expect(history.filter((o) => o.process === 'nemesis'), where).toEqual([]);
-    expect(clientOps.filter((o) => o.type === 'info'), where).toEqual([]);
-    expect(pairOps(history).filter((p) => p.complete === null), `invocations never completed: ${where}`).toEqual([]);
-    // register: a cas whose expected value differs is a definite `fail`; the other workloads never fail without faults
-    if (workload !== 'register') expect(clientOps.filter((o) => o.type === 'fail'), where).toEqual([]);
+      const history = readHistoryJsonl(path.join(runDir, 'history.jsonl'));
+      const clientOps = history.filter((o) => o.process !== 'nemesis');
+      expect(clientOps.length, where).toBeGreaterThan(300);
+      // With no nemesis there are no nemesis ops at all, and an info op (outcome unknown) can only come from a
+      // client timeout: at 200 ops/s on loopback, far under the 1000 ms op timeout, there must be none.
+      expect(
+        history.filter((o) => o.process === 'nemesis'),
+        where,
+      ).toEqual([]);
+      expect(
+        clientOps.filter((o) => o.type === 'info'),
+        where,
+      ).toEqual([]);
+      expect(
+        pairOps(history).filter((p) => p.complete === null),
+        `invocations never completed: ${where}`,
+      ).toEqual([]);
+      // register: a cas whose expected value differs is a definite `fail`; the other workloads never fail without faults
+      if (workload !== 'register')
+        expect(
+          clientOps.filter((o) => o.type === 'fail'),
+          where,
+        ).toEqual([]);
 
-    if (workload === 'set') {
-      expect(res.summary, where).toMatchObject({ lost: 0, unverified: 0, unexpected: 0 });
-      const recount = recountSet(history);
-      expect(recount, where).toMatchObject({ lost: 0, unverified: 0 });
-      expect(recount.verified, where).toBe(recount.acknowledged);
-      expect(res.summary.acknowledged, where).toBe(recount.acknowledged);
-    }
-    if (workload === 'counter') expectExactCounter(history);
-  }, 150_000);
+      if (workload === 'set') {
+        expect(res.summary, where).toMatchObject({ lost: 0, unverified: 0, unexpected: 0 });
+        const recount = recountSet(history);
+        expect(recount, where).toMatchObject({ lost: 0, unverified: 0 });
+        expect(recount.verified, where).toBe(recount.acknowledged);
+        expect(res.summary.acknowledged, where).toBe(recount.acknowledged);
+      }
+      if (workload === 'counter') expectExactCounter(history);
+    },
+    150_000,
+  );
 });

@@ -9,7 +9,15 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/ports.js';
 import { TSREDIS_BIN } from '../helpers/procs.js';
-import { cleanupStale, isAlive, isSameProcess, PidRegistry, processesLeftBy, processStartTime, type PidRecord } from '../../src/harness/pidfiles.js';
+import {
+  cleanupStale,
+  isAlive,
+  isSameProcess,
+  PidRegistry,
+  processesLeftBy,
+  processStartTime,
+  type PidRecord,
+} from '../../src/harness/pidfiles.js';
 import { Cluster, resolveBinaries } from '../../src/harness/cluster.js';
 import { resolveOptions } from '../../src/harness/options.js';
 
@@ -66,12 +74,16 @@ describe('cleanupStale', () => {
     // a live unrelated process whose command line holds what the old check looked for (config path, :port)
     const conf = path.join(dir, 'nodes/n1/redis.conf');
     // start times count clock ticks (10 ms): one started in the same tick would not stand for a later one
-    const unrelated = await waitFor(async () => {
-      const p = await liveProcess(conf, ':6379');
-      if (processStartTime(p.pid!) !== recordedStart) return p;
-      p.kill('SIGKILL');
-      return null;
-    }, 5000, 'a process started in a later clock tick');
+    const unrelated = await waitFor(
+      async () => {
+        const p = await liveProcess(conf, ':6379');
+        if (processStartTime(p.pid!) !== recordedStart) return p;
+        p.kill('SIGKILL');
+        return null;
+      },
+      5000,
+      'a process started in a later clock tick',
+    );
     const file = writeRegistry(dir, await deadPid(), [
       { pid: unrelated.pid!, node: 'n1', start: recordedStart, configFile: conf, markers: [conf, ':6379'] },
     ]);
@@ -85,7 +97,9 @@ describe('cleanupStale', () => {
   it('kills a live recorded process (same pid, same start time) of a dead harness', async () => {
     const dir = resultsDir('live');
     const node = await liveProcess();
-    const file = writeRegistry(dir, await deadPid(), [{ pid: node.pid!, node: 'n1', start: processStartTime(node.pid!) }]);
+    const file = writeRegistry(dir, await deadPid(), [
+      { pid: node.pid!, node: 'n1', start: processStartTime(node.pid!) },
+    ]);
     expect(processesLeftBy(dir, JSON.parse(fs.readFileSync(file, 'utf8')).harnessPid)).toBe(true);
     expect(cleanupStale(dir)).toEqual([{ pid: node.pid!, node: 'n1' }]);
     await exited(node);
@@ -124,7 +138,12 @@ describe('cleanupStale', () => {
     const node = await liveProcess();
     const conf = path.join(dir, 'redis.conf');
     fs.writeFileSync(conf, 'port 1\nrequirepass s3cr3t-XYZ\nmasterauth s3cr3t-XYZ\n');
-    writeRegistry(dir, await deadPid(), [{ pid: node.pid!, node: 'n1', start: processStartTime(node.pid!), configFile: conf }], { leftRunning: true });
+    writeRegistry(
+      dir,
+      await deadPid(),
+      [{ pid: node.pid!, node: 'n1', start: processStartTime(node.pid!), configFile: conf }],
+      { leftRunning: true },
+    );
     expect(cleanupStale(dir)).toEqual([]); // a run's cleanup leaves it
     expect(fs.readFileSync(conf, 'utf8')).toContain('s3cr3t-XYZ'); // running nodes keep what they need
     expect(cleanupStale(dir, { includeLeftRunning: true })).toEqual([{ pid: node.pid!, node: 'n1' }]);
@@ -178,7 +197,10 @@ async function processWithPid(pid: number): Promise<ChildProcess | null> {
 
 describe('the cluster signals only its own processes', () => {
   const clusterOptions = (dir: string) =>
-    resolveOptions({ replicas: 0, sentinels: 0, resultsDir: dir, password: 's3cr3t-XYZ', serverBin: TSREDIS_BIN }, new Set(['replicas', 'sentinels', 'resultsDir', 'password', 'serverBin']));
+    resolveOptions(
+      { replicas: 0, sentinels: 0, resultsDir: dir, password: 's3cr3t-XYZ', serverBin: TSREDIS_BIN },
+      new Set(['replicas', 'sentinels', 'resultsDir', 'password', 'serverBin']),
+    );
 
   async function startedCluster(name: string): Promise<{ cluster: Cluster; pid: number }> {
     const dir = resultsDir(name);
@@ -194,7 +216,11 @@ describe('the cluster signals only its own processes', () => {
       expect(cluster.registry.owns('n1', pid)).toBe(true);
       process.kill(pid, 'SIGKILL'); // not through the cluster: an unexpected exit
       await waitFor(() => cluster.node('n1').status === 'stopped', 10_000, 'the cluster to see n1 exit');
-      await waitFor(() => JSON.parse(fs.readFileSync(cluster.registry.file, 'utf8')).records.length === 0, 5000, 'n1 dropped from the registry');
+      await waitFor(
+        () => JSON.parse(fs.readFileSync(cluster.registry.file, 'utf8')).records.length === 0,
+        5000,
+        'n1 dropped from the registry',
+      );
       expect(cluster.registry.owns('n1', pid)).toBe(false);
       expect(cluster.signal('n1', 'SIGCONT')).toBe(false);
     } finally {
@@ -203,23 +229,26 @@ describe('the cluster signals only its own processes', () => {
     expect(fs.existsSync(cluster.registry.file)).toBe(false);
   });
 
-  it.skipIf(!canChooseNextPid())('teardown leaves alone a process that got the pid of a node that exited unexpectedly', async () => {
-    const { cluster, pid } = await startedCluster('reused-at-teardown');
-    let reused: ChildProcess | null = null;
-    try {
-      process.kill(pid, 'SIGKILL');
-      await waitFor(() => cluster.node('n1').status === 'stopped', 10_000, 'the cluster to see n1 exit');
-      reused = await processWithPid(pid);
-      expect(reused, 'a process of ours under the old pid').not.toBeNull();
-      expect(cluster.node('n1').pid).toBe(pid); // the cluster still remembers the number
-    } finally {
-      await cluster.teardown();
-    }
-    cluster.teardownSync(); // the exit handler's path too
-    expect(isAlive(pid)).toBe(true);
-    expect(reused!.signalCode).toBeNull();
-    expect(reused!.exitCode).toBeNull();
-  });
+  it.skipIf(!canChooseNextPid())(
+    'teardown leaves alone a process that got the pid of a node that exited unexpectedly',
+    async () => {
+      const { cluster, pid } = await startedCluster('reused-at-teardown');
+      let reused: ChildProcess | null = null;
+      try {
+        process.kill(pid, 'SIGKILL');
+        await waitFor(() => cluster.node('n1').status === 'stopped', 10_000, 'the cluster to see n1 exit');
+        reused = await processWithPid(pid);
+        expect(reused, 'a process of ours under the old pid').not.toBeNull();
+        expect(cluster.node('n1').pid).toBe(pid); // the cluster still remembers the number
+      } finally {
+        await cluster.teardown();
+      }
+      cluster.teardownSync(); // the exit handler's path too
+      expect(isAlive(pid)).toBe(true);
+      expect(reused!.signalCode).toBeNull();
+      expect(reused!.exitCode).toBeNull();
+    },
+  );
 
   it('teardown stops its own live node (same start time), and the node config loses the password', async () => {
     const { cluster, pid } = await startedCluster('own');

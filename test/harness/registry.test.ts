@@ -19,13 +19,19 @@ function renamedPlugin(source: string, from: RegExp, to: string): string {
   const src = fs.readFileSync(path.join(ROOT, source), 'utf8');
   expect(src).toMatch(from);
   const ts_ = src.replace(from, to);
-  return ts.transpileModule(ts_, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: 'plugin.ts' }).outputText;
+  return ts.transpileModule(ts_, {
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    fileName: 'plugin.ts',
+  }).outputText;
 }
 
 /** Runs bin/harness.js of `root`; a run that outlives the deadline is stopped (SIGTERM: it tears its cluster down). */
 function harness(root: string, args: string[], deadlineMs = 90_000): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/harness.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, 'bin/harness.js'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -37,7 +43,11 @@ function harness(root: string, args: string[], deadlineMs = 90_000): Promise<{ c
   });
 }
 
-function latestRun(): { test: { options: { workload: string; nemesis: string[]; net: string } }; results: { valid: unknown; checkers: Record<string, { valid: unknown }> }; dir: string } {
+function latestRun(): {
+  test: { options: { workload: string; nemesis: string[]; net: string } };
+  results: { valid: unknown; checkers: Record<string, { valid: unknown }> };
+  dir: string;
+} {
   const dir = fs.realpathSync(path.join(results, 'latest'));
   return {
     dir,
@@ -53,9 +63,18 @@ beforeAll(() => {
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(copy, 'package.json'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
   // the one new file each: nothing else in the copy changes
-  fs.writeFileSync(path.join(copy, 'dist/workloads/x.js'), renamedPlugin('workloads/counter.ts', /name: 'counter'/, "name: 'x'"));
-  fs.writeFileSync(path.join(copy, 'dist/nemeses/kill-x.js'), renamedPlugin('nemeses/kill-random.ts', /'kill-random'/g, "'kill-x'"));
-  fs.writeFileSync(path.join(copy, 'dist/nemeses/slow-x.js'), renamedPlugin('nemeses/slow-network.ts', /'slow-network'/g, "'slow-x'"));
+  fs.writeFileSync(
+    path.join(copy, 'dist/workloads/x.js'),
+    renamedPlugin('workloads/counter.ts', /name: 'counter'/, "name: 'x'"),
+  );
+  fs.writeFileSync(
+    path.join(copy, 'dist/nemeses/kill-x.js'),
+    renamedPlugin('nemeses/kill-random.ts', /'kill-random'/g, "'kill-x'"),
+  );
+  fs.writeFileSync(
+    path.join(copy, 'dist/nemeses/slow-x.js'),
+    renamedPlugin('nemeses/slow-network.ts', /'slow-network'/g, "'slow-x'"),
+  );
 });
 
 afterAll(() => {
@@ -85,14 +104,36 @@ describe('a new workload or nemesis is one new file', () => {
     expect(c.code).toBe(254);
     expect(c.out).toMatch(/unknown workload 'nope' \(one of [^)]*\bx\b/);
     // a network nemesis says so itself: with --net none it is refused before any cluster starts
-    const net = await harness(copy, ['run', '--workload', 'x', '--nemesis', 'slow-x', '--net', 'none', '--results-dir', results]);
+    const net = await harness(copy, [
+      'run',
+      '--workload',
+      'x',
+      '--nemesis',
+      'slow-x',
+      '--net',
+      'none',
+      '--results-dir',
+      results,
+    ]);
     expect(net.code).toBe(254);
     expect(net.out).toContain('--nemesis slow-x needs a network backend');
     expect(fs.existsSync(results)).toBe(false);
   });
 
   it('run --workload x: the copied counter runs and is VALID', async () => {
-    const r = await harness(copy, ['run', '--workload', 'x', '--time-limit', '3', '--concurrency', '3', '--seed', '1', '--results-dir', results]);
+    const r = await harness(copy, [
+      'run',
+      '--workload',
+      'x',
+      '--time-limit',
+      '3',
+      '--concurrency',
+      '3',
+      '--seed',
+      '1',
+      '--results-dir',
+      results,
+    ]);
     expect(r.out).toContain('verdict: VALID');
     expect(r.code).toBe(0);
     const run = latestRun();
@@ -106,22 +147,76 @@ describe('a new workload or nemesis is one new file', () => {
   it('run --nemesis kill-x: the copied process nemesis kills and restarts a node; VALID', async () => {
     // WAIT 2 and an fsynced AOF: every acknowledged increment survives the kill, so VALID is the
     // only correct verdict whichever node the seed picks
-    const r = await harness(copy, ['run', '--workload', 'x', '--nemesis', 'kill-x', '--time-limit', '4', '--nemesis-interval', '1.5', '--wait', '2', '--persistence', 'aof-always', '--concurrency', '3', '--seed', '1', '--results-dir', results]);
+    const r = await harness(copy, [
+      'run',
+      '--workload',
+      'x',
+      '--nemesis',
+      'kill-x',
+      '--time-limit',
+      '4',
+      '--nemesis-interval',
+      '1.5',
+      '--wait',
+      '2',
+      '--persistence',
+      'aof-always',
+      '--concurrency',
+      '3',
+      '--seed',
+      '1',
+      '--results-dir',
+      results,
+    ]);
     expect(r.out).toContain('verdict: VALID');
     expect(r.code).toBe(0);
     const run = latestRun();
     expect(run.test.options).toMatchObject({ workload: 'x', nemesis: ['kill-x'], net: 'none' });
-    const nem = readHistoryJsonl(path.join(run.dir, 'history.jsonl')).filter((o) => o.process === 'nemesis' && o.type !== 'invoke');
-    expect(nem.some((o) => o.f === 'kill' && (o.value as { nemesis?: string; action?: string })?.nemesis === 'kill-x' && (o.value as { action?: string }).action === 'killed')).toBe(true);
+    const nem = readHistoryJsonl(path.join(run.dir, 'history.jsonl')).filter(
+      (o) => o.process === 'nemesis' && o.type !== 'invoke',
+    );
+    expect(
+      nem.some(
+        (o) =>
+          o.f === 'kill' &&
+          (o.value as { nemesis?: string; action?: string })?.nemesis === 'kill-x' &&
+          (o.value as { action?: string }).action === 'killed',
+      ),
+    ).toBe(true);
   }, 120_000);
 
   it('run --nemesis slow-x: a copied network nemesis gets --net proxy by itself; VALID', async () => {
-    const r = await harness(copy, ['run', '--workload', 'x', '--nemesis', 'slow-x', '--time-limit', '4', '--nemesis-interval', '1.5', '--concurrency', '3', '--seed', '1', '--results-dir', results]);
+    const r = await harness(copy, [
+      'run',
+      '--workload',
+      'x',
+      '--nemesis',
+      'slow-x',
+      '--time-limit',
+      '4',
+      '--nemesis-interval',
+      '1.5',
+      '--concurrency',
+      '3',
+      '--seed',
+      '1',
+      '--results-dir',
+      results,
+    ]);
     expect(r.out).toContain('verdict: VALID');
     expect(r.code).toBe(0);
     const run = latestRun();
     expect(run.test.options).toMatchObject({ workload: 'x', nemesis: ['slow-x'], net: 'proxy' });
-    const nem = readHistoryJsonl(path.join(run.dir, 'history.jsonl')).filter((o) => o.process === 'nemesis' && o.type !== 'invoke');
-    expect(nem.some((o) => o.f === 'start-slow' && (o.value as { nemesis?: string; action?: string; backend?: string })?.action === 'applied' && (o.value as { backend?: string }).backend === 'proxy')).toBe(true);
+    const nem = readHistoryJsonl(path.join(run.dir, 'history.jsonl')).filter(
+      (o) => o.process === 'nemesis' && o.type !== 'invoke',
+    );
+    expect(
+      nem.some(
+        (o) =>
+          o.f === 'start-slow' &&
+          (o.value as { nemesis?: string; action?: string; backend?: string })?.action === 'applied' &&
+          (o.value as { backend?: string }).backend === 'proxy',
+      ),
+    ).toBe(true);
   }, 120_000);
 });

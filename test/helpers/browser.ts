@@ -6,9 +6,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 export async function openPage(context: BrowserContext, file: string): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => { if (!/^(file|data|blob):/.test(r.url())) errors.push(`network request: ${r.url()}`); });
+  page.on('request', (r) => {
+    if (!/^(file|data|blob):/.test(r.url())) errors.push(`network request: ${r.url()}`);
+  });
   await page.goto(pathToFileURL(file).href);
   return { page, errors };
 }
@@ -19,7 +23,8 @@ export async function inkedPixels(page: Page, selector: string): Promise<number>
     const cv = c as HTMLCanvasElement;
     const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
     let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) n++;
+    for (let i = 0; i < d.length; i += 4)
+      if (d[i + 3]! > 0 && !(d[i]! > 245 && d[i + 1]! > 245 && d[i + 2]! > 245)) n++;
     return n;
   });
 }

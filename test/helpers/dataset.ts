@@ -38,12 +38,51 @@ export function richDataset(): Item[] {
     { db: 0, key: 'set:strings', type: 'set', value: ['x', 'y', 'z', '01'] },
     { db: 0, key: 'set:bigints', type: 'set', value: range(600, (i) => String(i * 7)) },
     { db: 0, key: 'set:big', type: 'set', value: range(1000, (i) => `m${i}`) },
-    { db: 0, key: 'hash:small', type: 'hash', value: [['f1', 'v1'], ['n', '42'], ['neg', '-1000000']] },
+    {
+      db: 0,
+      key: 'hash:small',
+      type: 'hash',
+      value: [
+        ['f1', 'v1'],
+        ['n', '42'],
+        ['neg', '-1000000'],
+      ],
+    },
     { db: 0, key: 'hash:big', type: 'hash', value: range(300, (i) => [`field${i}`, `value${i}`] as [string, string]) },
-    { db: 0, key: 'hash:longval', type: 'hash', value: [['a', 'x'.repeat(100)], ['b', '2']], pexpireAt: future + 5000 },
-    { db: 0, key: 'zset:small', type: 'zset', value: [['a', 1], ['b', 2.5], ['c', -0.1], ['d', 1e20], ['e', Infinity], ['f', -Infinity], ['g', 3]] },
+    {
+      db: 0,
+      key: 'hash:longval',
+      type: 'hash',
+      value: [
+        ['a', 'x'.repeat(100)],
+        ['b', '2'],
+      ],
+      pexpireAt: future + 5000,
+    },
+    {
+      db: 0,
+      key: 'zset:small',
+      type: 'zset',
+      value: [
+        ['a', 1],
+        ['b', 2.5],
+        ['c', -0.1],
+        ['d', 1e20],
+        ['e', Infinity],
+        ['f', -Infinity],
+        ['g', 3],
+      ],
+    },
     { db: 0, key: 'zset:big', type: 'zset', value: range(300, (i) => [`member${i}`, i / 3] as [string, number]) },
-    { db: 0, key: 'zset:longmember', type: 'zset', value: [['y'.repeat(80), 1], ['z', 2]] },
+    {
+      db: 0,
+      key: 'zset:longmember',
+      type: 'zset',
+      value: [
+        ['y'.repeat(80), 1],
+        ['z', 2],
+      ],
+    },
     { db: 3, key: 'str', type: 'string', value: 'db3' },
     { db: 3, key: 'list', type: 'list', value: ['1', '2', '3'], pexpireAt: future },
     { db: 15, key: 'last', type: 'set', value: ['only'] },
@@ -145,7 +184,10 @@ export async function normaliseLive(c: RespClient, dbs = 16): Promise<Normal> {
       } else if (type === 'zset') {
         const flat = (await c.callOk('ZRANGE', k, 0, -1, 'WITHSCORES')) as string[];
         const pairs: string[] = [];
-        for (let i = 0; i < flat.length; i += 2) pairs.push(`${flat[i]}=${Number(flat[i + 1]!.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity'))}`);
+        for (let i = 0; i < flat.length; i += 2)
+          pairs.push(
+            `${flat[i]}=${Number(flat[i + 1]!.replace(/^\+?inf$/, 'Infinity').replace(/^-inf$/, '-Infinity'))}`,
+          );
         out[key] = ['zset', pairs, ttl];
       } else out[key] = [type, null, ttl];
     }

@@ -10,7 +10,8 @@ export function words(block: string): string[][] {
     const argv: string[] = [];
     const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(line))) argv.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!.replace(/\\\\/g, '\\'));
+    while ((m = re.exec(line)))
+      argv.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!.replace(/\\\\/g, '\\'));
     out.push(argv);
   }
   return out;
@@ -18,7 +19,14 @@ export function words(block: string): string[][] {
 
 /** Server args that make listpack/intset encodings convert after a few elements. */
 export const SMALL_THRESHOLDS = [
-  '--hash-max-listpack-entries', '4', '--hash-max-listpack-value', '8',
-  '--set-max-intset-entries', '4',
-  '--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '8',
+  '--hash-max-listpack-entries',
+  '4',
+  '--hash-max-listpack-value',
+  '8',
+  '--set-max-intset-entries',
+  '4',
+  '--zset-max-listpack-entries',
+  '4',
+  '--zset-max-listpack-value',
+  '8',
 ];

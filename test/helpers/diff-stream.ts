@@ -32,7 +32,8 @@ export class ReplStream {
     r.psyncSent = true;
     socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
     while (!r.synced) {
-      if (Date.now() > deadline) throw new Error(`no full sync from port ${port}: ${JSON.stringify(r.buf.slice(0, 200))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no full sync from port ${port}: ${JSON.stringify(r.buf.slice(0, 200))}`);
       await new Promise((res) => setTimeout(res, 10));
     }
     socket.write('*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n');

@@ -42,15 +42,27 @@ export function parseReply(buf: string, pos: number): { node: RNode; end: number
   const line = buf.slice(pos + 1, nl);
   let p = nl + 2;
   switch (t) {
-    case '+': case '-': case ':': case ',': case '#': case '_': case '(':
+    case '+':
+    case '-':
+    case ':':
+    case ',':
+    case '#':
+    case '_':
+    case '(':
       return { node: { t, v: line }, end: p };
-    case '$': case '=': case '!': {
+    case '$':
+    case '=':
+    case '!': {
       const n = Number(line);
       if (n < 0) return { node: { t, v: null }, end: p };
       if (buf.length < p + n + 2) return null;
       return { node: { t, v: buf.slice(p, p + n) }, end: p + n + 2 };
     }
-    case '*': case '~': case '>': case '%': case '|': {
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
       const n = Number(line);
       if (n < 0) return { node: { t, items: null }, end: p };
       const count = t === '%' || t === '|' ? n * 2 : n;
@@ -74,7 +86,8 @@ export function serialize(n: RNode): string {
     const len = n.t === '%' || n.t === '|' ? n.items.length / 2 : n.items.length;
     return n.t + len + '\r\n' + n.items.map(serialize).join('');
   }
-  if (n.t === '$' || n.t === '=' || n.t === '!') return n.v === null ? n.t + '-1\r\n' : n.t + n.v!.length + '\r\n' + n.v + '\r\n';
+  if (n.t === '$' || n.t === '=' || n.t === '!')
+    return n.v === null ? n.t + '-1\r\n' : n.t + n.v!.length + '\r\n' + n.v + '\r\n';
   return n.t + n.v + '\r\n';
 }
 
@@ -141,16 +154,18 @@ export const sortPairs: Normaliser = (a, b) => {
   }
 };
 /** SCAN-family: cursor compared as zero / non-zero, elements sorted (pairs for HSCAN/ZSCAN). */
-export const scanReply = (pairs: boolean): Normaliser => (a, b, argv) => {
-  for (const n of [a, b]) {
-    if (!n.items || n.items.length !== 2) continue;
-    const cur = n.items[0]!;
-    if (cur.v !== '0') cur.v = '<cursor>';
-    const els = n.items[1]!;
-    if (pairs) sortPairs(els, { t: '*', items: [] }, argv);
-    else sortItems(els, { t: '*', items: [] }, argv);
-  }
-};
+export const scanReply =
+  (pairs: boolean): Normaliser =>
+  (a, b, argv) => {
+    for (const n of [a, b]) {
+      if (!n.items || n.items.length !== 2) continue;
+      const cur = n.items[0]!;
+      if (cur.v !== '0') cur.v = '<cursor>';
+      const els = n.items[1]!;
+      if (pairs) sortPairs(els, { t: '*', items: [] }, argv);
+      else sortItems(els, { t: '*', items: [] }, argv);
+    }
+  };
 /** Random picks (RANDOMKEY, SRANDMEMBER, HRANDFIELD, SPOP): keep only the reply's shape. */
 export const shapeOnly: Normaliser = (a, b) => {
   const strip = (n: RNode): void => {
@@ -161,14 +176,19 @@ export const shapeOnly: Normaliser = (a, b) => {
   strip(b);
 };
 /** Integer countdowns (TTL, PTTL, OBJECT IDLETIME): equal within `tol`. */
-export const within = (tol: number): Normaliser => (a, b) => {
-  if (a.t === ':' && b.t === ':' && Number(a.v) >= 0 && Math.abs(Number(a.v) - Number(b.v)) <= tol) b.v = a.v;
-};
+export const within =
+  (tol: number): Normaliser =>
+  (a, b) => {
+    if (a.t === ':' && b.t === ':' && Number(a.v) >= 0 && Math.abs(Number(a.v) - Number(b.v)) <= tol) b.v = a.v;
+  };
 /** The hash family orders by insertion while listpack-encoded, randomly as a hashtable. */
-const hashOrder = (pairs: boolean): Normaliser => (a, b, argv) => {
-  const big = (n: RNode): boolean => !!n.items && (n.items.length > (pairs ? 256 : 128) || n.items.some((x) => (x.v?.length ?? 0) > 64));
-  if (big(a) || big(b)) (pairs ? sortPairs : sortItems)(a, b, argv);
-};
+const hashOrder =
+  (pairs: boolean): Normaliser =>
+  (a, b, argv) => {
+    const big = (n: RNode): boolean =>
+      !!n.items && (n.items.length > (pairs ? 256 : 128) || n.items.some((x) => (x.v?.length ?? 0) > 64));
+    if (big(a) || big(b)) (pairs ? sortPairs : sortItems)(a, b, argv);
+  };
 
 /**
  * For runs where hashes and sets may be hashtable-encoded at any size (small *-max-*
@@ -177,7 +197,15 @@ const hashOrder = (pairs: boolean): Normaliser => (a, b, argv) => {
 export function unorderedCollections(argv: readonly string[]): Normaliser | undefined {
   const name = argv[0]!.toLowerCase();
   if (name === 'hgetall') return sortPairs;
-  if (name === 'hkeys' || name === 'hvals' || name === 'smembers' || name === 'sinter' || name === 'sunion' || name === 'sdiff') return sortItems;
+  if (
+    name === 'hkeys' ||
+    name === 'hvals' ||
+    name === 'smembers' ||
+    name === 'sinter' ||
+    name === 'sunion' ||
+    name === 'sdiff'
+  )
+    return sortItems;
   return defaultNormaliser(argv);
 }
 
@@ -185,21 +213,33 @@ export function unorderedCollections(argv: readonly string[]): Normaliser | unde
 export function defaultNormaliser(argv: readonly string[]): Normaliser | undefined {
   const name = argv[0]!.toLowerCase();
   switch (name) {
-    case 'smembers': case 'sinter': case 'sunion': case 'sdiff': case 'keys':
+    case 'smembers':
+    case 'sinter':
+    case 'sunion':
+    case 'sdiff':
+    case 'keys':
       return sortItems;
-    case 'scan': case 'sscan':
+    case 'scan':
+    case 'sscan':
       return scanReply(false);
-    case 'hscan': case 'zscan':
+    case 'hscan':
+    case 'zscan':
       return scanReply(true);
-    case 'randomkey': case 'srandmember': case 'hrandfield': case 'spop':
+    case 'randomkey':
+    case 'srandmember':
+    case 'hrandfield':
+    case 'spop':
       return shapeOnly;
-    case 'ttl': case 'expiretime':
+    case 'ttl':
+    case 'expiretime':
       return within(1);
-    case 'pttl': case 'pexpiretime':
+    case 'pttl':
+    case 'pexpiretime':
       return within(250);
     case 'hgetall':
       return hashOrder(true);
-    case 'hkeys': case 'hvals':
+    case 'hkeys':
+    case 'hvals':
       return hashOrder(false);
     case 'object':
       return argv[1]?.toLowerCase() === 'idletime' ? within(1) : undefined;
@@ -218,7 +258,12 @@ export interface Compared {
   same: boolean;
 }
 
-export function compare(argv: readonly string[], real: string, ts: string, norm: Normaliser | undefined | null = defaultNormaliser(argv)): Compared {
+export function compare(
+  argv: readonly string[],
+  real: string,
+  ts: string,
+  norm: Normaliser | undefined | null = defaultNormaliser(argv),
+): Compared {
   let realNorm = real;
   let tsNorm = ts;
   if (norm && real !== ts) {
@@ -241,7 +286,10 @@ export function describeDiff(d: Compared): string {
 export class DiffConn {
   /** Picks the normaliser per command (override e.g. when small encoding thresholds make hashes hashtables). */
   normaliserFor: (argv: readonly string[]) => Normaliser | undefined = defaultNormaliser;
-  constructor(readonly real: RawConn, readonly ts: RawConn) {}
+  constructor(
+    readonly real: RawConn,
+    readonly ts: RawConn,
+  ) {}
   /** Sends to both; resolves with both raw replies. */
   async both(argv: readonly string[]): Promise<{ real: string; ts: string }> {
     const [real, ts] = await Promise.all([this.real.send(argv), this.ts.send(argv)]);
@@ -347,7 +395,10 @@ export class DiffPair extends DiffConn {
 
 /** Starts both servers (extra `--directive value` args go to both). */
 export async function startDiffPair(args: string[] = []): Promise<DiffPair> {
-  const [realProc, tsProc] = await Promise.all([startServerProcess('redis', args), startServerProcess('tsredis', args)]);
+  const [realProc, tsProc] = await Promise.all([
+    startServerProcess('redis', args),
+    startServerProcess('tsredis', args),
+  ]);
   return new DiffPair(realProc, tsProc, await RawConn.connect(realProc.port), await RawConn.connect(tsProc.port));
 }
 

@@ -42,9 +42,11 @@ export function redisLogTime(ms: number): string {
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 0x100000000;
   };
 }
@@ -69,16 +71,63 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   const D = durationS * S;
 
   // Scenario times (ns), scaled to the duration: kill, failover, restart, convert-to-slave.
-  const tKill = 0.25 * D, tSwitch = tKill + 2.2 * S, tRestart = 0.5 * D, tConvert = tRestart + 10 * S;
+  const tKill = 0.25 * D,
+    tSwitch = tKill + 2.2 * S,
+    tRestart = 0.5 * D,
+    tConvert = tRestart + 10 * S;
   const nodes = [
-    ...[1, 2, 3].map((i) => ({ name: `n${i}`, kind: 'server', host: '127.0.0.1', port: 7000 + i, initialRole: i === 1 ? 'master' : 'replica', logFile: `nodes/n${i}/n${i}.log`, configFile: `nodes/n${i}/redis.conf` })),
-    ...[1, 2, 3].map((i) => ({ name: `s${i}`, kind: 'sentinel', host: '127.0.0.1', port: 27000 + i, initialRole: 'sentinel', logFile: `nodes/s${i}/s${i}.log`, configFile: `nodes/s${i}/sentinel.conf` })),
+    ...[1, 2, 3].map((i) => ({
+      name: `n${i}`,
+      kind: 'server',
+      host: '127.0.0.1',
+      port: 7000 + i,
+      initialRole: i === 1 ? 'master' : 'replica',
+      logFile: `nodes/n${i}/n${i}.log`,
+      configFile: `nodes/n${i}/redis.conf`,
+    })),
+    ...[1, 2, 3].map((i) => ({
+      name: `s${i}`,
+      kind: 'sentinel',
+      host: '127.0.0.1',
+      port: 27000 + i,
+      initialRole: 'sentinel',
+      logFile: `nodes/s${i}/s${i}.log`,
+      configFile: `nodes/s${i}/sentinel.conf`,
+    })),
   ];
-  const argv = ['harness', 'run', '--workload', 'set', '--nemesis', 'kill-master', '--time-limit', String(durationS), '--concurrency', String(conc), '--seed', String(seed)];
+  const argv = [
+    'harness',
+    'run',
+    '--workload',
+    'set',
+    '--nemesis',
+    'kill-master',
+    '--time-limit',
+    String(durationS),
+    '--concurrency',
+    String(conc),
+    '--seed',
+    String(seed),
+  ];
   const test = {
-    name, startedAt, endedAt: new Date(t0ms + durationS * 1000 + 2000).toISOString(),
-    options: { workload: 'set', nemesis: ['kill-master'], timeLimit: durationS, concurrencySpec: String(conc), concurrency: conc, rate: 0, nemesisInterval: 10, server: 'tsredis', seed },
-    seed, argv, versions: { node: process.version, faultline: '0.1.0', server: 'tsredis 7.0.15' }, nodes,
+    name,
+    startedAt,
+    endedAt: new Date(t0ms + durationS * 1000 + 2000).toISOString(),
+    options: {
+      workload: 'set',
+      nemesis: ['kill-master'],
+      timeLimit: durationS,
+      concurrencySpec: String(conc),
+      concurrency: conc,
+      rate: 0,
+      nemesisInterval: 10,
+      server: 'tsredis',
+      seed,
+    },
+    seed,
+    argv,
+    versions: { node: process.version, faultline: '0.1.0', server: 'tsredis 7.0.15' },
+    nodes,
   };
   fs.writeFileSync(path.join(dir, 'test.json'), JSON.stringify(test, null, 2));
 
@@ -88,13 +137,22 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   let index = 0;
   const emit = (op: Record<string, unknown>) => {
     buf.push(JSON.stringify({ index: index++, ...op }));
-    if (buf.length >= 5000) { fs.writeSync(fd, buf.join('\n') + '\n'); buf = []; }
+    if (buf.length >= 5000) {
+      fs.writeSync(fd, buf.join('\n') + '\n');
+      buf = [];
+    }
   };
   const addr = (n: string) => `127.0.0.1:${7000 + Number(n.slice(1))}`;
   // as the engine writes them: an info op when the fault starts, another with what was done
   const nemesis = (time: number, f: string, value: Record<string, unknown>) => {
     emit({ time: Math.round(time), type: 'info', process: 'nemesis', f, value: { nemesis: 'kill-master' } });
-    emit({ time: Math.round(time + 3e6), type: 'info', process: 'nemesis', f, value: { nemesis: 'kill-master', ...value } });
+    emit({
+      time: Math.round(time + 3e6),
+      type: 'info',
+      process: 'nemesis',
+      f,
+      value: { nemesis: 'kill-master', ...value },
+    });
   };
   const lost: any[] = [];
   const survivors: number[] = [];
@@ -109,16 +167,41 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     // the worker with the earliest next start goes next (round robin keeps times ordered)
     const w = k % conc;
     const t = nextT[w]!;
-    if (nemDone === 0 && t >= tKill) { nemesis(tKill, 'kill', { node: 'n1', address: '127.0.0.1:7001', action: 'killed', pid: 4101, signal: 'SIGKILL', role: 'master' }); nemDone = 1; }
-    if (nemDone === 1 && t >= tRestart) { nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 }); nemDone = 2; }
+    if (nemDone === 0 && t >= tKill) {
+      nemesis(tKill, 'kill', {
+        node: 'n1',
+        address: '127.0.0.1:7001',
+        action: 'killed',
+        pid: 4101,
+        signal: 'SIGKILL',
+        role: 'master',
+      });
+      nemDone = 1;
+    }
+    if (nemDone === 1 && t >= tRestart) {
+      nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 });
+      nemDone = 2;
+    }
     const p = procs[w]!;
     const el = element++;
     let lat = (0.15 + rand() * 0.6 + (rand() < 0.01 ? rand() * 8 : 0)) * 1e6;
-    let type = 'ok', error: string | undefined, node = 'n1';
+    let type = 'ok',
+      error: string | undefined,
+      node = 'n1';
     if (t >= tKill && t < tSwitch + 1.6 * S) {
       // master gone: connection refused (fail) until ioredis finds the new master; some time out (info)
-      if (rand() < 0.15) { type = 'info'; error = 'timeout'; lat = 1e9 * (0.5 + rand() * 0.5); }
-      else { type = 'fail'; error = rand() < 0.5 ? 'connect ECONNREFUSED 127.0.0.1:7001' : 'READONLY You can\'t write against a read only replica.'; lat = (0.3 + rand() * 3) * 1e6; }
+      if (rand() < 0.15) {
+        type = 'info';
+        error = 'timeout';
+        lat = 1e9 * (0.5 + rand() * 0.5);
+      } else {
+        type = 'fail';
+        error =
+          rand() < 0.5
+            ? 'connect ECONNREFUSED 127.0.0.1:7001'
+            : "READONLY You can't write against a read only replica.";
+        lat = (0.3 + rand() * 3) * 1e6;
+      }
     } else if (t >= tSwitch) node = 'n2';
     // in-flight writes acked by n1 in the 40 ms before the kill never reached the replicas
     const lostA = type === 'ok' && t < tKill && t > tKill - 0.04 * S;
@@ -127,18 +210,50 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     const complete = t + lat;
     counts[type as 'ok']++;
     emit({ time: Math.round(t), type: 'invoke', process: p, f: 'add', value: el });
-    emit({ time: Math.round(complete), type, process: p, f: 'add', value: el, ...(error ? { error } : {}), node: addr(node) });
-    if (lostA || lostB) lost.push({ element: el, process: p, node: addr('n1'), invokeTime: Math.round(t), ackTime: Math.round(complete), incident: lostA ? 1 : 2 });
+    emit({
+      time: Math.round(complete),
+      type,
+      process: p,
+      f: 'add',
+      value: el,
+      ...(error ? { error } : {}),
+      node: addr(node),
+    });
+    if (lostA || lostB)
+      lost.push({
+        element: el,
+        process: p,
+        node: addr('n1'),
+        invokeTime: Math.round(t),
+        ackTime: Math.round(complete),
+        incident: lostA ? 1 : 2,
+      });
     else if (type !== 'fail') survivors.push(el);
     if (type === 'info') procs[w] = p + conc; // crashed process: the worker continues as a new one
     nextT[w] = complete + gap * (0.6 + rand() * 0.8);
   }
-  if (nemDone === 0) nemesis(tKill, 'kill', { node: 'n1', address: '127.0.0.1:7001', action: 'killed', pid: 4101, signal: 'SIGKILL', role: 'master' });
-  if (nemDone < 2) nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 });
+  if (nemDone === 0)
+    nemesis(tKill, 'kill', {
+      node: 'n1',
+      address: '127.0.0.1:7001',
+      action: 'killed',
+      pid: 4101,
+      signal: 'SIGKILL',
+      role: 'master',
+    });
+  if (nemDone < 2)
+    nemesis(tRestart, 'start', { node: 'n1', address: '127.0.0.1:7001', action: 'restarted', pid: 4188 });
   // final read by worker 1 (sees every survivor, none of the lost elements)
   const tRead = Math.max(D, ...nextT) + 0.5 * S;
   emit({ time: Math.round(tRead), type: 'invoke', process: procs[1 % conc]!, f: 'read', value: null });
-  emit({ time: Math.round(tRead + 4e6), type: 'ok', process: procs[1 % conc]!, f: 'read', value: survivors, node: addr('n2') });
+  emit({
+    time: Math.round(tRead + 4e6),
+    type: 'ok',
+    process: procs[1 % conc]!,
+    f: 'read',
+    value: survivors,
+    node: addr('n2'),
+  });
   fs.writeSync(fd, buf.join('\n') + '\n');
   fs.closeSync(fd);
 
@@ -146,7 +261,8 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   const ev: { time: number; source: string; event: string; text: string }[] = [];
   const m1 = 'master mymaster 127.0.0.1 7001';
   const sl = (n: number, mp = 7001) => `slave 127.0.0.1:${7000 + n} 127.0.0.1 ${7000 + n} @ mymaster 127.0.0.1 ${mp}`;
-  const add = (dt: number, source: string, event: string, rest: string) => ev.push({ time: Math.round(tKill + dt * S), source, event, text: `${event} ${rest}` });
+  const add = (dt: number, source: string, event: string, rest: string) =>
+    ev.push({ time: Math.round(tKill + dt * S), source, event, text: `${event} ${rest}` });
   for (const s of ['s1', 's2', 's3']) add(1.03 + Number(s[1]) * 0.01, s, '+sdown', m1);
   add(1.13, 's2', '+odown', `${m1} #quorum 2/2`);
   add(1.13, 's2', '+new-epoch', '1');
@@ -161,11 +277,17 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   add(1.5, 's2', '+promoted-slave', sl(2));
   add(1.5, 's2', '+failover-state-reconf-slaves', m1);
   add(1.55, 's2', '+slave-reconf-sent', sl(3));
-  add(1.56, 's1', '+config-update-from', 'sentinel b0c5e4d1a7d4c9e2f11b0c5e4d1a7d4c9e2f11b0 127.0.0.1 27002 @ mymaster 127.0.0.1 7001');
+  add(
+    1.56,
+    's1',
+    '+config-update-from',
+    'sentinel b0c5e4d1a7d4c9e2f11b0c5e4d1a7d4c9e2f11b0 127.0.0.1 27002 @ mymaster 127.0.0.1 7001',
+  );
   add(1.6, 's2', '+slave-reconf-inprog', sl(3));
   add(2.1, 's2', '+slave-reconf-done', sl(3));
   add(2.2, 's2', '+failover-end', m1);
-  for (const s of ['s1', 's2', 's3']) add(2.2 + (s === 's2' ? 0 : 0.06), s, '+switch-master', 'mymaster 127.0.0.1 7001 127.0.0.1 7002');
+  for (const s of ['s1', 's2', 's3'])
+    add(2.2 + (s === 's2' ? 0 : 0.06), s, '+switch-master', 'mymaster 127.0.0.1 7001 127.0.0.1 7002');
   for (const s of ['s1', 's2', 's3']) add(2.21, s, '+slave', sl(3, 7002));
   for (const s of ['s1', 's2', 's3']) add(2.21, s, '+slave', sl(1, 7002));
   for (const s of ['s1', 's2', 's3']) add(3.25, s, '+sdown', sl(1, 7002));
@@ -173,7 +295,8 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   for (const s of ['s1', 's2', 's3']) add(afterRestart + 0.4, s, '-sdown', sl(1, 7002));
   add((tConvert - tKill) / S, 's2', '+convert-to-slave', sl(1, 7002));
   // the engine's INFO polling: each data node's role when it changes
-  const role = (t: number, n: number, text: string) => ev.push({ time: Math.round(t), source: `n${n}`, event: 'role', text: `127.0.0.1:${7000 + n} ${text}` });
+  const role = (t: number, n: number, text: string) =>
+    ev.push({ time: Math.round(t), source: `n${n}`, event: 'role', text: `127.0.0.1:${7000 + n} ${text}` });
   role(0.1 * S, 1, 'master replicas=2');
   role(0.1 * S, 2, 'replica of 127.0.0.1:7001 link=up');
   role(0.1 * S, 3, 'replica of 127.0.0.1:7001 link=up');
@@ -192,10 +315,18 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   const clockOffsetMs = o.clockOffsetMs ?? 3217;
   const wall = (ns: number) => redisLogTime(t0ms + clockOffsetMs + ns / 1e6);
   const logs: Record<string, string[]> = {};
-  const log = (node: string, pid: number, role: string, ns: number, c: string, msg: string) => (logs[node] ??= []).push(`${pid}:${role} ${wall(ns)} ${c} ${msg}`);
+  const log = (node: string, pid: number, role: string, ns: number, c: string, msg: string) =>
+    (logs[node] ??= []).push(`${pid}:${role} ${wall(ns)} ${c} ${msg}`);
   const startup = (node: string, pid: number, port: number, ns: number, role: string) => {
     log(node, pid, 'C', ns, '#', 'oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
-    log(node, pid, 'C', ns, '#', `Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=${pid}, just started`);
+    log(
+      node,
+      pid,
+      'C',
+      ns,
+      '#',
+      `Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=${pid}, just started`,
+    );
     log(node, pid, 'C', ns, '#', 'Configuration loaded');
     log(node, pid, role, ns + 1e6, '*', 'monotonic clock: POSIX clock_gettime');
     log(node, pid, role, ns + 1e6, '*', `Running mode=${role === 'X' ? 'sentinel' : 'standalone'}, port=${port}.`);
@@ -216,11 +347,25 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     log(n, pid, 'S', tKill + 0.5 * S, '#', 'Error condition on socket for SYNC: Connection refused');
   }
   log('n2', 4102, 'M', tKill + 1.27 * S, '*', 'Discarding previously cached master state.');
-  log('n2', 4102, 'M', tKill + 1.27 * S, '*', "MASTER MODE enabled (user request from 'id=7 addr=127.0.0.1:51234 laddr=127.0.0.1:7002 fd=11 name=sentinel-b0c5e4d1-cmd')");
+  log(
+    'n2',
+    4102,
+    'M',
+    tKill + 1.27 * S,
+    '*',
+    "MASTER MODE enabled (user request from 'id=7 addr=127.0.0.1:51234 laddr=127.0.0.1:7002 fd=11 name=sentinel-b0c5e4d1-cmd')",
+  );
   log('n3', 4103, 'S', tKill + 1.55 * S, '*', 'Connecting to MASTER 127.0.0.1:7002');
   log('n2', 4102, 'M', tKill + 1.6 * S, '*', 'Replica 127.0.0.1:7003 asks for synchronization');
   startup('n1', 4188, 7001, tRestart, 'M');
-  log('n1', 4188, 'S', tConvert, '*', 'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+  log(
+    'n1',
+    4188,
+    'S',
+    tConvert,
+    '*',
+    'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+  );
   log('n1', 4188, 'S', tConvert, '*', 'Connecting to MASTER 127.0.0.1:7002');
   log('n1', 4188, 'S', tConvert + 0.1 * S, '*', 'Full resync from master: 3f1c2a0e:0');
   for (const s of ['s1', 's2', 's3']) {
@@ -228,7 +373,15 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
     startup(s, pid, 27000 + Number(s[1]), -1.5 * S, 'X');
     log(s, pid, 'X', -1.4 * S, '#', `+monitor master mymaster 127.0.0.1 7001 quorum 2`);
   }
-  for (const e of ev) log(e.source, 4200 + Number(e.source[1]), 'X', e.time, e.event.startsWith('+vote') || e.event.includes('state') ? '*' : '#', e.text);
+  for (const e of ev)
+    log(
+      e.source,
+      4200 + Number(e.source[1]),
+      'X',
+      e.time,
+      e.event.startsWith('+vote') || e.event.includes('state') ? '*' : '#',
+      e.text,
+    );
   for (const n of nodes) {
     fs.mkdirSync(path.join(dir, 'nodes', n.name), { recursive: true });
     const lines = logs[n.name] ?? [];
@@ -237,47 +390,147 @@ export function makeFakeRun(resultsDir: string, o: FakeRunOptions = {}): FakeRun
   }
 
   // --- results ---
-  const lostA = lost.filter((l) => l.incident === 1), lostB = lost.filter((l) => l.incident === 2);
-  const span = (ls: any[]) => (ls.length ? { from: Math.min(...ls.map((l) => l.ackTime)), to: Math.max(...ls.map((l) => l.ackTime)) } : { from: 0, to: 0 });
+  const lostA = lost.filter((l) => l.incident === 1),
+    lostB = lost.filter((l) => l.incident === 2);
+  const span = (ls: any[]) =>
+    ls.length
+      ? { from: Math.min(...ls.map((l) => l.ackTime)), to: Math.max(...ls.map((l) => l.ackTime)) }
+      : { from: 0, to: 0 };
   const incidents = [
-    { id: 1, node: addr('n1'), ...span(lostA), count: lostA.length, failover: { time: Math.round(tSwitch), oldMaster: addr('n1'), newMaster: addr('n2') },
-      explanation: `${lostA.length} writes acknowledged by master 127.0.0.1:7001 in the last ms before it was killed had not reached a replica; +switch-master to 127.0.0.1:7002 discarded them.` },
-    { id: 2, node: addr('n1'), ...span(lostB), count: lostB.length, failover: { time: Math.round(tConvert), oldMaster: addr('n1'), newMaster: addr('n2') },
-      explanation: `The restarted old master 127.0.0.1:7001 accepted ${lostB.length} writes as a master until +convert-to-slave made it resync from 127.0.0.1:7002.` },
+    {
+      id: 1,
+      node: addr('n1'),
+      ...span(lostA),
+      count: lostA.length,
+      failover: { time: Math.round(tSwitch), oldMaster: addr('n1'), newMaster: addr('n2') },
+      explanation: `${lostA.length} writes acknowledged by master 127.0.0.1:7001 in the last ms before it was killed had not reached a replica; +switch-master to 127.0.0.1:7002 discarded them.`,
+    },
+    {
+      id: 2,
+      node: addr('n1'),
+      ...span(lostB),
+      count: lostB.length,
+      failover: { time: Math.round(tConvert), oldMaster: addr('n1'), newMaster: addr('n2') },
+      explanation: `The restarted old master 127.0.0.1:7001 accepted ${lostB.length} writes as a master until +convert-to-slave made it resync from 127.0.0.1:7002.`,
+    },
   ].filter((i) => i.count > 0);
   const acknowledged = survivors.length + lost.length; // approx: info may have survived
   const results: any = {
     valid: lost.length ? false : true,
     checkers: {
-      set: { valid: lost.length ? false : true, 'attempt-count': nOps - 1, 'acknowledged-count': acknowledged, 'lost-count': lost.length, 'recovered-count': 0, 'unexpected-count': 0 },
+      set: {
+        valid: lost.length ? false : true,
+        'attempt-count': nOps - 1,
+        'acknowledged-count': acknowledged,
+        'lost-count': lost.length,
+        'recovered-count': 0,
+        'unexpected-count': 0,
+      },
       stats: { valid: true },
     },
-    summary: { ops: nOps, ok: counts.ok + 1, fail: counts.fail, info: counts.info, durationS, attempted: nOps - 1, acknowledged, lost: lost.length, recovered: 0, unexpected: 0 },
-    lost, incidents,
+    summary: {
+      ops: nOps,
+      ok: counts.ok + 1,
+      fail: counts.fail,
+      info: counts.info,
+      durationS,
+      attempted: nOps - 1,
+      acknowledged,
+      lost: lost.length,
+      recovered: 0,
+      unexpected: 0,
+    },
+    lost,
+    incidents,
   };
   if (o.withCheckerFailures) {
     // the checker module's shape: failures[] of ops with start/end/output, the longest
     // linearizable prefix (op ids in order) and the states before the failing op
-    const v = (id: number, index: number, process: number, f: string, value: unknown, output: unknown, start: number, end: number | null, desc: string) =>
-      ({ id, index, process, f, value, output, type: end === null ? 'info' : 'ok', start, end, call: index, ret: end === null ? null : index + 1, desc });
+    const v = (
+      id: number,
+      index: number,
+      process: number,
+      f: string,
+      value: unknown,
+      output: unknown,
+      start: number,
+      end: number | null,
+      desc: string,
+    ) => ({
+      id,
+      index,
+      process,
+      f,
+      value,
+      output,
+      type: end === null ? 'info' : 'ok',
+      start,
+      end,
+      call: index,
+      ret: end === null ? null : index + 1,
+      desc,
+    });
     const ops = [
-      v(0, 90, 0, 'write', 1, undefined, 1e6, 1.5e6, 'write 1'), v(1, 100, 0, 'write', 2, undefined, 2e6, 4e6, 'write 2'),
-      v(2, 101, 1, 'cas', [2, 3], undefined, 3e6, 4.5e6, 'cas 2 -> 3'), v(3, 102, 3, 'write', 4, undefined, 3.2e6, null, 'write 4 (crashed)'),
+      v(0, 90, 0, 'write', 1, undefined, 1e6, 1.5e6, 'write 1'),
+      v(1, 100, 0, 'write', 2, undefined, 2e6, 4e6, 'write 2'),
+      v(2, 101, 1, 'cas', [2, 3], undefined, 3e6, 4.5e6, 'cas 2 -> 3'),
+      v(3, 102, 3, 'write', 4, undefined, 3.2e6, null, 'write 4 (crashed)'),
       v(4, 104, 2, 'read', null, 1, 5.2e6, 5.9e6, 'read -> 1'),
     ];
     results.checkers.linear = {
-      valid: false, error: 'key 3: not linearizable (model cas-register).', model: 'cas-register', independent: true, ops: 5, partitions: 1, checked: 1,
-      invalidKeys: [3], unknownKeys: [],
-      failures: [{ key: 3, op: ops[4], linearization: [0, 1, 2], states: ['3', '4'], window: [ops[3], ops[4]], ops, opsTruncated: false,
-        text: 'key 3: not linearizable (model cas-register).\n  The first operation that cannot be linearized: #104 process 2 read -> 1.' }],
+      valid: false,
+      error: 'key 3: not linearizable (model cas-register).',
+      model: 'cas-register',
+      independent: true,
+      ops: 5,
+      partitions: 1,
+      checked: 1,
+      invalidKeys: [3],
+      unknownKeys: [],
+      failures: [
+        {
+          key: 3,
+          op: ops[4],
+          linearization: [0, 1, 2],
+          states: ['3', '4'],
+          window: [ops[3], ops[4]],
+          ops,
+          opsTruncated: false,
+          text: 'key 3: not linearizable (model cas-register).\n  The first operation that cannot be linearized: #104 process 2 read -> 1.',
+        },
+      ],
       text: 'key 3: not linearizable (model cas-register).\n  The first operation that cannot be linearized: #104 process 2 read -> 1.',
     };
     results.checkers.elle = {
       valid: false,
       'anomaly-types': ['G-single', 'G1c'],
       anomalies: {
-        'G-single': [{ cycle: [{ index: 12, process: 1, f: 'txn', value: [['append', 3, 4], ['r', 4, [1]]] }, { index: 15, process: 2, f: 'txn', value: [['append', 4, 2], ['r', 3, []]] }],
-          explanation: 'Let:\n  T1 = {:index 12}\n  T2 = {:index 15}\n\nThen:\n  - T1 < T2, because T1 did not observe T2\'s append of 2 to 4.\n  - However, T2 < T1, because T1 appended 4 after T2 read key 3: a contradiction!' }],
+        'G-single': [
+          {
+            cycle: [
+              {
+                index: 12,
+                process: 1,
+                f: 'txn',
+                value: [
+                  ['append', 3, 4],
+                  ['r', 4, [1]],
+                ],
+              },
+              {
+                index: 15,
+                process: 2,
+                f: 'txn',
+                value: [
+                  ['append', 4, 2],
+                  ['r', 3, []],
+                ],
+              },
+            ],
+            explanation:
+              "Let:\n  T1 = {:index 12}\n  T2 = {:index 15}\n\nThen:\n  - T1 < T2, because T1 did not observe T2's append of 2 to 4.\n  - However, T2 < T1, because T1 appended 4 after T2 read key 3: a contradiction!",
+          },
+        ],
         G1c: [{ cycle: [], explanation: 'T3 < T4 < T3 via write-read dependencies.' }],
       },
     };
@@ -303,7 +556,10 @@ export function hasChromium(): boolean {
  * Debian's chromium driven by playwright-core with a fresh profile (never a downloaded browser).
  * Returns the persistent context; close it and remove `profile` when done.
  */
-export async function launchChromium(): Promise<{ context: import('playwright-core').BrowserContext; profile: string }> {
+export async function launchChromium(): Promise<{
+  context: import('playwright-core').BrowserContext;
+  profile: string;
+}> {
   const { chromium } = await import('playwright-core');
   const os = await import('node:os');
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fl-chromium-'));
@@ -311,8 +567,16 @@ export async function launchChromium(): Promise<{ context: import('playwright-co
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return { context, profile };
 }

@@ -9,7 +9,11 @@ import { TSREDIS_BIN } from './procs.js';
 export function writeLossyServerBin(dir: string, dropEvery: number): string {
   const file = path.join(dir, 'lossy-tsredis-server');
   // exec: the harness's pid for the node is the server's own (kill-master signals it directly)
-  fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${TSREDIS_BIN}" "$@" --debug-replica-drop-every ${dropEvery}\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\nexec "${process.execPath}" "${TSREDIS_BIN}" "$@" --debug-replica-drop-every ${dropEvery}\n`,
+    { mode: 0o755 },
+  );
   return file;
 }
 
@@ -22,7 +26,8 @@ export interface SkippedWrite {
   line: number;
 }
 
-const SKIPPED = /^\d+:[MS] \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} # DEBUG replica-drop-every: skipped write #(\d+) of the master stream: (.*)$/;
+const SKIPPED =
+  /^\d+:[MS] \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} # DEBUG replica-drop-every: skipped write #(\d+) of the master stream: (.*)$/;
 
 /** The skipped writes a server log names, in order (arguments are space-free in these tests). */
 export function skippedWrites(log: string): SkippedWrite[] {

@@ -16,7 +16,12 @@ export async function infoField(c: RespClient, field: string): Promise<string | 
 }
 
 export async function waitNoRewrite(c: RespClient): Promise<void> {
-  await waitFor(async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0' && (await infoField(c, 'aof_rewrite_scheduled')) === '0', 20_000, 'AOF rewrite to finish');
+  await waitFor(
+    async () =>
+      (await infoField(c, 'aof_rewrite_in_progress')) === '0' && (await infoField(c, 'aof_rewrite_scheduled')) === '0',
+    20_000,
+    'AOF rewrite to finish',
+  );
 }
 
 /** A server answers LOADING until its dataset is in memory. */
@@ -59,6 +64,9 @@ export async function followUpWrites(c: RespClient): Promise<void> {
 
 export function lastIncrFile(dir: string): string {
   const manifest = fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
-  const incr = manifest.split('\n').filter((l) => / type i$/.test(l)).pop()!;
+  const incr = manifest
+    .split('\n')
+    .filter((l) => / type i$/.test(l))
+    .pop()!;
   return path.join(dir, 'appendonlydir', incr.split(' ')[1]!);
 }

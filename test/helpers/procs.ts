@@ -15,7 +15,11 @@ export const TSSENTINEL_BIN = path.join(ROOT, 'bin/tsredis-sentinel.js');
 /** Path of a real Redis binary, or null when it is not installed. */
 export function realBinary(name: 'redis-server' | 'redis-sentinel' | 'redis-cli' | 'redis-benchmark'): string | null {
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`]).toString().trim() || null;
+    return (
+      execFileSync('sh', ['-c', `command -v ${name}`])
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -53,7 +57,11 @@ process.on('exit', () => {
 });
 
 /** Starts a server process; `args` are `--directive value` pairs as for redis-server. */
-export async function startServerProcess(kind: 'tsredis' | 'redis', args: string[] = [], opts: { port?: number; dir?: string; host?: string } = {}): Promise<Proc> {
+export async function startServerProcess(
+  kind: 'tsredis' | 'redis',
+  args: string[] = [],
+  opts: { port?: number; dir?: string; host?: string } = {},
+): Promise<Proc> {
   const port = opts.port ?? (await freePort());
   const host = opts.host ?? '127.0.0.1';
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `${kind}-`));
@@ -65,7 +73,11 @@ export async function startServerProcess(kind: 'tsredis' | 'redis', args: string
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const p: Proc = {
-    kind, port, host, dir, child,
+    kind,
+    port,
+    host,
+    dir,
+    child,
     output: () => out,
     kill: (sig = 'SIGKILL') => child.kill(sig),
     async stop() {
@@ -79,12 +91,16 @@ export async function startServerProcess(kind: 'tsredis' | 'redis', args: string
   };
   running.add(p);
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`${kind} exited: ${out}`);
-      const c = await RespClient.connect({ host, port, connectTimeoutMs: 500 });
-      c.close();
-      return true;
-    }, 15_000, `${kind} on port ${port}`);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${kind} exited: ${out}`);
+        const c = await RespClient.connect({ host, port, connectTimeoutMs: 500 });
+        c.close();
+        return true;
+      },
+      15_000,
+      `${kind} on port ${port}`,
+    );
   } catch (e) {
     await p.stop();
     throw e;

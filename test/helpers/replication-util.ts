@@ -112,7 +112,11 @@ export async function dumpDataset(c: RespClient): Promise<Map<string, KeyDump>> 
       let value: unknown;
       if (type === 'string') value = await c.callOk('GET', k);
       else if (type === 'list') value = await c.callOk('LRANGE', k, '0', '-1');
-      else if (type === 'hash') value = ((await c.callOk('HGETALL', k)) as string[]).reduce<string[][]>((a, x, i) => (i % 2 ? a[a.length - 1]!.push(x) : a.push([x]), a), []).map((p) => p.join('=')).sort();
+      else if (type === 'hash')
+        value = ((await c.callOk('HGETALL', k)) as string[])
+          .reduce<string[][]>((a, x, i) => (i % 2 ? a[a.length - 1]!.push(x) : a.push([x]), a), [])
+          .map((p) => p.join('='))
+          .sort();
       else if (type === 'set') value = ((await c.callOk('SMEMBERS', k)) as string[]).sort();
       else if (type === 'zset') value = await c.callOk('ZRANGE', k, '0', '-1', 'WITHSCORES');
       else if (type === 'none') continue;
@@ -133,15 +137,19 @@ export function diffDatasets(a: Map<string, KeyDump>, b: Map<string, KeyDump>, t
       continue;
     }
     if (x.type !== y.type) diffs.push(`${k} type ${x.type} vs ${y.type}`);
-    else if (JSON.stringify(x.value) !== JSON.stringify(y.value)) diffs.push(`${k} value ${JSON.stringify(x.value)} vs ${JSON.stringify(y.value)}`);
-    if ((x.pttl < 0) !== (y.pttl < 0) || Math.abs(x.pttl - y.pttl) > ttlToleranceMs) diffs.push(`${k} pttl ${x.pttl} vs ${y.pttl}`);
+    else if (JSON.stringify(x.value) !== JSON.stringify(y.value))
+      diffs.push(`${k} value ${JSON.stringify(x.value)} vs ${JSON.stringify(y.value)}`);
+    if (x.pttl < 0 !== y.pttl < 0 || Math.abs(x.pttl - y.pttl) > ttlToleranceMs)
+      diffs.push(`${k} pttl ${x.pttl} vs ${y.pttl}`);
   }
   for (const k of b.keys()) if (!a.has(k)) diffs.push(`${k} missing on the first`);
   return diffs;
 }
 
 /** ROLE as [role, ...]: master -> offset; slave -> state and offset. */
-export async function role(c: RespClient): Promise<{ role: string; offset: number; state?: string; replicas?: string[][] }> {
+export async function role(
+  c: RespClient,
+): Promise<{ role: string; offset: number; state?: string; replicas?: string[][] }> {
   const r = (await c.callOk('ROLE')) as RespValue[];
   if (r[0] === 'master') return { role: 'master', offset: Number(r[1]), replicas: r[2] as string[][] };
   return { role: String(r[0]), state: String(r[3]), offset: Number(r[4]) };
@@ -182,7 +190,10 @@ export async function connect(p: Proc): Promise<RespClient> {
 
 /** Log lines of a process (stdout) that contain `text`. */
 export function logLines(p: Proc, text: string): string[] {
-  return p.output().split('\n').filter((l) => l.includes(text));
+  return p
+    .output()
+    .split('\n')
+    .filter((l) => l.includes(text));
 }
 
 /**

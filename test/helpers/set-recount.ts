@@ -32,7 +32,11 @@ function readKeyMembers(value: unknown): [string, unknown[]] | null {
   return [LEGACY_KEY, value];
 }
 
-interface Read { invoke: number; complete: number; members: Set<string> }
+interface Read {
+  invoke: number;
+  complete: number;
+  members: Set<string>;
+}
 
 export function recountSet(history: readonly Op[]): SetRecount {
   const acks: { key: string; element: unknown; ackTime: number }[] = [];
@@ -49,7 +53,11 @@ export function recountSet(history: readonly Op[]): SetRecount {
       const km = readKeyMembers(complete.value);
       if (!km) continue;
       const reads = readsByKey.get(km[0]) ?? [];
-      reads.push({ invoke: invoke.time, complete: complete.time, members: new Set(km[1].map((m) => JSON.stringify(m))) });
+      reads.push({
+        invoke: invoke.time,
+        complete: complete.time,
+        members: new Set(km[1].map((m) => JSON.stringify(m))),
+      });
       readsByKey.set(km[0], reads);
     }
   }

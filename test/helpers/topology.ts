@@ -33,9 +33,24 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-function makeNode(kind: Node['kind'], impl: Impl, host: string, port: number, dir: string, conf: string, password: string | null): Node {
+function makeNode(
+  kind: Node['kind'],
+  impl: Impl,
+  host: string,
+  port: number,
+  dir: string,
+  conf: string,
+  password: string | null,
+): Node {
   const node: Node = {
-    kind, impl, host, port, dir, conf, child: null, output: '',
+    kind,
+    impl,
+    host,
+    port,
+    dir,
+    conf,
+    child: null,
+    output: '',
     async start() {
       let cmd: string;
       let argv: string[];
@@ -52,12 +67,16 @@ function makeNode(kind: Node['kind'], impl: Impl, host: string, port: number, di
       node.child = child;
       child.stdout!.on('data', (d) => (node.output += d));
       child.stderr!.on('data', (d) => (node.output += d));
-      await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`${impl} ${kind} exited: ${node.output}`);
-        const c = await RespClient.connect({ host, port, connectTimeoutMs: 500 });
-        c.close();
-        return true;
-      }, 15_000, `${impl} ${kind} on ${host}:${port}`);
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${impl} ${kind} exited: ${node.output}`);
+          const c = await RespClient.connect({ host, port, connectTimeoutMs: 500 });
+          c.close();
+          return true;
+        },
+        15_000,
+        `${impl} ${kind} on ${host}:${port}`,
+      );
     },
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       node.child?.kill(signal);
@@ -114,14 +133,16 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
   const sentinels: Node[] = [];
   const stopAll = async () => {
     const all = [...sentinels, ...servers];
-    await Promise.all(all.map(async (n) => {
-      const c = n.child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise<void>((r) => c.once('exit', () => r()));
-      c.kill('SIGCONT');
-      c.kill('SIGKILL');
-      await exited;
-    }));
+    await Promise.all(
+      all.map(async (n) => {
+        const c = n.child;
+        if (!c || c.exitCode !== null || c.signalCode !== null) return;
+        const exited = new Promise<void>((r) => c.once('exit', () => r()));
+        c.kill('SIGCONT');
+        c.kill('SIGKILL');
+        await exited;
+      }),
+    );
   };
   try {
     let masterPort = 0;
@@ -131,8 +152,16 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       const dir = path.join(root, `server-${i}`);
       fs.mkdirSync(dir);
       const conf = path.join(dir, 'redis.conf');
-      const lines = [`port ${port}`, `bind ${host}`, `dir ${dir}`, 'save ""', 'appendonly no', `requirepass ${password}`,
-        `masterauth ${password}`, 'repl-diskless-sync-delay 0'];
+      const lines = [
+        `port ${port}`,
+        `bind ${host}`,
+        `dir ${dir}`,
+        'save ""',
+        'appendonly no',
+        `requirepass ${password}`,
+        `masterauth ${password}`,
+        'repl-diskless-sync-delay 0',
+      ];
       if (i > 0) lines.push(`replicaof ${host} ${masterPort}`);
       fs.writeFileSync(conf, lines.join('\n') + '\n');
       const n = makeNode('server', impl, host, port, dir, conf, password);
@@ -140,20 +169,32 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       await n.start();
     }
     // replicas attached before the sentinels look
-    await waitFor(async () => {
-      const info = await servers[0]!.call('INFO', 'replication');
-      return typeof info === 'string' && (info.match(/^slave\d+:.*state=online/gm)?.length ?? 0) >= replicas;
-    }, 20_000, 'replicas online');
+    await waitFor(
+      async () => {
+        const info = await servers[0]!.call('INFO', 'replication');
+        return typeof info === 'string' && (info.match(/^slave\d+:.*state=online/gm)?.length ?? 0) >= replicas;
+      },
+      20_000,
+      'replicas online',
+    );
     for (let i = 0; i < sentinelImpls.length; i++) {
       const shost = opts.sentinelHosts?.[i] ?? host;
       const port = await freePort(shost);
       const dir = path.join(root, `sentinel-${i}`);
       fs.mkdirSync(dir);
       const conf = path.join(dir, 'sentinel.conf');
-      const lines = [`port ${port}`, `bind ${shost}`, ...(shost !== host ? [`bind-source-addr ${shost}`] : []), `dir ${dir}`, `logfile ${path.join(dir, 'sentinel.log')}`,
-        `sentinel monitor ${name} ${host} ${masterPort} ${opts.quorum ?? 2}`, `sentinel auth-pass ${name} ${password}`,
-        `sentinel down-after-milliseconds ${name} ${opts.downAfter ?? 1000}`, `sentinel parallel-syncs ${name} 1`,
-        `sentinel failover-timeout ${name} ${opts.failoverTimeout ?? 5000}`];
+      const lines = [
+        `port ${port}`,
+        `bind ${shost}`,
+        ...(shost !== host ? [`bind-source-addr ${shost}`] : []),
+        `dir ${dir}`,
+        `logfile ${path.join(dir, 'sentinel.log')}`,
+        `sentinel monitor ${name} ${host} ${masterPort} ${opts.quorum ?? 2}`,
+        `sentinel auth-pass ${name} ${password}`,
+        `sentinel down-after-milliseconds ${name} ${opts.downAfter ?? 1000}`,
+        `sentinel parallel-syncs ${name} 1`,
+        `sentinel failover-timeout ${name} ${opts.failoverTimeout ?? 5000}`,
+      ];
       fs.writeFileSync(conf, lines.join('\n') + '\n');
       const n = makeNode('sentinel', sentinelImpls[i]!, shost, port, dir, conf, null);
       sentinels.push(n);
@@ -164,7 +205,11 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
     throw e;
   }
   return {
-    name, password, servers, sentinels, dir: root,
+    name,
+    password,
+    servers,
+    sentinels,
+    dir: root,
     async reportedMaster(s) {
       const r = await s.call('SENTINEL', 'get-master-addr-by-name', name).catch(() => null);
       if (!Array.isArray(r) || r instanceof RespError) return null;

@@ -26,10 +26,20 @@ describe.skipIf(!haveReal)('sentinel commands vs real redis-sentinel', () => {
   let ours: Node;
   let real: Node;
   beforeAll(async () => {
-    t = await startTopology({ servers: 'redis', replicas: 1, sentinels: ['tsredis', 'redis'], quorum: 1, downAfter: 5000 });
+    t = await startTopology({
+      servers: 'redis',
+      replicas: 1,
+      sentinels: ['tsredis', 'redis'],
+      quorum: 1,
+      downAfter: 5000,
+    });
     [ours, real] = t.sentinels as [Node, Node];
     for (const s of t.sentinels) {
-      await waitFor(async () => infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith('slaves=1,sentinels=2'), 15_000, 'discovery');
+      await waitFor(
+        async () => infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith('slaves=1,sentinels=2'),
+        15_000,
+        'discovery',
+      );
     }
   });
   afterAll(async () => {
@@ -40,14 +50,28 @@ describe.skipIf(!haveReal)('sentinel commands vs real redis-sentinel', () => {
 
   it('answers errors and simple replies like the real one', async () => {
     const cases: (string | number)[][] = [
-      ['SENTINEL', 'master', 'nosuch'], ['SENTINEL', 'foo'], ['GET', 'x'], ['PUBLISH', 'foo', 'bar'],
-      ['SENTINEL', 'get-master-addr-by-name', 'nosuch'], ['SENTINEL', 'is-master-down-by-addr', '127.0.0.1', '1', '0', '*'],
-      ['SENTINEL', 'monitor', 'm', '127.0.0.1', '1', '0'], ['SENTINEL', 'monitor', 'm', '127.0.0.1', 'abc', '1'],
-      ['SENTINEL', 'monitor', 'm', 'not an ip', '1', '1'], ['SENTINEL', 'monitor', 'mymaster', '127.0.0.1', '1', '1'],
-      ['SENTINEL', 'ckquorum', 'nosuch'], ['SENTINEL', 'info-cache', 'nosuch'], ['SENTINEL', 'reset', 'nosuch'],
-      ['SENTINEL', 'replicas', 'nosuch'], ['SENTINEL', 'set', 'nosuch', 'quorum', '1'], ['SENTINEL', 'failover', 'nosuch'],
-      ['SENTINEL', 'config', 'get', '*'], ['SENTINEL', 'is-master-down-by-addr', '127.0.0.1', 'x', '0', '*'],
-      ['ROLE'], ['COMMAND', 'COUNT'], ['PING'], ['SENTINEL', 'master'],
+      ['SENTINEL', 'master', 'nosuch'],
+      ['SENTINEL', 'foo'],
+      ['GET', 'x'],
+      ['PUBLISH', 'foo', 'bar'],
+      ['SENTINEL', 'get-master-addr-by-name', 'nosuch'],
+      ['SENTINEL', 'is-master-down-by-addr', '127.0.0.1', '1', '0', '*'],
+      ['SENTINEL', 'monitor', 'm', '127.0.0.1', '1', '0'],
+      ['SENTINEL', 'monitor', 'm', '127.0.0.1', 'abc', '1'],
+      ['SENTINEL', 'monitor', 'm', 'not an ip', '1', '1'],
+      ['SENTINEL', 'monitor', 'mymaster', '127.0.0.1', '1', '1'],
+      ['SENTINEL', 'ckquorum', 'nosuch'],
+      ['SENTINEL', 'info-cache', 'nosuch'],
+      ['SENTINEL', 'reset', 'nosuch'],
+      ['SENTINEL', 'replicas', 'nosuch'],
+      ['SENTINEL', 'set', 'nosuch', 'quorum', '1'],
+      ['SENTINEL', 'failover', 'nosuch'],
+      ['SENTINEL', 'config', 'get', '*'],
+      ['SENTINEL', 'is-master-down-by-addr', '127.0.0.1', 'x', '0', '*'],
+      ['ROLE'],
+      ['COMMAND', 'COUNT'],
+      ['PING'],
+      ['SENTINEL', 'master'],
     ];
     for (const c of cases) {
       const [a, b] = await both(...c);
@@ -65,7 +89,9 @@ describe.skipIf(!haveReal)('sentinel commands vs real redis-sentinel', () => {
     const [g1, g2] = await both('SENTINEL', 'get-master-addr-by-name', 'mymaster');
     expect(g1).toEqual(g2);
     const [i1, i2] = await both('INFO', 'sentinel');
-    expect(String(i1).replace(/sentinel_tilt_since_seconds:.*\r\n/, '')).toEqual(String(i2).replace(/sentinel_tilt_since_seconds:.*\r\n/, ''));
+    expect(String(i1).replace(/sentinel_tilt_since_seconds:.*\r\n/, '')).toEqual(
+      String(i2).replace(/sentinel_tilt_since_seconds:.*\r\n/, ''),
+    );
     const [q1, q2] = await both('SENTINEL', 'ckquorum', 'mymaster');
     expect(q1).toEqual(q2);
     const [c1, c2] = await both('SENTINEL', 'info-cache', 'mymaster');
@@ -95,7 +121,11 @@ describe.skipIf(!haveReal)('sentinel commands vs real redis-sentinel', () => {
       await waitFor(async () => (await ours.call('SENTINEL', 'set', 'mymaster', 'quorum', '1')) === 'OK', 2000);
       const port = t.servers[1]!.port;
       expect(await ours.call('SENTINEL', 'monitor', 'other', '127.0.0.1', port, 2)).toBe('OK');
-      await waitFor(() => got.some((g) => g === `|+monitor|master other 127.0.0.1 ${port} quorum 2`), 3000, '+monitor message');
+      await waitFor(
+        () => got.some((g) => g === `|+monitor|master other 127.0.0.1 ${port} quorum 2`),
+        3000,
+        '+monitor message',
+      );
       expect(got).toContain(`*|+monitor|master other 127.0.0.1 ${port} quorum 2`);
       expect(got.some((g) => g.startsWith('*|+set|master mymaster'))).toBe(true);
       const conf = fs.readFileSync(ours.conf, 'utf8');

@@ -14,26 +14,40 @@ const serverImpls: ('redis' | 'tsredis')[] = haveReal ? ['redis', 'tsredis'] : [
 
 function countEvents(t: Topology, event: string): number {
   let n = 0;
-  for (const s of t.sentinels) n += sentinelLog(s).split('\n').filter((l) => l.includes(` ${event} `)).length;
+  for (const s of t.sentinels)
+    n += sentinelLog(s)
+      .split('\n')
+      .filter((l) => l.includes(` ${event} `)).length;
   return n;
 }
 
 /** Waits until every sentinel reports the same master, different from `old`; returns it. */
 async function waitSwitch(t: Topology, old: string, timeoutMs = 15_000): Promise<string> {
-  const now = await waitFor(async () => {
-    const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
-    const first = seen[0];
-    return first && first !== old && seen.every((x) => x === first) ? first : null;
-  }, timeoutMs, 'all sentinels to report the new master');
+  const now = await waitFor(
+    async () => {
+      const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
+      const first = seen[0];
+      return first && first !== old && seen.every((x) => x === first) ? first : null;
+    },
+    timeoutMs,
+    'all sentinels to report the new master',
+  );
   return now!; // waitFor resolves only on a truthy value
 }
 
 async function checkReplicaOf(t: Topology, node: string, master: string): Promise<void> {
-  await waitFor(async () => {
-    const info = await t.server(node).call('INFO', 'replication');
-    return infoField(info, 'role') === 'slave' && `${infoField(info, 'master_host')}:${infoField(info, 'master_port')}` === master &&
-      infoField(info, 'master_link_status') === 'up';
-  }, 15_000, `${node} replicating from ${master}`);
+  await waitFor(
+    async () => {
+      const info = await t.server(node).call('INFO', 'replication');
+      return (
+        infoField(info, 'role') === 'slave' &&
+        `${infoField(info, 'master_host')}:${infoField(info, 'master_port')}` === master &&
+        infoField(info, 'master_link_status') === 'up'
+      );
+    },
+    15_000,
+    `${node} replicating from ${master}`,
+  );
 }
 
 /** How long a returning stale master keeps accepting writes: first OK to first READONLY (0 if none). */
@@ -64,10 +78,14 @@ describe.each(serverImpls)('tsredis-sentinel over %s-server', (impl) => {
   it('comes up: INFO sentinel reports status=ok, 2 replicas, 3 sentinels', async () => {
     const masterAddr = `${t.servers[0]!.host}:${t.servers[0]!.port}`;
     for (const s of t.sentinels) {
-      await waitFor(async () => {
-        const info = await s.call('INFO', 'sentinel');
-        return infoField(info, 'master0') === `name=mymaster,status=ok,address=${masterAddr},slaves=2,sentinels=3`;
-      }, 15_000, 'sentinel discovery');
+      await waitFor(
+        async () => {
+          const info = await s.call('INFO', 'sentinel');
+          return infoField(info, 'master0') === `name=mymaster,status=ok,address=${masterAddr},slaves=2,sentinels=3`;
+        },
+        15_000,
+        'sentinel discovery',
+      );
     }
     const role = await t.sentinels[0]!.call('ROLE');
     expect(role).toEqual(['sentinel', ['mymaster']]);
@@ -119,17 +137,35 @@ describe.each(serverImpls)('tsredis-sentinel over %s-server', (impl) => {
     expect(countEvents(t, '+failover-end') - before).toBe(1);
   });
 
-  it('logs in Redis\'s format, with the events of a failover', () => {
+  it("logs in Redis's format, with the events of a failover", () => {
     const all = t.sentinels.map((s) => sentinelLog(s)).join('');
     for (const line of all.split('\n').filter(Boolean)) {
       expect(line).toMatch(/^\d+:X \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3} [.\-*#] /);
     }
-    for (const ev of ['+monitor master mymaster', '+slave slave', '+sentinel sentinel', '+sdown master', '+odown master',
-      '+new-epoch', '+try-failover master', '+vote-for-leader', '+elected-leader master', '+failover-state-select-slave master',
-      '+selected-slave slave', '+failover-state-send-slaveof-noone slave', '+failover-state-wait-promotion slave',
-      '+promoted-slave slave', '+failover-state-reconf-slaves master', '+slave-reconf-sent slave', '+slave-reconf-inprog slave',
-      '+slave-reconf-done slave', '+failover-end master', '+switch-master mymaster', '+convert-to-slave slave',
-      '+config-update-from sentinel']) {
+    for (const ev of [
+      '+monitor master mymaster',
+      '+slave slave',
+      '+sentinel sentinel',
+      '+sdown master',
+      '+odown master',
+      '+new-epoch',
+      '+try-failover master',
+      '+vote-for-leader',
+      '+elected-leader master',
+      '+failover-state-select-slave master',
+      '+selected-slave slave',
+      '+failover-state-send-slaveof-noone slave',
+      '+failover-state-wait-promotion slave',
+      '+promoted-slave slave',
+      '+failover-state-reconf-slaves master',
+      '+slave-reconf-sent slave',
+      '+slave-reconf-inprog slave',
+      '+slave-reconf-done slave',
+      '+failover-end master',
+      '+switch-master mymaster',
+      '+convert-to-slave slave',
+      '+config-update-from sentinel',
+    ]) {
       expect(all, ev).toContain(` ${ev} `);
     }
     expect(all).toMatch(/# \+odown master mymaster [\d.]+ \d+ #quorum \d\/2\n/);

@@ -11,7 +11,11 @@ import { infoField, sentinelLog, startTopology, type Topology } from '../helpers
 const haveReal = requireReal('redis-server') !== null && requireReal('redis-sentinel') !== null;
 
 function lines(t: Topology, event: string): string[] {
-  return t.sentinels.flatMap((s) => sentinelLog(s).split('\n').filter((l) => l.includes(` ${event} `)));
+  return t.sentinels.flatMap((s) =>
+    sentinelLog(s)
+      .split('\n')
+      .filter((l) => l.includes(` ${event} `)),
+  );
 }
 
 /** Each sentinel votes at most once per epoch: (sentinel, epoch) -> number of distinct votes. */
@@ -33,24 +37,38 @@ function votesPerSentinelEpoch(t: Topology): number[] {
 async function failoverOnce(t: Topology): Promise<string> {
   const oldAddr = `${t.servers[0]!.host}:${t.servers[0]!.port}`;
   for (const s of t.sentinels) {
-    await waitFor(async () => {
-      const info = await s.call('INFO', 'sentinel');
-      return infoField(info, 'master0')?.endsWith(`status=ok,address=${oldAddr},slaves=2,sentinels=3`);
-    }, 20_000, 'discovery');
+    await waitFor(
+      async () => {
+        const info = await s.call('INFO', 'sentinel');
+        return infoField(info, 'master0')?.endsWith(`status=ok,address=${oldAddr},slaves=2,sentinels=3`);
+      },
+      20_000,
+      'discovery',
+    );
   }
   t.servers[0]!.kill('SIGKILL');
-  const now = (await waitFor(async () => {
-    const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
-    return seen[0] && seen[0] !== oldAddr && seen.every((x) => x === seen[0]) ? seen[0] : null;
-  }, 20_000, 'every sentinel to switch'))!; // waitFor resolves only on a truthy value
+  const now = (await waitFor(
+    async () => {
+      const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
+      return seen[0] && seen[0] !== oldAddr && seen.every((x) => x === seen[0]) ? seen[0] : null;
+    },
+    20_000,
+    'every sentinel to switch',
+  ))!; // waitFor resolves only on a truthy value
   await waitFor(() => lines(t, '+failover-end').length >= 1, 15_000, '+failover-end');
   const info = await t.server(now).call('INFO', 'replication');
   expect(infoField(info, 'role')).toBe('master');
   await t.servers[0]!.start();
-  await waitFor(async () => {
-    const i = await t.servers[0]!.call('INFO', 'replication');
-    return infoField(i, 'role') === 'slave' && `${infoField(i, 'master_host')}:${infoField(i, 'master_port')}` === now;
-  }, 20_000, 'old master to rejoin as a replica');
+  await waitFor(
+    async () => {
+      const i = await t.servers[0]!.call('INFO', 'replication');
+      return (
+        infoField(i, 'role') === 'slave' && `${infoField(i, 'master_host')}:${infoField(i, 'master_port')}` === now
+      );
+    },
+    20_000,
+    'old master to rejoin as a replica',
+  );
   expect(lines(t, '+failover-end').length).toBe(1);
   expect(lines(t, '+elected-leader').length).toBe(1);
   for (const n of votesPerSentinelEpoch(t)) expect(n).toBe(1);

@@ -16,7 +16,14 @@ interface Writer {
 
 function startWriter(client: Redis, key: string): Writer {
   let running = true;
-  const w: Writer = { acked: 0, ackTimes: [], stop: async () => { running = false; await loop; } };
+  const w: Writer = {
+    acked: 0,
+    ackTimes: [],
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
   const loop = (async () => {
     let i = 0;
     while (running) {
@@ -39,7 +46,12 @@ describe.skipIf(!haveReal)('ioredis sentinel mode with tsredis sentinels', () =>
     t = await startTopology({ servers: 'redis', sentinels: ['tsredis', 'tsredis', 'tsredis'] });
     const master = `${t.servers[0]!.host}:${t.servers[0]!.port}`;
     for (const s of t.sentinels) {
-      await waitFor(async () => infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith(`address=${master},slaves=2,sentinels=3`), 15_000, 'discovery');
+      await waitFor(
+        async () =>
+          infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith(`address=${master},slaves=2,sentinels=3`),
+        15_000,
+        'discovery',
+      );
     }
   });
   afterAll(async () => {
@@ -52,7 +64,7 @@ describe.skipIf(!haveReal)('ioredis sentinel mode with tsredis sentinels', () =>
     const master = new Redis({ sentinels, name: t.name, password: t.password, lazyConnect: true });
     const replica = new Redis({ sentinels, name: t.name, password: t.password, role: 'slave', lazyConnect: true });
     clients.push(master, replica);
-    for (const c of [master, replica]) c.on("error", () => {});
+    for (const c of [master, replica]) c.on('error', () => {});
     await master.connect();
     await replica.connect();
     expect(await master.set('k', 'v')).toBe('OK');
@@ -65,19 +77,29 @@ describe.skipIf(!haveReal)('ioredis sentinel mode with tsredis sentinels', () =>
     const withDetector = new Redis({ sentinels, name: t.name, password: t.password, failoverDetector: true });
     const without = new Redis({ sentinels, name: t.name, password: t.password, failoverDetector: false });
     clients.push(withDetector, without);
-    for (const c of [withDetector, without]) c.on("error", () => {});
+    for (const c of [withDetector, without]) c.on('error', () => {});
     const w1 = startWriter(withDetector, 'a');
     const w2 = startWriter(without, 'b');
     await waitFor(() => w1.acked > 50 && w2.acked > 50, 10_000, 'writes before the failover');
     const old = t.servers[0]!;
     old.kill('SIGKILL');
     const killedAt = Date.now();
-    const newMaster = await waitFor(async () => {
-      const m = await t.reportedMaster(t.sentinels[0]!);
-      return m && m !== `${old.host}:${old.port}` ? m : null;
-    }, 15_000, 'failover');
-    await waitFor(() => w1.ackTimes.some((x) => x > killedAt + 100) && w2.ackTimes.some((x) => x > killedAt + 100), 30_000, 'writes after the failover').catch((e) => {
-      throw new Error(`${e.message}: detector acked ${w1.acked} (status ${withDetector.status}), plain acked ${w2.acked} (status ${without.status})`);
+    const newMaster = await waitFor(
+      async () => {
+        const m = await t.reportedMaster(t.sentinels[0]!);
+        return m && m !== `${old.host}:${old.port}` ? m : null;
+      },
+      15_000,
+      'failover',
+    );
+    await waitFor(
+      () => w1.ackTimes.some((x) => x > killedAt + 100) && w2.ackTimes.some((x) => x > killedAt + 100),
+      30_000,
+      'writes after the failover',
+    ).catch((e) => {
+      throw new Error(
+        `${e.message}: detector acked ${w1.acked} (status ${withDetector.status}), plain acked ${w2.acked} (status ${without.status})`,
+      );
     });
     const after1 = w1.acked;
     const after2 = w2.acked;
@@ -91,7 +113,9 @@ describe.skipIf(!haveReal)('ioredis sentinel mode with tsredis sentinels', () =>
       for (let i = 1; i < ts.length; i++) g = Math.max(g, ts[i]! - ts[i - 1]!);
       return g;
     };
-    console.log(`ioredis write gap after kill: failoverDetector ${gap(w1)} ms, without ${gap(w2)} ms; new master ${newMaster}`);
+    console.log(
+      `ioredis write gap after kill: failoverDetector ${gap(w1)} ms, without ${gap(w2)} ms; new master ${newMaster}`,
+    );
     const info = await t.server(newMaster).call('INFO', 'replication');
     expect(infoField(info, 'role')).toBe('master');
     expect(await t.server(newMaster).call('GET', 'a')).not.toBeNull();

@@ -16,14 +16,21 @@ describe.skipIf(!haveReal)('tsredis-sentinel on its own addresses', () => {
   beforeAll(async () => {
     t = await startTopology({ servers: 'redis', sentinelHosts: ['127.0.0.2', '127.0.0.3', '127.0.0.4'] });
     for (const s of t.sentinels) {
-      await waitFor(async () => infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith('status=ok,address=127.0.0.1:' + t.servers[0]!.port + ',slaves=2,sentinels=3'), 15_000, 'discovery');
+      await waitFor(
+        async () =>
+          infoField(await s.call('INFO', 'sentinel'), 'master0')?.endsWith(
+            'status=ok,address=127.0.0.1:' + t.servers[0]!.port + ',slaves=2,sentinels=3',
+          ),
+        15_000,
+        'discovery',
+      );
     }
   });
   afterAll(async () => {
     await t?.stop();
   });
 
-  it('links come from the sentinel\'s own address and hellos announce it', async () => {
+  it("links come from the sentinel's own address and hellos announce it", async () => {
     const list = String(await t.servers[0]!.call('CLIENT', 'LIST'));
     for (const [i, s] of t.sentinels.entries()) {
       const id8 = String(await s.call('SENTINEL', 'myid')).slice(0, 8);
@@ -44,18 +51,30 @@ describe.skipIf(!haveReal)('tsredis-sentinel on its own addresses', () => {
     try {
       await new Promise((r) => setTimeout(r, 50));
       expect(await t.sentinels[0]!.call('SENTINEL', 'failover', t.name)).toBe('OK');
-      const now = await waitFor(async () => {
-        const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
-        return seen[0] !== old && seen.every((x) => x === seen[0]) ? seen[0] : null;
-      }, 15_000, 'manual failover');
+      const now = await waitFor(
+        async () => {
+          const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
+          return seen[0] !== old && seen.every((x) => x === seen[0]) ? seen[0] : null;
+        },
+        15_000,
+        'manual failover',
+      );
       await waitFor(() => msgs.length > 0, 5000, '+switch-master message');
       expect(msgs[0]).toBe(`${t.name} 127.0.0.1 ${t.servers[0]!.port} ${now!.replace(':', ' ')}`);
       // the old master, demoted by the leader, follows the new one
-      await waitFor(async () => {
-        const i = await t.servers[0]!.call('INFO', 'replication');
-        return infoField(i, 'role') === 'slave' && `${infoField(i, 'master_host')}:${infoField(i, 'master_port')}` === now;
-      }, 20_000, 'old master demoted');
-      expect(String(await t.sentinels[0]!.call('SENTINEL', 'failover', 'nosuch'))).toBe('ERR No such master with that name');
+      await waitFor(
+        async () => {
+          const i = await t.servers[0]!.call('INFO', 'replication');
+          return (
+            infoField(i, 'role') === 'slave' && `${infoField(i, 'master_host')}:${infoField(i, 'master_port')}` === now
+          );
+        },
+        20_000,
+        'old master demoted',
+      );
+      expect(String(await t.sentinels[0]!.call('SENTINEL', 'failover', 'nosuch'))).toBe(
+        'ERR No such master with that name',
+      );
     } finally {
       sub.close();
     }
@@ -81,14 +100,18 @@ describe('tsredis-server sentinel.conf --sentinel', () => {
     fs.writeFileSync(conf, `port ${port}\nbind 127.0.0.1\nsentinel monitor m 127.0.0.1 1 1\n`);
     const child = spawn(process.execPath, [TSREDIS_BIN, conf, '--sentinel'], { stdio: 'ignore' });
     try {
-      const role = await waitFor(async () => {
-        const c = await RespClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 300 });
-        try {
-          return await c.call('ROLE');
-        } finally {
-          c.close();
-        }
-      }, 15_000, 'sentinel up');
+      const role = await waitFor(
+        async () => {
+          const c = await RespClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 300 });
+          try {
+            return await c.call('ROLE');
+          } finally {
+            c.close();
+          }
+        },
+        15_000,
+        'sentinel up',
+      );
       expect(role).toEqual(['sentinel', ['m']]);
       expect(fs.readFileSync(conf, 'utf8')).toMatch(/^sentinel myid [0-9a-f]{40}$/m);
     } finally {

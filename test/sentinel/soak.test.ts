@@ -13,25 +13,42 @@ const ROUNDS = Number(process.env.SENTINEL_SOAK_ROUNDS ?? 20);
 const enabled = process.env.SENTINEL_SOAK !== '0' && requireReal('redis-server') !== null;
 
 function count(t: Topology, event: string): number {
-  return t.sentinels.reduce((n, s) => n + sentinelLog(s).split('\n').filter((l) => l.includes(` ${event} `)).length, 0);
+  return t.sentinels.reduce(
+    (n, s) =>
+      n +
+      sentinelLog(s)
+        .split('\n')
+        .filter((l) => l.includes(` ${event} `)).length,
+    0,
+  );
 }
 
 /** Every sentinel agrees on `master` and sees both replicas healthy (so the next failover can pick one). */
 async function settled(t: Topology, master: string): Promise<void> {
-  await waitFor(async () => {
-    for (const s of t.sentinels) {
-      if ((await t.reportedMaster(s)) !== master) return false;
-      const reps = await s.call('SENTINEL', 'replicas', t.name);
-      if (!Array.isArray(reps) || reps instanceof RespError || reps.length !== 2) return false;
-      for (const r of reps) {
-        const f = new Map<string, string>();
-        const arr = r as string[];
-        for (let i = 0; i + 1 < arr.length; i += 2) f.set(arr[i]!, arr[i + 1]!);
-        if (f.get('flags') !== 'slave' || f.get('master-link-status') !== 'ok' || `${f.get('master-host')}:${f.get('master-port')}` !== master) return false;
+  await waitFor(
+    async () => {
+      for (const s of t.sentinels) {
+        if ((await t.reportedMaster(s)) !== master) return false;
+        const reps = await s.call('SENTINEL', 'replicas', t.name);
+        if (!Array.isArray(reps) || reps instanceof RespError || reps.length !== 2) return false;
+        for (const r of reps) {
+          const f = new Map<string, string>();
+          const arr = r as string[];
+          for (let i = 0; i + 1 < arr.length; i += 2) f.set(arr[i]!, arr[i + 1]!);
+          if (
+            f.get('flags') !== 'slave' ||
+            f.get('master-link-status') !== 'ok' ||
+            `${f.get('master-host')}:${f.get('master-port')}` !== master
+          )
+            return false;
+        }
       }
-    }
-    return true;
-  }, 30_000, `sentinels settled on ${master}`, 100);
+      return true;
+    },
+    30_000,
+    `sentinels settled on ${master}`,
+    100,
+  );
 }
 
 describe.skipIf(!enabled)(`${ROUNDS} consecutive kill -9 failovers under writes`, () => {
@@ -47,7 +64,11 @@ describe.skipIf(!enabled)(`${ROUNDS} consecutive kill -9 failovers under writes`
 
   it(`causes exactly ${ROUNDS} failovers`, async () => {
     const started = Date.now();
-    client = new Redis({ sentinels: t.sentinels.map((s) => ({ host: s.host, port: s.port })), name: t.name, password: t.password });
+    client = new Redis({
+      sentinels: t.sentinels.map((s) => ({ host: s.host, port: s.port })),
+      name: t.name,
+      password: t.password,
+    });
     client.on('error', () => {});
     let running = true;
     let acked = 0;
@@ -70,17 +91,23 @@ describe.skipIf(!enabled)(`${ROUNDS} consecutive kill -9 failovers under writes`
       const victim: Node = t.server(master);
       victim.kill('SIGKILL');
       const t0 = Date.now();
-      const next = await waitFor(async () => {
-        const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
-        return seen[0] && seen[0] !== master && seen.every((x) => x === seen[0]) ? seen[0] : null;
-      }, 20_000, `round ${round}: switch`, 20);
+      const next = await waitFor(
+        async () => {
+          const seen = await Promise.all(t.sentinels.map((s) => t.reportedMaster(s)));
+          return seen[0] && seen[0] !== master && seen.every((x) => x === seen[0]) ? seen[0] : null;
+        },
+        20_000,
+        `round ${round}: switch`,
+        20,
+      );
       await waitFor(() => count(t, '+failover-end') - base >= round, 15_000, `round ${round}: +failover-end`);
       const t1 = Date.now();
       await victim.start();
       master = next;
       const t2 = Date.now();
       await settled(t, master);
-      if (process.env.SENTINEL_SOAK_VERBOSE) console.log(`round ${round}: switch+end ${t1 - t0} ms, restart ${t2 - t1} ms, settle ${Date.now() - t2} ms`);
+      if (process.env.SENTINEL_SOAK_VERBOSE)
+        console.log(`round ${round}: switch+end ${t1 - t0} ms, restart ${t2 - t1} ms, settle ${Date.now() - t2} ms`);
       const info = await t.server(master).call('INFO', 'replication');
       expect(infoField(info, 'role')).toBe('master');
     }
@@ -88,8 +115,10 @@ describe.skipIf(!enabled)(`${ROUNDS} consecutive kill -9 failovers under writes`
     await writer;
     await new Promise((r) => setTimeout(r, 1000));
     const failovers = count(t, '+failover-end') - base;
-    console.log(`${ROUNDS} failovers in ${((Date.now() - started) / 1000).toFixed(1)} s, ${acked} acknowledged writes; ` +
-      `+try-failover ${count(t, '+try-failover')}, +elected-leader ${count(t, '+elected-leader')}, +sdown master ${count(t, '+sdown master')}`);
+    console.log(
+      `${ROUNDS} failovers in ${((Date.now() - started) / 1000).toFixed(1)} s, ${acked} acknowledged writes; ` +
+        `+try-failover ${count(t, '+try-failover')}, +elected-leader ${count(t, '+elected-leader')}, +sdown master ${count(t, '+sdown master')}`,
+    );
     expect(failovers).toBe(ROUNDS);
     expect(count(t, '+elected-leader')).toBe(ROUNDS);
     expect(count(t, '-failover-abort-no-good-slave')).toBe(0);

@@ -92,7 +92,10 @@ describe('CLIENT management on tsredis-server', () => {
     const sub = await client();
     await sub.call('SUBSCRIBE', 'ch');
     await normal.call('PING');
-    const gone = Promise.all([new Promise<void>((r) => normal.once('close', () => r())), new Promise<void>((r) => sub.once('close', () => r()))]);
+    const gone = Promise.all([
+      new Promise<void>((r) => normal.once('close', () => r())),
+      new Promise<void>((r) => sub.once('close', () => r())),
+    ]);
     expect(await sentinel.call('MULTI')).toBe('OK');
     expect(await sentinel.call('CONFIG', 'REWRITE')).toBe('QUEUED');
     expect(await sentinel.call('CLIENT', 'KILL', 'TYPE', 'normal')).toBe('QUEUED');
@@ -110,9 +113,20 @@ describe('CLIENT management on tsredis-server', () => {
     const raw = await RawConn.connect(p.port, p.host);
     try {
       // OFF: no reply for OFF itself nor for SET; ON replies +OK, then GET shows SET ran
-      const replies = await raw.pipeline([['CLIENT', 'REPLY', 'ON'], ['SELECT', '5']]);
+      const replies = await raw.pipeline([
+        ['CLIENT', 'REPLY', 'ON'],
+        ['SELECT', '5'],
+      ]);
       expect(replies).toEqual(['+OK\r\n', '+OK\r\n']);
-      const waiting = raw.pipeline([['HELLO', '3'], ['CLIENT', 'SETNAME', 'n'], ['MULTI'], ['RESET'], ['CLIENT', 'GETNAME'], ['PING'], ['DBSIZE']]);
+      const waiting = raw.pipeline([
+        ['HELLO', '3'],
+        ['CLIENT', 'SETNAME', 'n'],
+        ['MULTI'],
+        ['RESET'],
+        ['CLIENT', 'GETNAME'],
+        ['PING'],
+        ['DBSIZE'],
+      ]);
       const r = await waiting;
       expect(r[3]).toBe('+RESET\r\n');
       expect(r[4]).toBe('$-1\r\n');
@@ -135,9 +149,15 @@ describe('CLIENT management on tsredis-server', () => {
     expect(ks).toMatch(/^# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=\d+\r\n$/);
     const ttl = Number(/avg_ttl=(\d+)/.exec(ks)![1]);
     expect(ttl).toBeGreaterThan(90_000);
-    await waitFor(async () => /instantaneous_ops_per_sec:\d+/.test(String(await c.call('INFO', 'stats'))), 2000, 'stats');
+    await waitFor(
+      async () => /instantaneous_ops_per_sec:\d+/.test(String(await c.call('INFO', 'stats'))),
+      2000,
+      'stats',
+    );
     const all = String(await c.call('INFO', 'everything'));
-    expect(all).toMatch(/# Commandstats\r\n(cmdstat_[a-z|]+:calls=\d+,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=\d+,failed_calls=\d+\r\n)+/);
+    expect(all).toMatch(
+      /# Commandstats\r\n(cmdstat_[a-z|]+:calls=\d+,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=\d+,failed_calls=\d+\r\n)+/,
+    );
   });
 });
 
@@ -153,7 +173,9 @@ describe('CONFIG SET port / bind at runtime', () => {
       const c2 = await RespClient.connect({ host: '127.0.0.1', port: port2 });
       expect(await c2.call('CONFIG', 'GET', 'port')).toEqual(['port', String(port2)]);
       const bad = await c2.call('CONFIG', 'SET', 'bind', '127.0.0.1 127.0.0.1'); // the second listener cannot bind
-      expect(String((bad as Error).message)).toBe("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.");
+      expect(String((bad as Error).message)).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.",
+      );
       const c3 = await RespClient.connect({ host: '127.0.0.1', port: port2 });
       expect(await c3.call('PING')).toBe('PONG');
       expect(await c3.call('CONFIG', 'GET', 'bind')).toEqual(['bind', '127.0.0.1']);

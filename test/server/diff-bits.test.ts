@@ -9,7 +9,9 @@ const real = haveRealRedis();
 
 /** words(), with \xNN in unquoted words standing for that byte. */
 function bwords(block: string): string[][] {
-  return words(block).map((argv) => argv.map((a) => a.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))));
+  return words(block).map((argv) =>
+    argv.map((a) => a.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))),
+  );
 }
 
 const setbitCases = bwords(`
@@ -419,12 +421,32 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
       await pair.reset();
       await pair.both(['HELLO', proto]);
       const names = ['setbit', 'getbit', 'bitcount', 'bitpos', 'bitop', 'bitfield', 'bitfield_ro'];
-      const cases = names.flatMap((n) => [['COMMAND', 'INFO', n], ['COMMAND', 'DOCS', n]]);
-      cases.push(['COMMAND', 'GETKEYS', 'BITOP', 'AND', 'd', 'a', 'b'], ['COMMAND', 'GETKEYSANDFLAGS', 'BITOP', 'AND', 'd', 'a', 'b']);
-      for (const ops of ['', 'GET u8 0', 'foo', 'GET u8', 'GET u8 0 GET', 'OVERFLOW SAT', 'OVERFLOW', 'get u8 0 overflow fail get i4 1', 'GET u8 0 SET u8 0 1', 'GET u8 0 INCRBY u8 0']) {
+      const cases = names.flatMap((n) => [
+        ['COMMAND', 'INFO', n],
+        ['COMMAND', 'DOCS', n],
+      ]);
+      cases.push(
+        ['COMMAND', 'GETKEYS', 'BITOP', 'AND', 'd', 'a', 'b'],
+        ['COMMAND', 'GETKEYSANDFLAGS', 'BITOP', 'AND', 'd', 'a', 'b'],
+      );
+      for (const ops of [
+        '',
+        'GET u8 0',
+        'foo',
+        'GET u8',
+        'GET u8 0 GET',
+        'OVERFLOW SAT',
+        'OVERFLOW',
+        'get u8 0 overflow fail get i4 1',
+        'GET u8 0 SET u8 0 1',
+        'GET u8 0 INCRBY u8 0',
+      ]) {
         cases.push(['COMMAND', 'GETKEYSANDFLAGS', 'BITFIELD', 'k', ...ops.split(' ').filter(Boolean)]);
       }
-      cases.push(['COMMAND', 'GETKEYSANDFLAGS', 'BITFIELD_RO', 'k', 'GET', 'u8', '0'], ['COMMAND', 'GETKEYSANDFLAGS', 'SETBIT', 'k', '1', '1']);
+      cases.push(
+        ['COMMAND', 'GETKEYSANDFLAGS', 'BITFIELD_RO', 'k', 'GET', 'u8', '0'],
+        ['COMMAND', 'GETKEYSANDFLAGS', 'SETBIT', 'k', '1', '1'],
+      );
       expect(await pair.differences(cases)).toEqual([]);
     });
   }
@@ -447,8 +469,13 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
       BITFIELD no3 GET u8 0
       BITFIELD a SET u8 0 1
       BITFIELD_RO a GET u8 0
-    `)) await pair.expectSame(argv);
-    const stat = (info: string): string => info.split('\r\n').filter((l) => /^keyspace_(hits|misses):/.test(l)).join(',');
+    `))
+      await pair.expectSame(argv);
+    const stat = (info: string): string =>
+      info
+        .split('\r\n')
+        .filter((l) => /^keyspace_(hits|misses):/.test(l))
+        .join(',');
     const { real: r, ts: t } = await pair.both(['INFO', 'stats']);
     expect(stat(t)).toBe(stat(r));
   });
@@ -457,7 +484,8 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
     await pair.reset();
     await pair.expectSame(['CONFIG', 'SET', 'proto-max-bulk-len', '1048576']);
     expect(
-      await pair.differences(words(`
+      await pair.differences(
+        words(`
         SETBIT b 8388607 1
         SETBIT b 8388608 1
         GETBIT b 8388608
@@ -467,7 +495,8 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
         BITFIELD b SET u8 #1048575 1
         BITFIELD b SET u8 #1048576 1
         BITFIELD_RO b GET u8 8388608
-      `)),
+      `),
+      ),
     ).toEqual([]);
     await pair.expectSame(['CONFIG', 'SET', 'proto-max-bulk-len', '536870912']);
   });
@@ -475,7 +504,8 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
   it('inside MULTI/EXEC and with WATCH', async () => {
     await pair.reset();
     const other = await pair.connect();
-    await pair.expectSameSequence(words(`
+    await pair.expectSameSequence(
+      words(`
       SET w x
       WATCH w
       MULTI
@@ -486,22 +516,27 @@ describe.skipIf(!real)('bitmap commands: tsredis vs redis-server (reply bytes)',
       EXEC
       GET w
       GET w2
-    `));
+    `),
+    );
     // an unchanged SETBIT does not touch the key: the watcher's EXEC still runs
     await pair.expectSame(['WATCH', 'w']);
     await other.expectSame(['SETBIT', 'w', '7', '1']);
-    await pair.expectSameSequence(words(`
+    await pair.expectSameSequence(
+      words(`
       MULTI
       GET w
       EXEC
       WATCH w
-    `));
+    `),
+    );
     await other.expectSame(['SETBIT', 'w', '7', '0']);
-    await pair.expectSameSequence(words(`
+    await pair.expectSameSequence(
+      words(`
       MULTI
       GET w
       EXEC
-    `));
+    `),
+    );
   });
 
   it('propagates the same commands to replicas', async () => {

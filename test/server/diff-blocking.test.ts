@@ -58,8 +58,14 @@ describe.skipIf(!real)('blocking list commands: tsredis vs redis-server', () => 
       await pair.expectSame(['BRPOPLPUSH', 'nothing', 'dst', '0.05']);
       await pair.expectSame(['BLMPOP', '0.05', '1', 'nothing', 'LEFT']);
       for (const cmd of [
-        ['MULTI'], ['BLPOP', 'nothing', '0'], ['BLMPOP', '0', '1', 'nothing', 'LEFT'], ['BRPOPLPUSH', 'nothing', 'd', '0'], ['BLMOVE', 'nothing', 'd', 'LEFT', 'LEFT', '0'],
-        ['RPUSH', 'm', 'a'], ['BLPOP', 'm', '0'], ['EXEC'],
+        ['MULTI'],
+        ['BLPOP', 'nothing', '0'],
+        ['BLMPOP', '0', '1', 'nothing', 'LEFT'],
+        ['BRPOPLPUSH', 'nothing', 'd', '0'],
+        ['BLMOVE', 'nothing', 'd', 'LEFT', 'LEFT', '0'],
+        ['RPUSH', 'm', 'a'],
+        ['BLPOP', 'm', '0'],
+        ['EXEC'],
       ]) {
         await pair.expectSame(cmd);
       }
@@ -86,7 +92,10 @@ describe.skipIf(!real)('blocking list commands: tsredis vs redis-server', () => 
     // a pop in the same pipeline as the push does not steal from the waiter
     const pc = a.start(['BLPOP', 'src3', '0']);
     await pair.waitBlocked(1);
-    const seq = await pair.sequence([['RPUSH', 'src3', 'only'], ['LPOP', 'src3']]);
+    const seq = await pair.sequence([
+      ['RPUSH', 'src3', 'only'],
+      ['LPOP', 'src3'],
+    ]);
     for (const d of seq) same(d);
     same(await pc);
     a.close();
@@ -94,8 +103,13 @@ describe.skipIf(!real)('blocking list commands: tsredis vs redis-server', () => 
 
   it('timeout argument errors', async () => {
     for (const cmd of [
-      ['BLPOP', 'k', 'abc'], ['BLPOP', 'k', '-1'], ['BRPOP', 'k', '1e100'], ['BLMOVE', 'a', 'b', 'UP', 'LEFT', '0'],
-      ['BLMOVE', 'a', 'b', 'LEFT', 'LEFT', 'x'], ['BRPOPLPUSH', 'a', 'b', '-2'], ['BLPOP', 'k'],
+      ['BLPOP', 'k', 'abc'],
+      ['BLPOP', 'k', '-1'],
+      ['BRPOP', 'k', '1e100'],
+      ['BLMOVE', 'a', 'b', 'UP', 'LEFT', '0'],
+      ['BLMOVE', 'a', 'b', 'LEFT', 'LEFT', 'x'],
+      ['BRPOPLPUSH', 'a', 'b', '-2'],
+      ['BLPOP', 'k'],
     ]) {
       await pair.expectSame(cmd);
     }

@@ -20,7 +20,9 @@ export const DATA_COMMANDS = `
   zunionstore zinterstore zdiffstore zunion zinter zdiff zintercard zrandmember zmpop bzmpop bzpopmin bzpopmax
   pfadd pfcount pfmerge pfdebug pfselftest
   sort sort_ro
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 describe.skipIf(!real)('command table of the data families: tsredis vs redis-server', () => {
   let pair: DiffPair;
@@ -39,7 +41,8 @@ describe.skipIf(!real)('command table of the data families: tsredis vs redis-ser
         if (!n.items) return serialize(n);
         return n.items.slice(0, 6).map(serialize).join('');
       };
-      if (head(r) !== head(t)) diffs.push(`${name}:\n  real ${JSON.stringify(head(r))}\n  ts   ${JSON.stringify(head(t))}`);
+      if (head(r) !== head(t))
+        diffs.push(`${name}:\n  real ${JSON.stringify(head(r))}\n  ts   ${JSON.stringify(head(t))}`);
     }
     expect(diffs).toEqual([]);
   });

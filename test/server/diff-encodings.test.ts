@@ -6,7 +6,6 @@ import { words, SMALL_THRESHOLDS } from '../helpers/diff-cases.js';
 
 const real = haveRealRedis();
 
-
 const cases = words(`
   HSET h a 1 b 2 c 3
   OBJECT ENCODING h
@@ -104,7 +103,8 @@ describe.skipIf(!real)('encodings with small thresholds: tsredis vs redis-server
   });
   it('CONFIG SET of a threshold applies to later writes', async () => {
     await pair.reset();
-    const diffs = await pair.differences(words(`
+    const diffs = await pair.differences(
+      words(`
       CONFIG SET set-max-intset-entries 2
       SADD cs 1 2 3
       OBJECT ENCODING cs
@@ -113,7 +113,8 @@ describe.skipIf(!real)('encodings with small thresholds: tsredis vs redis-server
       OBJECT ENCODING ch
       CONFIG SET set-max-intset-entries 4
       CONFIG SET hash-max-listpack-entries 4
-    `));
+    `),
+    );
     expect(diffs).toEqual([]);
   });
   it('conversions and OBJECT ENCODING', async () => {

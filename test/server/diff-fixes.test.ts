@@ -146,7 +146,10 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
   it('MULTI/EXEC with a single write is not wrapped; with several writes it is', async () => {
     await pair.expectSameSequence([['MULTI'], ['SET', 'foo', 'bar'], ['EXEC'], ['SET', 'foo2', 'bar']]);
     let [a, b] = await propagated();
-    expect(a).toEqual([['SET', 'foo', 'bar'], ['SET', 'foo2', 'bar']]);
+    expect(a).toEqual([
+      ['SET', 'foo', 'bar'],
+      ['SET', 'foo2', 'bar'],
+    ]);
     expect(b).toEqual(a);
 
     // reads around one write: still a single propagated command
@@ -156,7 +159,15 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
     expect(b).toEqual(a);
 
     // a read-only transaction propagates nothing; two writes are wrapped
-    await pair.expectSameSequence([['MULTI'], ['GET', 'foo'], ['EXEC'], ['MULTI'], ['SET', 'x', '1'], ['INCR', 'x'], ['EXEC']]);
+    await pair.expectSameSequence([
+      ['MULTI'],
+      ['GET', 'foo'],
+      ['EXEC'],
+      ['MULTI'],
+      ['SET', 'x', '1'],
+      ['INCR', 'x'],
+      ['EXEC'],
+    ]);
     [a, b] = await propagated();
     expect(a).toEqual([['MULTI'], ['SET', 'x', '1'], ['INCR', 'x'], ['EXEC']]);
     expect(b).toEqual(a);
@@ -180,7 +191,11 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
       }
       await pair.expectSame(['GET', 'c']);
       const [a, b] = await propagated();
-      expect(a.filter((x) => x[0] === 'UNLINK')).toEqual([['UNLINK', 'a'], ['UNLINK', 'b'], ['UNLINK', 'c']]);
+      expect(a.filter((x) => x[0] === 'UNLINK')).toEqual([
+        ['UNLINK', 'a'],
+        ['UNLINK', 'b'],
+        ['UNLINK', 'c'],
+      ]);
       expect(b).toEqual(a);
     } finally {
       await pair.expectSame(['CONFIG', 'SET', 'lazyfree-lazy-expire', 'no']);
@@ -188,7 +203,11 @@ describe.skipIf(!real)('issue 16 fixes: tsredis vs redis-server', () => {
   });
 
   it('SWAPDB awakes a client blocked on a key the swap brings in', async () => {
-    await pair.expectSameSequence([['SELECT', '1'], ['RPUSH', 'k', 'hello'], ['SELECT', '9']]);
+    await pair.expectSameSequence([
+      ['SELECT', '1'],
+      ['RPUSH', 'k', 'hello'],
+      ['SELECT', '9'],
+    ]);
     const blocked = await pair.connect();
     await blocked.expectSame(['SELECT', '9']);
     const reply = blocked.start(['BRPOP', 'k', '5']);
@@ -216,7 +235,10 @@ describe('directives of features tsredis lacks', () => {
   ];
 
   it.each(refusals)('%s %s on the command line: FATAL CONFIG FILE ERROR, exit 1', (name, value, why) => {
-    const r = spawnSync(process.execPath, [TSREDIS_BIN, '--port', '0', `--${name}`, value], { encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(process.execPath, [TSREDIS_BIN, '--port', '0', `--${name}`, value], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(r.status).toBe(1);
     const out = r.stdout + r.stderr;
     expect(out).toContain('*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***');
@@ -225,15 +247,33 @@ describe('directives of features tsredis lacks', () => {
   });
 
   it('CONFIG SET refuses them with the config error and CONFIG GET keeps reporting them off; the defaults are accepted', async () => {
-    const p = await startServerProcess('tsredis', ['--tls-port', '0', '--cluster-enabled', 'no', '--tls-cert-file', 'ignored.crt']);
+    const p = await startServerProcess('tsredis', [
+      '--tls-port',
+      '0',
+      '--cluster-enabled',
+      'no',
+      '--tls-cert-file',
+      'ignored.crt',
+    ]);
     try {
       const c = await p.client();
       for (const [name, value, why] of refusals) {
         const before = (await c.call('CONFIG', 'GET', name)) as string[];
-        const err = await c.callOk('CONFIG', 'SET', name, value).then(() => null, (e: Error) => e.message);
-        expect(err, name).toMatch(name === 'cluster-enabled' || name === 'unixsocket' || name === 'aclfile' || name === 'syslog-enabled' || name === 'supervised'
-          ? new RegExp(`^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - (can't set immutable config|${why.source})`)
-          : new RegExp(`^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - ${why.source}`));
+        const err = await c.callOk('CONFIG', 'SET', name, value).then(
+          () => null,
+          (e: Error) => e.message,
+        );
+        expect(err, name).toMatch(
+          name === 'cluster-enabled' ||
+            name === 'unixsocket' ||
+            name === 'aclfile' ||
+            name === 'syslog-enabled' ||
+            name === 'supervised'
+            ? new RegExp(
+                `^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - (can't set immutable config|${why.source})`,
+              )
+            : new RegExp(`^ERR CONFIG SET failed \\(possibly related to argument '${name}'\\) - ${why.source}`),
+        );
         expect(await c.call('CONFIG', 'GET', name), name).toEqual(before);
       }
       expect(await c.call('CONFIG', 'GET', 'tls-cert-file')).toEqual(['tls-cert-file', 'ignored.crt']);
@@ -246,7 +286,10 @@ describe('directives of features tsredis lacks', () => {
   it.skipIf(!real)('activedefrag yes is refused with the text of a redis-server built without defrag support', () =>
     withDiffPair(async (pair) => {
       const r = await pair.expectSame(['CONFIG', 'SET', 'activedefrag', 'yes']);
-      expect(r).toMatch(/^-ERR CONFIG SET failed \(possibly related to argument 'activedefrag'\) - Active defragmentation cannot be enabled/);
+      expect(r).toMatch(
+        /^-ERR CONFIG SET failed \(possibly related to argument 'activedefrag'\) - Active defragmentation cannot be enabled/,
+      );
       await pair.expectSame(['CONFIG', 'GET', 'activedefrag']);
-    }));
+    }),
+  );
 });

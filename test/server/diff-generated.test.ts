@@ -24,16 +24,22 @@ const side = fc.constantFrom('LEFT', 'RIGHT');
 const c = (...parts: fc.Arbitrary<string>[]): fc.Arbitrary<string[]> => fc.tuple(...parts).map((t) => t as string[]);
 const k = (s: string): fc.Arbitrary<string> => fc.constant(s);
 const vals = fc.array(val, { minLength: 1, maxLength: 3 });
-const withList = (head: string[], rest: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> => fc.tuple(key, rest).map(([kk, r]) => [...head, kk, ...r]);
+const withList = (head: string[], rest: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> =>
+  fc.tuple(key, rest).map(([kk, r]) => [...head, kk, ...r]);
 
 const stringCmds = fc.oneof(
   c(k('SET'), key, val),
-  c(k('SET'), key, val, fc.constantFrom('NX', 'XX', 'GET', 'KEEPTTL', 'NX GET')).map((a) => [...a.slice(0, 3), ...a[3]!.split(' ')]),
+  c(k('SET'), key, val, fc.constantFrom('NX', 'XX', 'GET', 'KEEPTTL', 'NX GET')).map((a) => [
+    ...a.slice(0, 3),
+    ...a[3]!.split(' '),
+  ]),
   c(k('SET'), key, val, k('EX'), fc.constantFrom('100', '0', 'x')),
   c(k('GET'), key),
   c(k('GETSET'), key, val),
   c(k('GETDEL'), key),
-  c(k('GETEX'), key, fc.constantFrom('PERSIST', 'EX', 'PXAT')).map((a) => (a[2] === 'PERSIST' ? a : [...a, a[2] === 'EX' ? '100' : '1'])),
+  c(k('GETEX'), key, fc.constantFrom('PERSIST', 'EX', 'PXAT')).map((a) =>
+    a[2] === 'PERSIST' ? a : [...a, a[2] === 'EX' ? '100' : '1'],
+  ),
   c(k('SETNX'), key, val),
   c(k('MSET'), key, val, key, val),
   c(k('MSETNX'), key, val, key, val),
@@ -45,7 +51,9 @@ const stringCmds = fc.oneof(
   c(k('INCRBYFLOAT'), key, float),
   c(k('SET'), key, val, fc.constantFrom('PXAT', 'EXAT'), fc.constantFrom('1', '99999999999999')),
   c(k('LCS'), key, key, fc.constantFrom('LEN', 'IDX', 'WITHMATCHLEN', 'IDX')),
-  c(fc.constantFrom('GETRANGE', 'SETRANGE'), key, int, int).map((a) => (a[0] === 'SETRANGE' ? [a[0], a[1]!, a[2]!.replace('-', ''), a[3]!] : a)),
+  c(fc.constantFrom('GETRANGE', 'SETRANGE'), key, int, int).map((a) =>
+    a[0] === 'SETRANGE' ? [a[0], a[1]!, a[2]!.replace('-', ''), a[3]!] : a,
+  ),
 );
 
 const keyCmds = fc.oneof(
@@ -166,9 +174,19 @@ const zCmds = fc.oneof(
 
 const families: [string, fc.Arbitrary<string[]>][] = [
   ['strings+keys', fc.oneof(stringCmds, keyCmds)],
-  ['lists+keys', fc.oneof({ arbitrary: listCmds, weight: 3 }, { arbitrary: keyCmds, weight: 1 }, { arbitrary: stringCmds, weight: 1 })],
+  [
+    'lists+keys',
+    fc.oneof(
+      { arbitrary: listCmds, weight: 3 },
+      { arbitrary: keyCmds, weight: 1 },
+      { arbitrary: stringCmds, weight: 1 },
+    ),
+  ],
   ['hashes+sets', fc.oneof(hashCmds, setCmds, keyCmds)],
-  ['sorted sets', fc.oneof({ arbitrary: zCmds, weight: 4 }, { arbitrary: keyCmds, weight: 1 }, { arbitrary: setCmds, weight: 1 })],
+  [
+    'sorted sets',
+    fc.oneof({ arbitrary: zCmds, weight: 4 }, { arbitrary: keyCmds, weight: 1 }, { arbitrary: setCmds, weight: 1 }),
+  ],
   ['everything', fc.oneof(stringCmds, keyCmds, listCmds, hashCmds, setCmds, zCmds)],
 ];
 
@@ -218,7 +236,9 @@ async function runProperty(pair: DiffPair, arb: fc.Arbitrary<string[]>, proto: s
       const bad = res.find((r) => !r.same);
       if (bad) {
         const seq = cmds.map((x) => x.join(' ')).join('\n');
-        throw new Error(`difference at command ${res.indexOf(bad) + 1} of ${cmds.length}:\n${describeDiff(bad)}\nsequence:\n${seq}`);
+        throw new Error(
+          `difference at command ${res.indexOf(bad) + 1} of ${cmds.length}:\n${describeDiff(bad)}\nsequence:\n${seq}`,
+        );
       }
     }),
     { seed, numRuns: RUNS, endOnFailure: false },

@@ -11,7 +11,8 @@ const real = haveRealRedis();
 
 const chr = (...codes: number[]): string => String.fromCharCode(...codes);
 /** An HLL header: encoding byte, cached cardinality bytes (the last one's MSB = stale). */
-const header = (enc: number, card: number[] = [0, 0, 0, 0, 0, 0, 0, 0x80]): string => 'HYLL' + chr(enc, 0, 0, 0, ...card);
+const header = (enc: number, card: number[] = [0, 0, 0, 0, 0, 0, 0, 0x80]): string =>
+  'HYLL' + chr(enc, 0, 0, 0, ...card);
 const zero = (n: number): string => chr(n - 1);
 const xzero = (n: number): string => chr(0x40 | ((n - 1) >> 8), (n - 1) & 0xff);
 const val = (v: number, n: number): string => chr(0x80 | ((v - 1) << 2) | (n - 1));
@@ -245,7 +246,11 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
       cmds.push(['PFDEBUG', 'TODENSE', k], ['GET', k], ['PFCOUNT', k], ['PFDEBUG', 'GETREG', k]);
     }
     // corrupt values reached through the merge and multi-key paths
-    cmds.push(['PFMERGE', 'cached', 'tooshort'], ['PFMERGE', 'dense1', 'toolong'], ['PFCOUNT', 'dense1', 'toolong', 'cached']);
+    cmds.push(
+      ['PFMERGE', 'cached', 'tooshort'],
+      ['PFMERGE', 'dense1', 'toolong'],
+      ['PFCOUNT', 'dense1', 'toolong', 'cached'],
+    );
     cmds.push(['PFMERGE', 'dmix', 'smallx', 'dense4', 'odd'], ['GET', 'dmix'], ['PFCOUNT', 'dmix']);
     for (const proto of ['2', '3']) {
       await pair.both(['HELLO', proto]);
@@ -276,7 +281,13 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
       if (q > body.length) body += chr(Math.floor(rnd() * 256));
       cmds.push(['SET', key, header(1) + body], ['PFCOUNT', key], ['PFDEBUG', 'DECODE', key]);
       cmds.push(['PFADD', key, `a${k}`, `b${k}`, `c${k}`], ['GET', key], ['PFCOUNT', key, 'nokey']);
-      cmds.push(['PFMERGE', `zm${k}`, key], ['EXISTS', `zm${k}`], ['PFDEBUG', 'TODENSE', key], ['PFDEBUG', 'ENCODING', key], ['STRLEN', key]);
+      cmds.push(
+        ['PFMERGE', `zm${k}`, key],
+        ['EXISTS', `zm${k}`],
+        ['PFDEBUG', 'TODENSE', key],
+        ['PFDEBUG', 'ENCODING', key],
+        ['STRLEN', key],
+      );
     }
     await pair.expectSameSequence(cmds);
   });
@@ -307,12 +318,24 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
     for (let i = 0; i < keys.length; i++) {
       for (let j = i; j < keys.length; j++) {
         cmds.push(['PFCOUNT', keys[i]!, keys[j]!]);
-        cmds.push(['PFMERGE', `mg${i}${j}`, keys[i]!, keys[j]!], ['GET', `mg${i}${j}`], ['PFCOUNT', `mg${i}${j}`], ['PFDEBUG', 'ENCODING', `mg${i}${j}`]);
+        cmds.push(
+          ['PFMERGE', `mg${i}${j}`, keys[i]!, keys[j]!],
+          ['GET', `mg${i}${j}`],
+          ['PFCOUNT', `mg${i}${j}`],
+          ['PFDEBUG', 'ENCODING', `mg${i}${j}`],
+        );
       }
     }
     cmds.push(['PFCOUNT', ...keys], ['PFMERGE', 'all', ...keys], ['GET', 'all'], ['PFCOUNT', 'all']);
     // merging into an existing sparse destination (in place, possibly promoted)
-    cmds.push(['PFMERGE', 'g0', 'g1'], ['GET', 'g0'], ['PFMERGE', 'g1', 'g2', 'g0'], ['GET', 'g1'], ['PFMERGE', 'g2', 'g4'], ['GET', 'g2']);
+    cmds.push(
+      ['PFMERGE', 'g0', 'g1'],
+      ['GET', 'g0'],
+      ['PFMERGE', 'g1', 'g2', 'g0'],
+      ['GET', 'g1'],
+      ['PFMERGE', 'g2', 'g4'],
+      ['GET', 'g2'],
+    );
     cmds.push(['PFDEBUG', 'GETREG', 'g3'], ['GET', 'g3'], ['PFDEBUG', 'GETREG', 'all']);
     await pair.expectSameSequence(cmds);
   });
@@ -341,14 +364,23 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
     await pair.reset();
     const rnd = rng(9);
     for (const limit of ['0', '17', '20', '60', '200', '1000', '3000', '20000']) {
-      const cmds: string[][] = [['CONFIG', 'SET', 'hll-sparse-max-bytes', limit], ['CONFIG', 'GET', 'hll-sparse-max-bytes']];
+      const cmds: string[][] = [
+        ['CONFIG', 'SET', 'hll-sparse-max-bytes', limit],
+        ['CONFIG', 'GET', 'hll-sparse-max-bytes'],
+      ];
       const key = `lim${limit}`;
       for (let j = 0; j < 80; j++) {
         const argv = ['PFADD', key];
         for (let e = 0; e < 1 + (j % 9) * 5; e++) argv.push(randomElement(rnd, j * 100 + e));
         cmds.push(argv, ['PFDEBUG', 'ENCODING', key], ['STRLEN', key]);
       }
-      cmds.push(['GET', key], ['PFCOUNT', key], ['PFMERGE', `${key}m`, key, 'lim0'], ['GET', `${key}m`], ['PFDEBUG', 'ENCODING', `${key}m`]);
+      cmds.push(
+        ['GET', key],
+        ['PFCOUNT', key],
+        ['PFMERGE', `${key}m`, key, 'lim0'],
+        ['GET', `${key}m`],
+        ['PFDEBUG', 'ENCODING', `${key}m`],
+      );
       await pair.expectSameSequence(cmds);
     }
     await pair.both(['CONFIG', 'SET', 'hll-sparse-max-bytes', '3000']);
@@ -373,7 +405,8 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
       await other.expectSame(['EXEC']);
     }
     await pair.both(['CONFIG', 'RESETSTAT']);
-    await pair.expectSameSequence(words(`
+    await pair.expectSameSequence(
+      words(`
       PFCOUNT w
       PFCOUNT nokey
       PFCOUNT w nokey x
@@ -381,10 +414,14 @@ describe.skipIf(!real)('HyperLogLog: tsredis vs redis-server (reply bytes)', () 
       PFADD w b
       PFMERGE y w nokey
       PFDEBUG ENCODING y
-    `));
+    `),
+    );
     const stat = (info: string, name: string): string => new RegExp(`${name}:(\\d+)`).exec(info)![1]!;
     const { real: ri, ts: ti } = await pair.both(['INFO', 'stats']);
-    expect([stat(ti, 'keyspace_hits'), stat(ti, 'keyspace_misses')]).toEqual([stat(ri, 'keyspace_hits'), stat(ri, 'keyspace_misses')]);
+    expect([stat(ti, 'keyspace_hits'), stat(ti, 'keyspace_misses')]).toEqual([
+      stat(ri, 'keyspace_hits'),
+      stat(ri, 'keyspace_misses'),
+    ]);
   });
 
   it('propagates what Redis 7.0 propagates (PFCOUNT only when it rewrote the cache)', async () => {

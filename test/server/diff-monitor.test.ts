@@ -24,10 +24,25 @@ function rawConn(port: number): Promise<{ sock: net.Socket; text: () => string; 
 }
 
 const script: string[][] = [
-  ['SET', 'a', '1'], ['AUTH', 'nobody', 'wrong'], ['HELLO', '3', 'AUTH', 'default', 'nopass'], ['HELLO', '2'],
-  ['SELECT', '3'], ['SET', 'b', 'x"y\\z\n\r\t\x07\x08\x01\xe9 end'], ['SELECT', '0'],
-  ['CONFIG', 'GET', 'maxmemory'], ['CLIENT', 'LIST'], ['DEBUG', 'SLEEP', '0'], ['BOGUS'], ['GET'],
-  ['MULTI'], ['INCR', 'n'], ['LPUSH', 'l', 'v'], ['EXEC'], ['BLPOP', 'nolist', '0.01'], ['INFO', 'server'], ['PING'],
+  ['SET', 'a', '1'],
+  ['AUTH', 'nobody', 'wrong'],
+  ['HELLO', '3', 'AUTH', 'default', 'nopass'],
+  ['HELLO', '2'],
+  ['SELECT', '3'],
+  ['SET', 'b', 'x"y\\z\n\r\t\x07\x08\x01\xe9 end'],
+  ['SELECT', '0'],
+  ['CONFIG', 'GET', 'maxmemory'],
+  ['CLIENT', 'LIST'],
+  ['DEBUG', 'SLEEP', '0'],
+  ['BOGUS'],
+  ['GET'],
+  ['MULTI'],
+  ['INCR', 'n'],
+  ['LPUSH', 'l', 'v'],
+  ['EXEC'],
+  ['BLPOP', 'nolist', '0.01'],
+  ['INFO', 'server'],
+  ['PING'],
 ];
 
 async function monitorOutput(kind: 'redis' | 'tsredis'): Promise<string> {
@@ -53,7 +68,10 @@ async function monitorOutput(kind: 'redis' | 'tsredis'): Promise<string> {
   await waitFor(() => mon.text().endsWith('$4\r\ndone\r\n'), 5000, 'ECHO');
   w.sock.destroy();
   mon.sock.destroy();
-  return mon.text().replace(/^\+\d{10}\.\d{6} /gm, '+<time> ').replace(/127\.0\.0\.1:\d+/g, '<addr>');
+  return mon
+    .text()
+    .replace(/^\+\d{10}\.\d{6} /gm, '+<time> ')
+    .replace(/127\.0\.0\.1:\d+/g, '<addr>');
 }
 
 describe.skipIf(!real)('MONITOR: tsredis vs redis-server', () => {

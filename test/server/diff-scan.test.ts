@@ -62,7 +62,10 @@ describe.skipIf(!real)('SCAN family full iterations: tsredis vs redis-server', (
   }
 
   it('ZSCAN pairs carry the same scores', async () => {
-    const [a, b] = await Promise.all([iterate(pair.real, ['ZSCAN', 'bigz'], []), iterate(pair.ts, ['ZSCAN', 'bigz'], [])]);
+    const [a, b] = await Promise.all([
+      iterate(pair.real, ['ZSCAN', 'bigz'], []),
+      iterate(pair.ts, ['ZSCAN', 'bigz'], []),
+    ]);
     const pairsOf = (els: string[]): string[] => {
       const out: string[] = [];
       for (let i = 0; i < els.length; i += 2) out.push(`${els[i]}=${els[i + 1]}`);

@@ -3,7 +3,18 @@
 // that started the case, times and durations checked for shape, client addresses mapped to
 // <me>/<other>. LEN, RESET, HELP and errors are compared as literal bytes.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startDiffPair, haveRealRedis, parseReply, type DiffPair, type DiffConn, type RNode, type Normaliser, defaultNormaliser, sortPairs, sortItems } from '../helpers/diff.js';
+import {
+  startDiffPair,
+  haveRealRedis,
+  parseReply,
+  type DiffPair,
+  type DiffConn,
+  type RNode,
+  type Normaliser,
+  defaultNormaliser,
+  sortPairs,
+  sortItems,
+} from '../helpers/diff.js';
 import { words } from '../helpers/diff-cases.js';
 
 const real = haveRealRedis();
@@ -101,7 +112,9 @@ describe.skipIf(!real)('SLOWLOG: tsredis vs redis-server', () => {
     it(`subcommands, arity and errors, RESP${proto}`, async () => {
       await fresh();
       await pair.both(['HELLO', proto]);
-      await same(pair, `
+      await same(
+        pair,
+        `
         SLOWLOG LEN
         SLOWLOG GET
         SLOWLOG GET 0
@@ -129,7 +142,8 @@ describe.skipIf(!real)('SLOWLOG: tsredis vs redis-server', () => {
         COMMAND INFO slowlog
         COMMAND DOCS slowlog
         COMMAND INFO slowlog|get slowlog|len slowlog|reset slowlog|help
-      `);
+      `,
+      );
     });
   }
 
@@ -175,7 +189,9 @@ describe.skipIf(!real)('SLOWLOG: tsredis vs redis-server', () => {
 
   it('passwords are redacted (AUTH, HELLO AUTH, CONFIG SET requirepass/masterauth)', async () => {
     await fresh();
-    await same(pair, `
+    await same(
+      pair,
+      `
       AUTH secret
       AUTH user secret
       AUTH a b c
@@ -192,12 +208,15 @@ describe.skipIf(!real)('SLOWLOG: tsredis vs redis-server', () => {
       AUTH inside
       EXEC
       SLOWLOG GET -1
-    `);
+    `,
+    );
   });
 
   it('slowlog-max-len and slowlog-log-slower-than', async () => {
     await fresh();
-    await same(pair, `
+    await same(
+      pair,
+      `
       SET a 1
       SET b 2
       CONFIG SET slowlog-max-len 3
@@ -221,7 +240,8 @@ describe.skipIf(!real)('SLOWLOG: tsredis vs redis-server', () => {
       SLOWLOG LEN
       SLOWLOG GET
       CONFIG GET slowlog*
-    `);
+    `,
+    );
   });
 
   it('other clients: address, name; a blocked command is logged once served', async () => {

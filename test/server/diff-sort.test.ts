@@ -237,11 +237,60 @@ const cases = words(`
 
 /** One list per strtod edge case (each with a 5 to compare against). */
 const numbers = [
-  '', ' ', '  1', '\t2', '1 ', '1e-310', '1e-400', '0x1p-1074', '0x1.8p-1074', '0x3p-1075', '4.9e-324', '1e400', '-1e400',
-  'inf', '-infinity', 'INF', 'Infinity', 'infin', 'nan', '-nan', 'nan(123)', '0x10', '0X1P3', '0x', '0x.', '0x1p', '1e', '+', '-', '.', '.5', '5.',
-  '0x1.8p1', '-0', '+5', '1e+2', '1E-2', '2.2250738585072014e-308', '2.225073858507201e-308', '0x1p1023', '0x1p1024',
-  '0x1.fffffffffffffp1023', '0x1.fffffffffffff8p1023', '9223372036854775807', '-9223372036854775808', '99999999999999999999',
-  '1\0junk', '\0', 'x\0', '0x1p-1022', '0x0.0000000000001p-1022', '0x123456789abcdef123p-10', '00012', '1_000',
+  '',
+  ' ',
+  '  1',
+  '\t2',
+  '1 ',
+  '1e-310',
+  '1e-400',
+  '0x1p-1074',
+  '0x1.8p-1074',
+  '0x3p-1075',
+  '4.9e-324',
+  '1e400',
+  '-1e400',
+  'inf',
+  '-infinity',
+  'INF',
+  'Infinity',
+  'infin',
+  'nan',
+  '-nan',
+  'nan(123)',
+  '0x10',
+  '0X1P3',
+  '0x',
+  '0x.',
+  '0x1p',
+  '1e',
+  '+',
+  '-',
+  '.',
+  '.5',
+  '5.',
+  '0x1.8p1',
+  '-0',
+  '+5',
+  '1e+2',
+  '1E-2',
+  '2.2250738585072014e-308',
+  '2.225073858507201e-308',
+  '0x1p1023',
+  '0x1p1024',
+  '0x1.fffffffffffffp1023',
+  '0x1.fffffffffffff8p1023',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '99999999999999999999',
+  '1\0junk',
+  '\0',
+  'x\0',
+  '0x1p-1022',
+  '0x0.0000000000001p-1022',
+  '0x123456789abcdef123p-10',
+  '00012',
+  '1_000',
 ];
 
 describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', () => {
@@ -268,10 +317,20 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
         // Redis does not clear errno before this strtod: after an ERANGE, later numeric SORTs on
         // the connection fail too until something resets errno, as ZADD's score parsing does
         cmds.push(['ZADD', 'errno', '0', 'x']);
-        cmds.push(['RPUSH', `n${i}`, v, '5'], ['SORT', `n${i}`], ['ZADD', 'errno', '0', 'x'], ['SORT', `n${i}`, 'DESC'], ['ZADD', 'errno', '0', 'x']);
+        cmds.push(
+          ['RPUSH', `n${i}`, v, '5'],
+          ['SORT', `n${i}`],
+          ['ZADD', 'errno', '0', 'x'],
+          ['SORT', `n${i}`, 'DESC'],
+          ['ZADD', 'errno', '0', 'x'],
+        );
         // the same value as a BY weight and as a hash field weight
         cmds.push(['SET', `wt_${i}`, v], ['HSET', `hw_${i}`, 'f', v], ['RPUSH', `m${i}`, String(i), 'x']);
-        cmds.push(['SORT', `m${i}`, 'BY', 'wt_*'], ['ZADD', 'errno', '0', 'x'], ['SORT', `m${i}`, 'BY', 'hw_*->f', 'GET', 'hw_*->f']);
+        cmds.push(
+          ['SORT', `m${i}`, 'BY', 'wt_*'],
+          ['ZADD', 'errno', '0', 'x'],
+          ['SORT', `m${i}`, 'BY', 'hw_*->f', 'GET', 'hw_*->f'],
+        );
       });
       expect(await pair.differences(cmds)).toEqual([]);
     });
@@ -320,13 +379,24 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
       ['ZADD', 'bz', ...vals.flatMap((v, i) => [String(i % 17), `m${v}`])],
     ];
     for (const k of ['bl', 'bz']) {
-      for (const lim of [['0', '10'], ['150', '20'], ['290', '50'], ['-5', '3'], ['299', '1'], ['300', '1']]) {
+      for (const lim of [
+        ['0', '10'],
+        ['150', '20'],
+        ['290', '50'],
+        ['-5', '3'],
+        ['299', '1'],
+        ['300', '1'],
+      ]) {
         cmds.push(['SORT', k, 'BY', 'nosort', 'LIMIT', ...lim], ['SORT', k, 'BY', 'nosort', 'DESC', 'LIMIT', ...lim]);
         cmds.push(['SORT', k, 'ALPHA', 'LIMIT', ...lim], ['SORT', k, 'ALPHA', 'DESC', 'LIMIT', ...lim]);
       }
     }
     cmds.push(['SORT', 'bl', 'LIMIT', '100', '10'], ['SORT', 'bl', 'DESC', 'LIMIT', '100', '10']);
-    cmds.push(['SORT', 'bl', 'BY', 'nosort', 'STORE', 'blc'], ['LRANGE', 'blc', '0', '-1'], ['OBJECT', 'ENCODING', 'blc']);
+    cmds.push(
+      ['SORT', 'bl', 'BY', 'nosort', 'STORE', 'blc'],
+      ['LRANGE', 'blc', '0', '-1'],
+      ['OBJECT', 'ENCODING', 'blc'],
+    );
     expect(await pair.differences(cmds)).toEqual([]);
   });
 
@@ -334,8 +404,16 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
     await pair.reset();
     await pair.both(['RPUSH', 'l', '3', '1', '2']);
     await pair.both(['SET', 'w_1', '5']);
-    const stats = (raw: string): string => raw.split('\r\n').filter((x) => /^keyspace_(hits|misses):/.test(x)).join(',');
-    for (const argv of [['SORT', 'l', 'BY', 'w_*', 'GET', 'o_*'], ['SORT', 'l', 'BY', 'w_*', 'GET', '#', 'STORE', 'd'], ['SORT', 'nokey', 'BY', 'w_*']]) {
+    const stats = (raw: string): string =>
+      raw
+        .split('\r\n')
+        .filter((x) => /^keyspace_(hits|misses):/.test(x))
+        .join(',');
+    for (const argv of [
+      ['SORT', 'l', 'BY', 'w_*', 'GET', 'o_*'],
+      ['SORT', 'l', 'BY', 'w_*', 'GET', '#', 'STORE', 'd'],
+      ['SORT', 'nokey', 'BY', 'w_*'],
+    ]) {
       await pair.both(['CONFIG', 'RESETSTAT']);
       await pair.expectSame(argv);
       const { real: r, ts: t } = await pair.both(['INFO', 'stats']);
@@ -345,7 +423,8 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
 
   it('WATCH: SORT ... STORE touches only the destination', async () => {
     await pair.reset();
-    await pair.expectSameSequence(words(`
+    await pair.expectSameSequence(
+      words(`
       RPUSH l 3 1 2
       WATCH l
       SORT l STORE other
@@ -369,7 +448,8 @@ describe.skipIf(!real)('SORT / SORT_RO: tsredis vs redis-server (reply bytes)', 
       MULTI
       PING
       EXEC
-    `));
+    `),
+    );
   });
 
   it('COMMAND INFO / DOCS / GETKEYS / GETKEYSANDFLAGS for sort and sort_ro', async () => {

@@ -3,7 +3,15 @@
 // redis-server 7.0: reply bytes in RESP2 and RESP3, what reaches replicas, COMMAND INFO/DOCS.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import {
-  startDiffPair, withDiffPair, haveRealRedis, describeDiff, parseReply, shapeOnly, type DiffPair, type Compared, type RNode,
+  startDiffPair,
+  withDiffPair,
+  haveRealRedis,
+  describeDiff,
+  parseReply,
+  shapeOnly,
+  type DiffPair,
+  type Compared,
+  type RNode,
 } from '../helpers/diff.js';
 import { ReplStream, streamsUpToMarker } from '../helpers/diff-stream.js';
 import { words, SMALL_THRESHOLDS } from '../helpers/diff-cases.js';
@@ -255,8 +263,14 @@ describe.skipIf(!real)('sorted sets over several keys, ZRANDMEMBER, ZMPOP: tsred
       }
       await pair.expectSame(add);
       for (const argv of [
-        ['ZRANDMEMBER', 'r'], ['ZRANDMEMBER', 'r', '1'], ['ZRANDMEMBER', 'r', '5'], ['ZRANDMEMBER', 'r', '5', 'WITHSCORES'],
-        ['ZRANDMEMBER', 'r', '15'], ['ZRANDMEMBER', 'r', '-30', 'WITHSCORES'], ['ZRANDMEMBER', 'r', '-3'], ['ZRANDMEMBER', 'r', '19', 'withscores'],
+        ['ZRANDMEMBER', 'r'],
+        ['ZRANDMEMBER', 'r', '1'],
+        ['ZRANDMEMBER', 'r', '5'],
+        ['ZRANDMEMBER', 'r', '5', 'WITHSCORES'],
+        ['ZRANDMEMBER', 'r', '15'],
+        ['ZRANDMEMBER', 'r', '-30', 'WITHSCORES'],
+        ['ZRANDMEMBER', 'r', '-3'],
+        ['ZRANDMEMBER', 'r', '19', 'withscores'],
       ]) {
         const r = await pair.expectSame(argv, shapeOnly);
         const { ts } = await pair.both(argv);
@@ -451,10 +465,11 @@ describe.skipIf(!real)('blocking sorted set pops: tsredis vs redis-server', () =
 
 describe.skipIf(!real)('sorted set commands reaching replicas: tsredis vs redis-server', () => {
   it('propagates what Redis 7.0 propagates (ZMPOP/BZ* rewritten as ZPOPMIN/ZPOPMAX)', () =>
-    withDiffPair(async (pair) => {
-      const [rs, ts] = await Promise.all([ReplStream.open(pair.realProc.port), ReplStream.open(pair.tsProc.port)]);
-      try {
-        for (const argv of words(`
+    withDiffPair(
+      async (pair) => {
+        const [rs, ts] = await Promise.all([ReplStream.open(pair.realProc.port), ReplStream.open(pair.tsProc.port)]);
+        try {
+          for (const argv of words(`
           ZADD a 1 x 2 y 3 z
           ZADD b 2 y 5 w
           SADD s x
@@ -485,28 +500,33 @@ describe.skipIf(!real)('sorted set commands reaching replicas: tsredis vs redis-
           ZMPOP 1 a MIN COUNT 1
           EXEC
         `)) {
-          await pair.both(argv);
+            await pair.both(argv);
+          }
+          // served after a wait: propagated after the write that woke it
+          const w1 = await pair.connect();
+          const w2 = await pair.connect();
+          const p1 = w1.start(['BZPOPMAX', 'q', '0']);
+          await pair.waitBlocked(1);
+          const p2 = w2.start(['BZMPOP', '0', '1', 'q', 'MIN', 'COUNT', '3']);
+          await pair.waitBlocked(2);
+          await pair.both(['ZADD', 'q', '1', 'a', '2', 'b', '3', 'c']);
+          same(await p1);
+          same(await p2);
+          const [ra, rb] = await streamsUpToMarker(pair, rs, ts);
+          expect(rb).toEqual(ra);
+        } finally {
+          rs.close();
+          ts.close();
         }
-        // served after a wait: propagated after the write that woke it
-        const w1 = await pair.connect();
-        const w2 = await pair.connect();
-        const p1 = w1.start(['BZPOPMAX', 'q', '0']);
-        await pair.waitBlocked(1);
-        const p2 = w2.start(['BZMPOP', '0', '1', 'q', 'MIN', 'COUNT', '3']);
-        await pair.waitBlocked(2);
-        await pair.both(['ZADD', 'q', '1', 'a', '2', 'b', '3', 'c']);
-        same(await p1);
-        same(await p2);
-        const [ra, rb] = await streamsUpToMarker(pair, rs, ts);
-        expect(rb).toEqual(ra);
-      } finally {
-        rs.close();
-        ts.close();
-      }
-    }, ['--repl-diskless-sync', 'no']));
+      },
+      ['--repl-diskless-sync', 'no'],
+    ));
 });
 
-const NEW_COMMANDS = 'zunionstore zinterstore zdiffstore zunion zinter zdiff zintercard zrandmember zmpop bzmpop bzpopmin bzpopmax'.split(' ');
+const NEW_COMMANDS =
+  'zunionstore zinterstore zdiffstore zunion zinter zdiff zintercard zrandmember zmpop bzmpop bzpopmin bzpopmax'.split(
+    ' ',
+  );
 
 describe.skipIf(!real)('COMMAND INFO / DOCS / GETKEYS of the added sorted set commands', () => {
   it('match redis-server', () =>
@@ -520,9 +540,21 @@ describe.skipIf(!real)('COMMAND INFO / DOCS / GETKEYS of the added sorted set co
       }
       // keys found through the numkeys argument (key specs), and Redis's errors for a bad one
       for (const call of [
-        'ZUNIONSTORE dst 2 a b WEIGHTS 1 2', 'ZDIFFSTORE d 1 a', 'ZUNION 2 a b WITHSCORES', 'ZINTERCARD 2 a b LIMIT 1',
-        'ZMPOP 2 a b MAX COUNT 2', 'BZMPOP 0 2 a b MIN', 'BZPOPMIN a b 0', 'ZRANDMEMBER a 1', 'LMPOP 1 a LEFT',
-        'ZUNION 5 a', 'ZUNION abc a', 'ZUNION 0 a', 'ZUNIONSTORE dst 0 a', 'ZINTER 2 a', 'ZMPOP 1 a',
+        'ZUNIONSTORE dst 2 a b WEIGHTS 1 2',
+        'ZDIFFSTORE d 1 a',
+        'ZUNION 2 a b WITHSCORES',
+        'ZINTERCARD 2 a b LIMIT 1',
+        'ZMPOP 2 a b MAX COUNT 2',
+        'BZMPOP 0 2 a b MIN',
+        'BZPOPMIN a b 0',
+        'ZRANDMEMBER a 1',
+        'LMPOP 1 a LEFT',
+        'ZUNION 5 a',
+        'ZUNION abc a',
+        'ZUNION 0 a',
+        'ZUNIONSTORE dst 0 a',
+        'ZINTER 2 a',
+        'ZMPOP 1 a',
       ]) {
         await pair.expectSame(['COMMAND', 'GETKEYS', ...call.split(' ')]);
         await pair.expectSame(['COMMAND', 'GETKEYSANDFLAGS', ...call.split(' ')]);

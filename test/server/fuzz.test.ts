@@ -57,12 +57,16 @@ describe('request parser fuzz', () => {
 
   it('parses valid multibulk pipelines identically under any chunking', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(arg, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (cmds, cuts) => {
-        const buf = Buffer.from(cmds.map(encode).join(''), 'latin1');
-        const r = parseChunks(splitAt(buf, cuts));
-        expect(r.error).toBeNull();
-        expect(r.cmds).toEqual(cmds);
-      }),
+      fc.property(
+        fc.array(fc.array(arg, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (cmds, cuts) => {
+          const buf = Buffer.from(cmds.map(encode).join(''), 'latin1');
+          const r = parseChunks(splitAt(buf, cuts));
+          expect(r.error).toBeNull();
+          expect(r.cmds).toEqual(cmds);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -100,14 +104,18 @@ describe('server under fuzzing clients', () => {
     let received = '';
     victim.on('data', (d) => (received += d.toString('latin1')));
 
-    const rng = fc.sample(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat({ max: 4 })), { numRuns: 400, seed: 42 });
+    const rng = fc.sample(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat({ max: 4 })), {
+      numRuns: 400,
+      seed: 42,
+    });
     const valid = encode(['SET', 'fuzz', 'v']);
     const garbageClients: Promise<void>[] = [];
     for (let i = 0; i < rng.length; i++) {
       const [bytes, mode] = rng[i]!;
       let payload: Buffer;
       if (mode === 0) payload = Buffer.from(bytes);
-      else if (mode === 1) payload = Buffer.from(valid.slice(0, bytes.length % valid.length), 'latin1'); // truncated
+      else if (mode === 1)
+        payload = Buffer.from(valid.slice(0, bytes.length % valid.length), 'latin1'); // truncated
       else if (mode === 2) payload = Buffer.concat([Buffer.from(valid, 'latin1'), Buffer.from(bytes)]);
       else if (mode === 3) payload = Buffer.from(`*${bytes[0]}\r\n$${(bytes[1] ?? 0) * 1000}\r\n`, 'latin1');
       else payload = Buffer.from(`*2\r\n$3\r\nGET\r\n$${bytes.length}\r\n`, 'latin1');
@@ -125,7 +133,10 @@ describe('server under fuzzing clients', () => {
       if (i % 10 === 0) victim.write(encode(['SET', `k${i}`, `value-${i}`]) + encode(['GET', `k${i}`]));
     }
     await Promise.all(garbageClients);
-    const expected = Array.from({ length: 40 }, (_, j) => `+OK\r\n$${`value-${j * 10}`.length}\r\nvalue-${j * 10}\r\n`).join('');
+    const expected = Array.from(
+      { length: 40 },
+      (_, j) => `+OK\r\n$${`value-${j * 10}`.length}\r\nvalue-${j * 10}\r\n`,
+    ).join('');
     const deadline = Date.now() + 10_000;
     while (received.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(received).toBe(expected);

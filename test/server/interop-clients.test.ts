@@ -33,10 +33,30 @@ describe('tsredis-server with real clients', () => {
 
   (cli && realServer ? it : it.skip)('redis-cli command mode prints what it prints for real Redis', async () => {
     const cases: string[][] = [
-      ['ping'], ['set', 'k', 'v'], ['get', 'k'], ['get', 'nokey'], ['incr', 'n'], ['rpush', 'l', 'a', 'b'], ['lrange', 'l', '0', '-1'],
-      ['config', 'get', 'maxmemory'], ['hello', '3', 'setname', 'x'], ['-3', 'hset', 'h', 'f', 'v'], ['-3', 'hgetall', 'h'], ['-n', '2', 'set', 'a', 'b'],
-      ['-n', '2', 'dbsize'], ['nosuchcmd'], ['select', '99'], ['client', 'getname'], ['pubsub', 'numsub', 'a'], ['multi'], ['command', 'count'],
-      ['--no-raw', 'lrange', 'l', '0', '-1'], ['--raw', 'lrange', 'l', '0', '-1'], ['dbsize'], ['flushall'], ['dbsize'],
+      ['ping'],
+      ['set', 'k', 'v'],
+      ['get', 'k'],
+      ['get', 'nokey'],
+      ['incr', 'n'],
+      ['rpush', 'l', 'a', 'b'],
+      ['lrange', 'l', '0', '-1'],
+      ['config', 'get', 'maxmemory'],
+      ['hello', '3', 'setname', 'x'],
+      ['-3', 'hset', 'h', 'f', 'v'],
+      ['-3', 'hgetall', 'h'],
+      ['-n', '2', 'set', 'a', 'b'],
+      ['-n', '2', 'dbsize'],
+      ['nosuchcmd'],
+      ['select', '99'],
+      ['client', 'getname'],
+      ['pubsub', 'numsub', 'a'],
+      ['multi'],
+      ['command', 'count'],
+      ['--no-raw', 'lrange', 'l', '0', '-1'],
+      ['--raw', 'lrange', 'l', '0', '-1'],
+      ['dbsize'],
+      ['flushall'],
+      ['dbsize'],
     ];
     for (const args of cases) {
       const a = await run(cli!, ['-p', String(real!.port), ...args]);
@@ -46,7 +66,8 @@ describe('tsredis-server with real clients', () => {
         expect(b.out).toMatch(/^\(integer\) \d+\n$|^\d+\n$/);
         continue;
       }
-      const ids = (o: string) => o.replace(/^(id\n?\s*|\d+\) "id"\n\d+\) \(integer\) )\d+$/gm, '$1N').replace(/\nid \d+\n/, '\nid N\n');
+      const ids = (o: string) =>
+        o.replace(/^(id\n?\s*|\d+\) "id"\n\d+\) \(integer\) )\d+$/gm, '$1N').replace(/\nid \d+\n/, '\nid N\n');
       expect(ids(b.out), `redis-cli ${args.join(' ')}`).toBe(ids(a.out));
       expect(b.code).toBe(a.code);
     }
@@ -54,7 +75,10 @@ describe('tsredis-server with real clients', () => {
 
   (cli ? it : it.skip)('redis-cli interactive mode (pty): COMMAND DOCS hints, replies, errors, quit', async () => {
     // `script` gives redis-cli a terminal; we type into it and read the screen output
-    const child = spawn('script', ['-qfec', `${cli} -p ${ts.port}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
+    const child = spawn('script', ['-qfec', `${cli} -p ${ts.port}`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'dumb' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -64,7 +88,11 @@ describe('tsredis-server with real clients', () => {
       const type = async (line: string, expectText: string) => {
         const before = out.length;
         child.stdin.write(line + '\n');
-        await waitFor(() => out.slice(before).includes(expectText), 10_000, `output of ${line}: ${JSON.stringify(out.slice(before))}`);
+        await waitFor(
+          () => out.slice(before).includes(expectText),
+          10_000,
+          `output of ${line}: ${JSON.stringify(out.slice(before))}`,
+        );
       };
       await type('set greeting hello', 'OK');
       await type('get greeting', '"hello"');
@@ -84,22 +112,55 @@ describe('tsredis-server with real clients', () => {
     }
   });
 
-  (bench ? it : it.skip)('redis-benchmark -q -n 2000: every default test completes without error', async () => {
-    const r = await run(bench!, ['-p', String(ts.port), '-q', '-n', '2000', '-c', '20'], 120_000);
-    const text = r.out.replace(/\r/g, '\n');
-    expect(r.code, text).toBe(0);
-    expect(text).not.toMatch(/error|ERR/i);
-    const done = text.split('\n').filter((l) => /requests per second/.test(l)).map((l) => l.trim().split(':')[0]);
-    for (const t of ['PING_INLINE', 'PING_MBULK', 'SET', 'GET', 'INCR', 'LPUSH', 'RPUSH', 'LPOP', 'RPOP', 'SADD', 'HSET', 'SPOP', 'ZADD', 'ZPOPMIN',
-      'LPUSH (needed to benchmark LRANGE)', 'LRANGE_100 (first 100 elements)', 'LRANGE_300 (first 300 elements)', 'LRANGE_500 (first 500 elements)',
-      'LRANGE_600 (first 600 elements)', 'MSET (10 keys)']) {
-      expect(done, `benchmark test ${t}`).toContain(t);
-    }
-  }, 150_000);
+  (bench ? it : it.skip)(
+    'redis-benchmark -q -n 2000: every default test completes without error',
+    async () => {
+      const r = await run(bench!, ['-p', String(ts.port), '-q', '-n', '2000', '-c', '20'], 120_000);
+      const text = r.out.replace(/\r/g, '\n');
+      expect(r.code, text).toBe(0);
+      expect(text).not.toMatch(/error|ERR/i);
+      const done = text
+        .split('\n')
+        .filter((l) => /requests per second/.test(l))
+        .map((l) => l.trim().split(':')[0]);
+      for (const t of [
+        'PING_INLINE',
+        'PING_MBULK',
+        'SET',
+        'GET',
+        'INCR',
+        'LPUSH',
+        'RPUSH',
+        'LPOP',
+        'RPOP',
+        'SADD',
+        'HSET',
+        'SPOP',
+        'ZADD',
+        'ZPOPMIN',
+        'LPUSH (needed to benchmark LRANGE)',
+        'LRANGE_100 (first 100 elements)',
+        'LRANGE_300 (first 300 elements)',
+        'LRANGE_500 (first 500 elements)',
+        'LRANGE_600 (first 600 elements)',
+        'MSET (10 keys)',
+      ]) {
+        expect(done, `benchmark test ${t}`).toContain(t);
+      }
+    },
+    150_000,
+  );
 
   for (const protocol of [3, 2] as const) {
     it(`ioredis 6 with protocol ${protocol}: commands, pipelines, MULTI, errors, pub/sub`, async () => {
-      const r = new Redis({ host: ts.host, port: ts.port, protocol, lazyConnect: true, maxRetriesPerRequest: 1, connectionName: `io${protocol}` });
+      const r = new Redis({
+        host: ts.host,
+        port: ts.port,
+        protocol,
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        connectionName: `io${protocol}`,
+      });
       const sub = new Redis({ host: ts.host, port: ts.port, protocol, lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await r.connect();
@@ -109,9 +170,19 @@ describe('tsredis-server with real clients', () => {
         await r.flushall();
         expect(await r.set('a', '1')).toBe('OK');
         const pipe = await r.pipeline().incr('a').get('a').hset('h', 'f', 'v').hgetall('h').lpush('l', 'x').exec();
-        expect(pipe!.map(([e, v]) => [e, v])).toEqual([[null, 2], [null, '2'], [null, 1], [null, { f: 'v' }], [null, 1]]);
+        expect(pipe!.map(([e, v]) => [e, v])).toEqual([
+          [null, 2],
+          [null, '2'],
+          [null, 1],
+          [null, { f: 'v' }],
+          [null, 1],
+        ]);
         const tx = await r.multi().set('b', '2').incr('b').get('b').exec();
-        expect(tx).toEqual([[null, 'OK'], [null, 3], [null, '3']]);
+        expect(tx).toEqual([
+          [null, 'OK'],
+          [null, 3],
+          [null, '3'],
+        ]);
         await expect(r.call('nosuch')).rejects.toThrow(/unknown command 'nosuch'/);
         await expect(r.incr('l')).rejects.toThrow(/WRONGTYPE/);
         // WATCH conflict: another connection touches the key, EXEC returns null

@@ -25,7 +25,10 @@ function frame(args: string[]): Buffer {
 class Conn {
   received = '';
   closed = false;
-  private constructor(readonly socket: net.Socket, keep: boolean) {
+  private constructor(
+    readonly socket: net.Socket,
+    keep: boolean,
+  ) {
     socket.on('data', (d) => {
       if (keep) this.received += d.toString('latin1');
     });
@@ -54,10 +57,16 @@ class Conn {
   }
   /** Streams `n` bytes of 'x' from the reused chunk (backpressure respected). */
   async stream(n: number): Promise<void> {
-    for (let left = n; left > 0 && !this.closed; left -= chunk.length) await this.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+    for (let left = n; left > 0 && !this.closed; left -= chunk.length)
+      await this.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
   }
   async until(text: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.received === text, timeoutMs, `reply ${JSON.stringify(text)} (have ${JSON.stringify(this.received.slice(0, 200))})`, 5);
+    await waitFor(
+      () => this.received === text,
+      timeoutMs,
+      `reply ${JSON.stringify(text)} (have ${JSON.stringify(this.received.slice(0, 200))})`,
+      5,
+    );
   }
   close(): void {
     this.socket.destroy();
@@ -100,7 +109,10 @@ describe('request parser: bulks V8 cannot hold', () => {
         fc.array(fc.array(fc.constantFrom(...sizes), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
         fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 20 }),
         (cmdSizes, cuts) => {
-          const cmds = cmdSizes.map((szs, i) => ['SET', ...szs.map((n, j) => String.fromCharCode(97 + ((i + j) % 26)).repeat(n))]);
+          const cmds = cmdSizes.map((szs, i) => [
+            'SET',
+            ...szs.map((n, j) => String.fromCharCode(97 + ((i + j) % 26)).repeat(n)),
+          ]);
           const frames = cmds.map(frame);
           const all = Buffer.concat(frames);
           const p = new RequestParser({ maxBulkLen: BULK_512MB, authRequired: () => false });
@@ -143,7 +155,9 @@ describe('tsredis-server limits', () => {
     try {
       await c.stream(BULK_512MB);
       await c.write(Buffer.concat([Buffer.from('\r\n'), frame(['EXEC']), frame(['STRLEN', 'big']), frame(['PING'])]));
-      await c.until('+OK\r\n' + SIZE_ERROR + '-EXECABORT Transaction discarded because of previous errors.\r\n:0\r\n+PONG\r\n');
+      await c.until(
+        '+OK\r\n' + SIZE_ERROR + '-EXECABORT Transaction discarded because of previous errors.\r\n:0\r\n+PONG\r\n',
+      );
     } finally {
       clearInterval(sampler);
       c.close();
@@ -175,7 +189,11 @@ describe('tsredis-server limits', () => {
       await c.stream(under);
       await c.write(Buffer.concat([Buffer.from('\r\n'), frame(['STRLEN', 'huge']), frame(['DEL', 'huge'])]));
       await c.until(`:0\r\n${SIZE_ERROR}:0\r\n+OK\r\n:${under}\r\n:1\r\n`, 60_000);
-      await waitFor(() => streamed - before > under, 30_000, `the SET on the replication stream (${streamed - before} bytes so far)`);
+      await waitFor(
+        () => streamed - before > under,
+        30_000,
+        `the SET on the replication stream (${streamed - before} bytes so far)`,
+      );
     } finally {
       c.close();
       replica.close();
@@ -195,11 +213,17 @@ describe.skipIf(!realBin)('client-query-buffer-limit: tsredis vs redis-server', 
     await Promise.all(procs.map((p) => p.stop()));
   });
 
-  const closedLine = /Closing client that reached max query buffer length: id=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name= age=\d+ idle=\d+ flags=(\w+) db=0 .*qbuf=(\d+) .*cmd=(\S+) user=default redir=-1 resp=2 \(qbuf initial bytes: "(.*)"\)/g;
+  const closedLine =
+    /Closing client that reached max query buffer length: id=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name= age=\d+ idle=\d+ flags=(\w+) db=0 .*qbuf=(\d+) .*cmd=(\S+) user=default redir=-1 resp=2 \(qbuf initial bytes: "(.*)"\)/g;
 
   /** The "Closing client ..." log lines a server wrote since `from` (flags, qbuf, cmd, first bytes). */
   function closings(p: Proc, from: number): { flags: string; qbuf: number; cmd: string; head: string }[] {
-    return [...p.output().slice(from).matchAll(closedLine)].map((m) => ({ flags: m[1]!, qbuf: Number(m[2]), cmd: m[3]!, head: m[4]! }));
+    return [...p.output().slice(from).matchAll(closedLine)].map((m) => ({
+      flags: m[1]!,
+      qbuf: Number(m[2]),
+      cmd: m[3]!,
+      head: m[4]!,
+    }));
   }
 
   it('a client whose unparsed bytes pass the limit is closed without a reply and logged, on both', async () => {
@@ -209,11 +233,17 @@ describe.skipIf(!realBin)('client-query-buffer-limit: tsredis vs redis-server', 
       await admin.until('+OK\r\n');
       const from = p.output().length;
       const c = await Conn.open(p.port);
-      await c.write(Buffer.concat([frame(['PING']), Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${3 * 1024 * 1024}\r\n`)]));
+      await c.write(
+        Buffer.concat([frame(['PING']), Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${3 * 1024 * 1024}\r\n`)]),
+      );
       await c.stream(2 * 1024 * 1024);
       await waitFor(() => c.closed, 10_000, `${p.kind} closing the client`);
       expect(c.received, p.kind).toBe('+PONG\r\n');
-      const lines = await waitFor(() => (closings(p, from).length > 0 ? closings(p, from) : null), 5000, `${p.kind} log line`);
+      const lines = await waitFor(
+        () => (closings(p, from).length > 0 ? closings(p, from) : null),
+        5000,
+        `${p.kind} log line`,
+      );
       expect(lines, p.kind).toHaveLength(1);
       expect(lines[0]!.qbuf, p.kind).toBeGreaterThan(1024 * 1024);
       expect(lines[0]!.cmd, p.kind).toBe('ping');
@@ -236,7 +266,11 @@ describe.skipIf(!realBin)('client-query-buffer-limit: tsredis vs redis-server', 
       for (let sent = 0; sent < 3 * 1024 * 1024 && !c.closed; sent += batch.length) await c.write(batch);
       await waitFor(() => c.closed, 10_000, `${p.kind} closing the blocked client`);
       expect(c.received, p.kind).toBe('');
-      const lines = await waitFor(() => (closings(p, from).length > 0 ? closings(p, from) : null), 5000, `${p.kind} log line`);
+      const lines = await waitFor(
+        () => (closings(p, from).length > 0 ? closings(p, from) : null),
+        5000,
+        `${p.kind} log line`,
+      );
       expect(lines[0]!.flags, p.kind).toBe('b');
       expect(lines[0]!.head.startsWith('*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$1000\\r\\nvvv'), p.kind).toBe(true);
       const admin = await Conn.open(p.port);
@@ -273,11 +307,79 @@ const COMMANDS = (
   'bitop bitfield pfadd pfcount pfmerge object dump restore scan sscan hscan zscan sort lcs ping echo multi exec discard watch ' +
   'unwatch hello client dbsize time keys randomkey command info touch unlink copy substr reset nosuchcommand'
 ).split(' ');
-const WORDS = ['NX', 'XX', 'EX', 'PX', 'EXAT', 'PXAT', 'GET', 'KEEPTTL', 'PERSIST', 'WITHSCORES', 'LIMIT', 'BY', 'STORE', 'COUNT', 'MATCH',
-  'TYPE', 'REPLACE', 'ABSTTL', 'LEFT', 'RIGHT', 'BEFORE', 'AFTER', 'AND', 'OR', 'XOR', 'NOT', 'u8', 'i16', 'OVERFLOW', 'SAT', 'INCRBY',
-  'encoding', 'setname', 'getname', 'id', 'info', 'list', 'count', 'HELP', 'ALPHA', 'DESC', 'IDX', 'LEN', 'WITHMATCHLEN'];
-const NUMBERS = ['0', '1', '2', '3', '-1', '-2', '7', '10', '64', '100', '1.5', '-0.5', 'inf', '-inf', '+inf', 'nan', '1e3', '0x10',
-  '9223372036854775807', '9223372036854775808', '-9223372036854775809', '18446744073709551616', '007', ' 1', ''];
+const WORDS = [
+  'NX',
+  'XX',
+  'EX',
+  'PX',
+  'EXAT',
+  'PXAT',
+  'GET',
+  'KEEPTTL',
+  'PERSIST',
+  'WITHSCORES',
+  'LIMIT',
+  'BY',
+  'STORE',
+  'COUNT',
+  'MATCH',
+  'TYPE',
+  'REPLACE',
+  'ABSTTL',
+  'LEFT',
+  'RIGHT',
+  'BEFORE',
+  'AFTER',
+  'AND',
+  'OR',
+  'XOR',
+  'NOT',
+  'u8',
+  'i16',
+  'OVERFLOW',
+  'SAT',
+  'INCRBY',
+  'encoding',
+  'setname',
+  'getname',
+  'id',
+  'info',
+  'list',
+  'count',
+  'HELP',
+  'ALPHA',
+  'DESC',
+  'IDX',
+  'LEN',
+  'WITHMATCHLEN',
+];
+const NUMBERS = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '-1',
+  '-2',
+  '7',
+  '10',
+  '64',
+  '100',
+  '1.5',
+  '-0.5',
+  'inf',
+  '-inf',
+  '+inf',
+  'nan',
+  '1e3',
+  '0x10',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '18446744073709551616',
+  '007',
+  ' 1',
+  '',
+];
 
 function fuzzArg(r: () => number): string {
   const x = r();
@@ -296,7 +398,9 @@ function validFrame(r: () => number): Buffer {
   for (let i = 0; i < n; i++) args.push(fuzzArg(r));
   if (r() < 0.15) {
     // inline form, quotes and escapes included
-    const line = args.map((a) => (r() < 0.5 ? `"${a.replace(/[\r\n]/g, '').replace(/"/g, '\\"')}"` : a.replace(/[\s"']/g, ''))).join(' ');
+    const line = args
+      .map((a) => (r() < 0.5 ? `"${a.replace(/[\r\n]/g, '').replace(/"/g, '\\"')}"` : a.replace(/[\s"']/g, '')))
+      .join(' ');
     return Buffer.from(line + (r() < 0.5 ? '\r\n' : '\n'), 'latin1');
   }
   return frame(args);
@@ -312,8 +416,21 @@ function brokenFrame(r: () => number): Buffer {
   }
   if (x < 0.45) return f.subarray(0, Math.floor(r() * f.length));
   if (x < 0.65) return Buffer.from(Array.from({ length: 1 + Math.floor(r() * 80) }, () => Math.floor(r() * 256)));
-  const heads = ['*-1\r\n', '*0\r\n', '*99999999999\r\n', '*2\r\n$-5\r\n', '*1\r\n$999999999999\r\n', '*1\r\n+x\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$70000\r\nabc',
-    '*1048577\r\n', '$3\r\nGET\r\n', '*2\r\n$3\r\nGET\r\n$01\r\n', '*1\r\n$4\r\nPING', '"unbalanced\r\n', 'x'.repeat(70_000)];
+  const heads = [
+    '*-1\r\n',
+    '*0\r\n',
+    '*99999999999\r\n',
+    '*2\r\n$-5\r\n',
+    '*1\r\n$999999999999\r\n',
+    '*1\r\n+x\r\n',
+    '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$70000\r\nabc',
+    '*1048577\r\n',
+    '$3\r\nGET\r\n',
+    '*2\r\n$3\r\nGET\r\n$01\r\n',
+    '*1\r\n$4\r\nPING',
+    '"unbalanced\r\n',
+    'x'.repeat(70_000),
+  ];
   return Buffer.from(heads[Math.floor(r() * heads.length)]!, 'latin1');
 }
 
@@ -346,7 +463,12 @@ describe('tsredis-server under 100,000 fuzzed frames', () => {
       const c = await Conn.open(srv.port, false);
       await c.write(Buffer.concat(frames));
       c.socket.end(); // the server reads everything, then closes at EOF (or at a protocol error)
-      await waitFor(() => c.closed, 15_000, `server closing a fuzzed connection (seed ${seed}, ${sent} frames sent)`, 2);
+      await waitFor(
+        () => c.closed,
+        15_000,
+        `server closing a fuzzed connection (seed ${seed}, ${sent} frames sent)`,
+        2,
+      );
     };
     while (sent < TOTAL) await Promise.all(Array.from({ length: PARALLEL }, oneConnection));
 
@@ -362,7 +484,9 @@ describe('tsredis-server under 100,000 fuzzed frames', () => {
     info.close();
     const stat = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1]);
     const [processed, errors] = [stat('total_commands_processed'), stat('total_error_replies')];
-    console.log(`fuzz seed ${seed}: ${sent} frames; ${processed} commands run, ${errors} error replies; handler exceptions logged: ${(srv.output().match(/Error running/g) ?? []).length}`);
+    console.log(
+      `fuzz seed ${seed}: ${sent} frames; ${processed} commands run, ${errors} error replies; handler exceptions logged: ${(srv.output().match(/Error running/g) ?? []).length}`,
+    );
     expect(processed).toBeGreaterThan(TOTAL / 4);
     expect(processed + errors).toBeGreaterThan(TOTAL / 2);
   });

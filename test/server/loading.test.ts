@@ -27,7 +27,10 @@ async function start(kind: 'tsredis' | 'redis', args: string[], dir?: string): P
   return p;
 }
 const asText = (v: RespValue): string => (v instanceof RespError ? `-${v.message}` : String(v));
-const exited = (p: Proc) => new Promise<number | null>((r) => (p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', (code) => r(code))));
+const exited = (p: Proc) =>
+  new Promise<number | null>((r) =>
+    p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', (code) => r(code)),
+  );
 
 /** A dump.rdb of KEYS string keys key:N -> value:N (what DEBUG POPULATE makes), written by tsredis. */
 let dumpFile = '';
@@ -62,7 +65,14 @@ interface Observed {
   info: Map<string, string>;
   /** The RDB's aux lines were logged while it was still loading (Redis logs them as read). */
   auxLoggedWhileLoading: boolean;
-  after: { ping: string; dbsize: string; get: string; loading: string | undefined; keysLoaded: string | undefined; loadingFields: number };
+  after: {
+    ping: string;
+    dbsize: string;
+    get: string;
+    loading: string | undefined;
+    keysLoaded: string | undefined;
+    loadingFields: number;
+  };
 }
 
 /** Starts `kind` on the slow dump and polls while it loads; then checks the loaded state. */
@@ -75,24 +85,34 @@ async function observeLoading(kind: 'tsredis' | 'redis'): Promise<Observed> {
   const info = new Map<string, string>();
   let polls = 0;
   let auxLoggedWhileLoading = false;
-  await waitFor(async () => {
-    const text = asText(await c.call('INFO', 'persistence'));
-    if (!/^loading:1\r$/m.test(text)) return (await c.call('PING')) === 'PONG';
-    // replies count only when INFO says loading both before and after them (loading happens once)
-    const got = [
-      `PING ${asText(await c.call('PING'))}`,
-      `GET ${asText(await c.call('GET', 'key:1'))}`,
-      `SET ${asText(await c.call('SET', 'x', 'y'))}`,
-      `CONFIG GET ${asText(((await c.call('CONFIG', 'GET', 'key-load-delay')) as RespValue[]).join(' '))}`,
-    ];
-    if (!/^loading:1\r$/m.test(asText(await c.call('INFO', 'persistence')))) return false;
-    polls++;
-    for (const g of got) replies.add(g);
-    if (/Loading RDB produced by version \d/.test(p.output()) && !p.output().includes('Done loading RDB')) auxLoggedWhileLoading = true;
-    fields = text.split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]!);
-    for (const l of text.split('\r\n')) if (l.startsWith('loading_') || l.startsWith('rdb_last_load')) info.set(l.split(':')[0]!, l.split(':')[1]!);
-    return false;
-  }, 30_000, `${kind} to finish loading`, 100);
+  await waitFor(
+    async () => {
+      const text = asText(await c.call('INFO', 'persistence'));
+      if (!/^loading:1\r$/m.test(text)) return (await c.call('PING')) === 'PONG';
+      // replies count only when INFO says loading both before and after them (loading happens once)
+      const got = [
+        `PING ${asText(await c.call('PING'))}`,
+        `GET ${asText(await c.call('GET', 'key:1'))}`,
+        `SET ${asText(await c.call('SET', 'x', 'y'))}`,
+        `CONFIG GET ${asText(((await c.call('CONFIG', 'GET', 'key-load-delay')) as RespValue[]).join(' '))}`,
+      ];
+      if (!/^loading:1\r$/m.test(asText(await c.call('INFO', 'persistence')))) return false;
+      polls++;
+      for (const g of got) replies.add(g);
+      if (/Loading RDB produced by version \d/.test(p.output()) && !p.output().includes('Done loading RDB'))
+        auxLoggedWhileLoading = true;
+      fields = text
+        .split('\r\n')
+        .filter((l) => l.includes(':'))
+        .map((l) => l.split(':')[0]!);
+      for (const l of text.split('\r\n'))
+        if (l.startsWith('loading_') || l.startsWith('rdb_last_load')) info.set(l.split(':')[0]!, l.split(':')[1]!);
+      return false;
+    },
+    30_000,
+    `${kind} to finish loading`,
+    100,
+  );
   expect(polls).toBeGreaterThan(3);
   await c.call('DEL', 'x'); // a SET of a poll that raced the end of loading may have stored it
   const after = {
@@ -101,7 +121,9 @@ async function observeLoading(kind: 'tsredis' | 'redis'): Promise<Observed> {
     get: asText(await c.call('GET', 'key:1')),
     loading: await infoField(c, 'loading'),
     keysLoaded: await infoField(c, 'rdb_last_load_keys_loaded'),
-    loadingFields: ((await c.callOk('INFO', 'persistence')) as string).split('\r\n').filter((l) => l.startsWith('loading_')).length,
+    loadingFields: ((await c.callOk('INFO', 'persistence')) as string)
+      .split('\r\n')
+      .filter((l) => l.startsWith('loading_')).length,
   };
   c.close();
   await p.stop();
@@ -130,7 +152,14 @@ describe('loading a dump.rdb slowly (key-load-delay)', () => {
     expect(Number(ts.info.get('loading_rdb_used_mem'))).toBeGreaterThan(0);
     expect(Number(ts.info.get('rdb_last_load_keys_loaded'))).toBeLessThan(KEYS);
     expect(ts.auxLoggedWhileLoading).toBe(true);
-    expect(ts.after).toEqual({ ping: 'PONG', dbsize: String(KEYS), get: 'value:1', loading: '0', keysLoaded: String(KEYS), loadingFields: 0 });
+    expect(ts.after).toEqual({
+      ping: 'PONG',
+      dbsize: String(KEYS),
+      get: 'value:1',
+      loading: '0',
+      keysLoaded: String(KEYS),
+      loadingFields: 0,
+    });
     if (real) {
       const r = seen.get('redis')!;
       expect([...ts.replies].sort()).toEqual([...r.replies].sort());
@@ -187,9 +216,16 @@ describe('key-load-delay and loading-process-events-interval-bytes as directives
       const conf = path.join(dir, 'redis.conf');
       const port = await freePort();
       fs.writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsave ""\nkey-load-delay -10\n`);
-      const child = kind === 'tsredis' ? spawn(process.execPath, [TSREDIS_BIN, conf]) : spawn(realBinary('redis-server')!, [conf]);
+      const child =
+        kind === 'tsredis' ? spawn(process.execPath, [TSREDIS_BIN, conf]) : spawn(realBinary('redis-server')!, [conf]);
       const proc: Proc = {
-        kind, port, host: '127.0.0.1', dir, child, output: () => '', kill: (s = 'SIGKILL') => child.kill(s),
+        kind,
+        port,
+        host: '127.0.0.1',
+        dir,
+        child,
+        output: () => '',
+        kill: (s = 'SIGKILL') => child.kill(s),
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) {
             const gone = new Promise((r) => child.once('exit', r));
@@ -200,14 +236,23 @@ describe('key-load-delay and loading-process-events-interval-bytes as directives
         client: () => RespClient.connect({ host: '127.0.0.1', port }),
       };
       procs.push(proc);
-      const c = await waitFor(() => RespClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 500 }), 15_000, `${kind} up`);
+      const c = await waitFor(
+        () => RespClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 500 }),
+        15_000,
+        `${kind} up`,
+      );
       const out: string[] = [];
       const run = async (...args: string[]) => out.push(`${args.join(' ')} => ${asText(await c.call(...args))}`);
       await run('CONFIG', 'GET', 'key-load-delay');
       await run('CONFIG', 'GET', 'loading-process-events-interval-bytes');
       // a glob's order is Redis's dict order: names compared as a set
       const glob = (await c.call('CONFIG', 'GET', '*load*')) as string[];
-      out.push(`CONFIG GET *load* => ${glob.filter((_, j) => j % 2 === 0).sort().join(',')}`);
+      out.push(
+        `CONFIG GET *load* => ${glob
+          .filter((_, j) => j % 2 === 0)
+          .sort()
+          .join(',')}`,
+      );
       await run('CONFIG', 'GET', 'key-load-*');
       await run('CONFIG', 'SET', 'key-load-delay', '1500');
       await run('CONFIG', 'SET', 'key-load-delay', '-2147483649');

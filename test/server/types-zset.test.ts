@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { RZSet, RList, cloneValue } from '../../src/server/types.js';
 
 function model(entries: Map<string, number>): string[] {
-  return [...entries].sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[0]);
+  return [...entries]
+    .sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[0]);
 }
 
 describe('RZSet', () => {

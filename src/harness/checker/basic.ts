@@ -13,7 +13,9 @@ export function ranges(xs: Iterable<number>, max = 40): string {
     parts.push(i === j ? String(s[i]) : `${s[i]}..${s[j]}`);
     i = j + 1;
   }
-  return parts.length > max ? parts.slice(0, max).join(' ') + ` ... (${parts.length - max} more ranges)` : parts.join(' ');
+  return parts.length > max
+    ? parts.slice(0, max).join(' ') + ` ... (${parts.length - max} more ranges)`
+    : parts.join(' ');
 }
 
 export function quantiles(xs: number[]): Record<string, number> | null {
@@ -79,8 +81,12 @@ export function checkCounter(history: readonly Op[]): CheckResult {
     errors: errors.slice(0, 100),
     'error-reads': errorReads.slice(0, 100),
     ...(first
-      ? { error: `read ${JSON.stringify(first.value)} at index ${first.index} (process ${first.process}) is outside [${first.lower}, ${first.upper}]${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}` }
-      : reads.length === 0 ? { error: 'no ok read: nothing to check' } : {}),
+      ? {
+          error: `read ${JSON.stringify(first.value)} at index ${first.index} (process ${first.process}) is outside [${first.lower}, ${first.upper}]${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+        }
+      : reads.length === 0
+        ? { error: 'no ok read: nothing to check' }
+        : {}),
     'final-lower': lowers.length ? lowers[lowers.length - 1]!.sum : 0,
     'final-upper': uppers.length ? uppers[uppers.length - 1]!.sum : 0,
   };
@@ -98,8 +104,15 @@ export function checkStats(history: readonly Op[]): CheckResult {
     total.count++;
     total[t]++;
   }
-  const noOk = Object.entries(byF).filter(([, s]) => s.ok === 0).map(([f]) => f);
-  return { valid: total.count === 0 ? 'unknown' : noOk.length === 0, ...total, 'by-f': byF, ...(noOk.length ? { error: `no ok ${noOk.join(', ')}` } : {}) };
+  const noOk = Object.entries(byF)
+    .filter(([, s]) => s.ok === 0)
+    .map(([f]) => f);
+  return {
+    valid: total.count === 0 ? 'unknown' : noOk.length === 0,
+    ...total,
+    'by-f': byF,
+    ...(noOk.length ? { error: `no ok ${noOk.join(', ')}` } : {}),
+  };
 }
 
 /** Errors of fail/info completions grouped by kind with an example (Jepsen's unhandled-exceptions; informational). */

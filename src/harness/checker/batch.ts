@@ -10,7 +10,14 @@ import { Worker } from 'node:worker_threads';
 import type { Op } from '../history.js';
 import { checkRun } from './run-check.js';
 import { checkLinearizable, checkListAppend, type CheckResult, type Verdict } from './index.js';
-import { guessModel, inferWorkload, isListAppend, readHistoryFile, type CheckFileOptions, type CheckFileResult } from './check-file.js';
+import {
+  guessModel,
+  inferWorkload,
+  isListAppend,
+  readHistoryFile,
+  type CheckFileOptions,
+  type CheckFileResult,
+} from './check-file.js';
 import { resolveWorkerFile } from './linearizable.js';
 
 export interface HistoryCheckOptions {
@@ -72,14 +79,22 @@ const ELLE_WORKLOADS = new Set(['list-append', 'append', 'elle']);
  * workload or history, else the linearizability checker (model guessed from the ops unless given); otherwise the
  * workload's checkers, as `harness run` does. Never throws.
  */
-export async function checkHistoryOps(ops: readonly Op[], opts: HistoryCheckOptions): Promise<{ result: CheckResult; model?: string; workload?: string }> {
+export async function checkHistoryOps(
+  ops: readonly Op[],
+  opts: HistoryCheckOptions,
+): Promise<{ result: CheckResult; model?: string; workload?: string }> {
   if (opts.linearOnly) {
     const elle = opts.workload !== undefined ? ELLE_WORKLOADS.has(opts.workload) : !opts.model && isListAppend(ops);
     if (elle) return { result: await checkListAppend(ops, { timeLimitMs: opts.timeLimitMs }), workload: 'list-append' };
     return checkHistoryOps(ops, { ...opts, linearOnly: false, model: opts.model ?? guessModel(ops) });
   }
   if (opts.model) {
-    const lin = { model: opts.model, timeLimitMs: opts.timeLimitMs, memoryLimitMb: opts.memoryLimitMb, workers: opts.workers };
+    const lin = {
+      model: opts.model,
+      timeLimitMs: opts.timeLimitMs,
+      memoryLimitMb: opts.memoryLimitMb,
+      workers: opts.workers,
+    };
     return { result: await checkLinearizable(ops, lin), model: opts.model };
   }
   const workload = opts.workload ?? inferWorkload(ops);
@@ -88,7 +103,10 @@ export async function checkHistoryOps(ops: readonly Op[], opts: HistoryCheckOpti
 }
 
 /** Reads and checks one file, timing both; a file that cannot be read is unknown with the reason. */
-export async function checkHistoryAt(file: string, opts: HistoryCheckOptions): Promise<{ verdict: HistoryVerdict; result: CheckResult }> {
+export async function checkHistoryAt(
+  file: string,
+  opts: HistoryCheckOptions,
+): Promise<{ verdict: HistoryVerdict; result: CheckResult }> {
   const t0 = performance.now();
   let ops: Op[];
   let format: 'jsonl' | 'edn';
@@ -96,12 +114,23 @@ export async function checkHistoryAt(file: string, opts: HistoryCheckOptions): P
     ({ ops, format } = readHistoryFile(file, opts.format));
   } catch (e) {
     const error = `cannot read the history: ${(e as Error).message}`;
-    return { verdict: { file, valid: 'unknown', ops: 0, checkUs: 0, parseUs: us(performance.now() - t0), error }, result: { valid: 'unknown', error } };
+    return {
+      verdict: { file, valid: 'unknown', ops: 0, checkUs: 0, parseUs: us(performance.now() - t0), error },
+      result: { valid: 'unknown', error },
+    };
   }
   const t1 = performance.now();
   const { result, model, workload } = await checkHistoryOps(ops, opts);
   const t2 = performance.now();
-  const verdict: HistoryVerdict = { file, valid: result.valid, ops: ops.length, checkUs: us(t2 - t1), parseUs: us(t1 - t0), format, ...(model ? { model } : { workload }) };
+  const verdict: HistoryVerdict = {
+    file,
+    valid: result.valid,
+    ops: ops.length,
+    checkUs: us(t2 - t1),
+    parseUs: us(t1 - t0),
+    format,
+    ...(model ? { model } : { workload }),
+  };
   if (result.valid !== true) {
     const error = result.error ?? firstFailing(result);
     if (error) verdict.error = String(error).split('\n')[0];
@@ -125,7 +154,9 @@ const us = (ms: number): number => Math.round(ms * 1000);
 
 function firstFailing(r: CheckResult): string | undefined {
   const checkers = (r.checkers ?? {}) as Record<string, CheckResult>;
-  const c = Object.entries(checkers).find(([, x]) => x.valid === false) ?? Object.entries(checkers).find(([, x]) => x.valid === 'unknown');
+  const c =
+    Object.entries(checkers).find(([, x]) => x.valid === false) ??
+    Object.entries(checkers).find(([, x]) => x.valid === 'unknown');
   return c ? `${c[0]}: ${c[1].error ?? (c[1].valid === false ? 'invalid' : 'unknown')}` : undefined;
 }
 
@@ -180,7 +211,11 @@ export function autoThreads(files: readonly string[]): number {
  * Checks every file; onVerdict gets each history's line in input order, as soon as it and all
  * before it are done. Never throws for a bad history (its verdict is unknown with the reason).
  */
-export async function checkHistoryBatch(files: readonly string[], opts: BatchOptions, onVerdict: (v: HistoryVerdict, i: number) => void = () => {}): Promise<BatchTotals> {
+export async function checkHistoryBatch(
+  files: readonly string[],
+  opts: BatchOptions,
+  onVerdict: (v: HistoryVerdict, i: number) => void = () => {},
+): Promise<BatchTotals> {
   const t0 = performance.now();
   const verdicts: (HistoryVerdict | undefined)[] = new Array(files.length);
   let emitted = 0;
@@ -189,7 +224,8 @@ export async function checkHistoryBatch(files: readonly string[], opts: BatchOpt
     while (emitted < files.length && verdicts[emitted]) onVerdict(verdicts[emitted]!, emitted++);
   };
   const threads = Math.max(1, Math.min(opts.threads ?? autoThreads(files), files.length));
-  const workerFile = threads > 1 ? resolveWorkerFile(opts.workerUrl, new URL('./batch-worker.js', import.meta.url)) : null;
+  const workerFile =
+    threads > 1 ? resolveWorkerFile(opts.workerUrl, new URL('./batch-worker.js', import.meta.url)) : null;
   const { threads: _t, workerUrl: _w, ...check } = opts;
   let used = 1;
   if (workerFile) {
@@ -217,7 +253,13 @@ export interface BatchWorkerRequest {
 }
 
 /** Files handed out one at a time; a worker that dies leaves its history unknown, the others carry on. */
-function inWorkers(file: URL, files: readonly string[], opts: HistoryCheckOptions, threads: number, done: (i: number, v: HistoryVerdict) => void): Promise<void> {
+function inWorkers(
+  file: URL,
+  files: readonly string[],
+  opts: HistoryCheckOptions,
+  threads: number,
+  done: (i: number, v: HistoryVerdict) => void,
+): Promise<void> {
   let next = 0;
   return new Promise((resolve) => {
     let live = 0;
@@ -239,11 +281,27 @@ function inWorkers(file: URL, files: readonly string[], opts: HistoryCheckOption
         feed();
       });
       w.on('error', (e) => {
-        if (current) done(current.i, { file: current.file, valid: 'unknown', ops: 0, checkUs: 0, parseUs: 0, error: `checker worker failed: ${e.message}` });
+        if (current)
+          done(current.i, {
+            file: current.file,
+            valid: 'unknown',
+            ops: 0,
+            checkUs: 0,
+            parseUs: 0,
+            error: `checker worker failed: ${e.message}`,
+          });
         current = null;
       });
       w.on('exit', () => {
-        if (current) done(current.i, { file: current.file, valid: 'unknown', ops: 0, checkUs: 0, parseUs: 0, error: 'checker worker exited early' });
+        if (current)
+          done(current.i, {
+            file: current.file,
+            valid: 'unknown',
+            ops: 0,
+            checkUs: 0,
+            parseUs: 0,
+            error: 'checker worker exited early',
+          });
         if (--live === 0) resolve(); // files never handed out are checked in this thread
       });
       feed();

@@ -28,7 +28,9 @@ export interface CheckFileResult {
 }
 
 export function readHistoryFile(file: string, format?: 'jsonl' | 'edn'): { ops: Op[]; format: 'jsonl' | 'edn' } {
-  const fmt = format ?? (file.endsWith('.edn') ? 'edn' : file.endsWith('.jsonl') || file.endsWith('.json') ? 'jsonl' : sniff(file));
+  const fmt =
+    format ??
+    (file.endsWith('.edn') ? 'edn' : file.endsWith('.jsonl') || file.endsWith('.json') ? 'jsonl' : sniff(file));
   return { ops: fmt === 'edn' ? parseEdnOps(fs.readFileSync(file, 'utf8')) : readHistoryJsonl(file), format: fmt };
 }
 
@@ -45,7 +47,9 @@ export function isCounterHistory(ops: readonly Op[]): boolean {
     if (o.f === 'incr') return true;
     if (o.f === 'add') add = true;
   }
-  return add && ops.some((o) => o.f === 'read' && o.type === 'ok' && o.process !== 'nemesis' && typeof o.value === 'number');
+  return (
+    add && ops.some((o) => o.f === 'read' && o.type === 'ok' && o.process !== 'nemesis' && typeof o.value === 'number')
+  );
 }
 
 /** Picks a model from the ops' f values: cas -> cas-register, txn -> multi-register, add -> set, incr (or add with numeric reads) -> counter. */
@@ -68,5 +72,10 @@ export function inferWorkload(ops: readonly Op[]): string {
 }
 
 export function isListAppend(ops: readonly Op[]): boolean {
-  return ops.some((o) => o.f === 'txn' && Array.isArray(o.value) && o.value.some((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'a')));
+  return ops.some(
+    (o) =>
+      o.f === 'txn' &&
+      Array.isArray(o.value) &&
+      o.value.some((m) => Array.isArray(m) && (m[0] === 'append' || m[0] === 'a')),
+  );
 }

@@ -46,7 +46,7 @@ class Reader {
     const t = this.text;
     const c = t[this.pos];
     if (c === undefined) this.fail('unexpected end of input');
-    if (c === '[' || c === '(') return this.pos++, this.seq(c === '[' ? ']' : ')');
+    if (c === '[' || c === '(') return (this.pos++, this.seq(c === '[' ? ']' : ')'));
     if (c === '{') {
       this.pos++;
       const items = this.seq('}');
@@ -59,7 +59,7 @@ class Reader {
     if (c === '\\') return this.char();
     if (c === '#') {
       const d = t[this.pos + 1];
-      if (d === '{') return (this.pos += 2), this.seq('}');
+      if (d === '{') return ((this.pos += 2), this.seq('}'));
       if (d === '#') {
         this.pos += 2;
         const s = this.token();
@@ -125,7 +125,14 @@ class Reader {
     this.pos++; // the character itself may be a delimiter: \( \space
     while (this.pos < this.text.length && !DELIMS.has(this.text[this.pos]!)) this.pos++;
     const name = this.text.slice(start, this.pos);
-    const named: Record<string, string> = { newline: '\n', space: ' ', tab: '\t', return: '\r', backspace: '\b', formfeed: '\f' };
+    const named: Record<string, string> = {
+      newline: '\n',
+      space: ' ',
+      tab: '\t',
+      return: '\r',
+      backspace: '\b',
+      formfeed: '\f',
+    };
     if (name in named) return named[name]!;
     if (name.length > 1 && name[0] === 'u') return String.fromCharCode(parseInt(name.slice(1), 16));
     return name;
@@ -172,7 +179,8 @@ export function parseEdnOps(text: string): Op[] {
   return maps.map((m, i) => {
     if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new Error(`EDN history: op ${i} is not a map`);
     const type = String(m.type) as OpType;
-    if (!['invoke', 'ok', 'fail', 'info'].includes(type)) throw new Error(`EDN history: op ${i} has bad :type ${String(m.type)}`);
+    if (!['invoke', 'ok', 'fail', 'info'].includes(type))
+      throw new Error(`EDN history: op ${i} has bad :type ${String(m.type)}`);
     const process: ProcessId = typeof m.process === 'number' ? m.process : 'nemesis';
     const op: Op = {
       index: typeof m.index === 'number' ? m.index : i,
@@ -194,7 +202,11 @@ const KEYWORD = /^[A-Za-z*+!_?<>=-][A-Za-z0-9*+!_?<>=./-]*$/;
 const MICRO_FS = new Set(['append', 'r', 'w', 'read', 'write']);
 
 function str(s: string): string {
-  return '"' + s.replace(/[\\"\n\t\r]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' })[c]!) + '"';
+  return (
+    '"' +
+    s.replace(/[\\"\n\t\r]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' })[c]!) +
+    '"'
+  );
 }
 
 /** EDN text of a JSON-like value; strings stay strings, object keys become keywords. */
@@ -210,7 +222,13 @@ export function writeEdn(v: unknown): string {
   if (typeof v === 'string') return str(v);
   if (Array.isArray(v)) return '[' + v.map(writeEdn).join(' ') + ']';
   if (typeof v === 'object')
-    return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${KEYWORD.test(k) ? ':' + k : str(k)} ${writeEdn(x)}`).join(', ') + '}';
+    return (
+      '{' +
+      Object.entries(v as Record<string, unknown>)
+        .map(([k, x]) => `${KEYWORD.test(k) ? ':' + k : str(k)} ${writeEdn(x)}`)
+        .join(', ') +
+      '}'
+    );
   return str(String(v));
 }
 
@@ -226,13 +244,30 @@ function kw(s: string): string {
 function writeValue(op: Op): string {
   const v = op.value;
   if (op.f === 'txn' && Array.isArray(v))
-    return '[' + v.map((m) => (Array.isArray(m) && typeof m[0] === 'string' && MICRO_FS.has(m[0]) ? '[' + [kw(m[0]), ...m.slice(1).map(writeEdn)].join(' ') + ']' : writeEdn(m))).join(' ') + ']';
+    return (
+      '[' +
+      v
+        .map((m) =>
+          Array.isArray(m) && typeof m[0] === 'string' && MICRO_FS.has(m[0])
+            ? '[' + [kw(m[0]), ...m.slice(1).map(writeEdn)].join(' ') + ']'
+            : writeEdn(m),
+        )
+        .join(' ') +
+      ']'
+    );
   return writeEdn(v);
 }
 
 /** One op as an EDN map, in Jepsen's field order. */
 export function writeEdnOp(op: Op): string {
-  const parts = [`:index ${op.index}`, `:time ${op.time}`, `:type ${kw(op.type)}`, `:process ${typeof op.process === 'number' ? op.process : kw(op.process)}`, `:f ${kw(op.f)}`, `:value ${writeValue(op)}`];
+  const parts = [
+    `:index ${op.index}`,
+    `:time ${op.time}`,
+    `:type ${kw(op.type)}`,
+    `:process ${typeof op.process === 'number' ? op.process : kw(op.process)}`,
+    `:f ${kw(op.f)}`,
+    `:value ${writeValue(op)}`,
+  ];
   if (op.error !== undefined) parts.push(`:error ${str(op.error)}`);
   if (op.node !== undefined) parts.push(`:node ${str(op.node)}`);
   return '{' + parts.join(', ') + '}';

@@ -75,7 +75,9 @@ export function explainFailure(model: Model, part: Partition, failure: WglFailur
   lines.push(`${keyText}not linearizable (model ${model.name}).`);
   lines.push(`  The first operation that cannot be linearized: ${fmtOp(badView)}.`);
   const pre = failure.prefix;
-  lines.push(`  Longest linearizable prefix: ${pre.length} of ${ops.length} ops` + (pre.length ? ', ending with:' : '.'));
+  lines.push(
+    `  Longest linearizable prefix: ${pre.length} of ${ops.length} ops` + (pre.length ? ', ending with:' : '.'),
+  );
   for (const id of pre.slice(-6)) lines.push(`    ${fmtOp(opView(model, ops[id]!))}`);
   lines.push(`  States the ${model.name} could be in just before it: ${failure.states.join(', ') || '(none)'}.`);
   lines.push(`  ${registerFacts(model, ops, bad) ?? whyImpossible(model, badView, failure.states)}`);
@@ -98,7 +100,8 @@ function whyImpossible(model: Model, op: OpView, states: string[]): string {
   const from = states.length === 1 ? `from state ${states[0]}` : `from any of these states`;
   if (op.f === 'read' && op.type === 'ok')
     return `It read ${show(op.output)}, but no order of the ops before and around it leaves that value ${from}; the value was never written, overwritten, or read too late.`;
-  if (op.f === 'cas') return `Its compare-and-set (${op.desc}) expects a value the ${model.name} does not hold ${from}, and every other order of concurrent ops was tried.`;
+  if (op.f === 'cas')
+    return `Its compare-and-set (${op.desc}) expects a value the ${model.name} does not hold ${from}, and every other order of concurrent ops was tried.`;
   return `No order of the ops before and around it lets "${op.desc}" happen ${from}.`;
 }
 
@@ -115,15 +118,19 @@ function registerFacts(model: Model, ops: readonly WglOp[], bad: WglOp): string 
   const wrote = (o: WglOp): unknown => written(o);
   const writers = ops.filter((o) => o.call < bad.ret && wrote(o) !== undefined && canon(wrote(o) ?? null) === v);
   const view = (o: WglOp): string => fmtOp(opView(model, o));
-  if (writers.length === 0 && v !== 'null') return `It read ${show(bad.output)}, but no operation wrote ${show(bad.output)} before the read completed.`;
+  if (writers.length === 0 && v !== 'null')
+    return `It read ${show(bad.output)}, but no operation wrote ${show(bad.output)} before the read completed.`;
   if (writers.length === 0) {
     const done = ops.find((o) => o.known && o.f === 'write' && o.ret < bad.call);
-    return done ? `It read nil, but ${view(done)} completed before the read began, and nil is never written back.` : null;
+    return done
+      ? `It read nil, but ${view(done)} completed before the read began, and nil is never written back.`
+      : null;
   }
   const last = writers.reduce((a, b) => (b.call > a.call ? b : a));
-  const over = ops.find((o) => o.known && o.call > last.ret && o.ret < bad.call && wrote(o) !== undefined && canon(wrote(o) ?? null) !== v);
+  const over = ops.find(
+    (o) => o.known && o.call > last.ret && o.ret < bad.call && wrote(o) !== undefined && canon(wrote(o) ?? null) !== v,
+  );
   if (over && last.ret !== Infinity)
     return `It read ${show(bad.output)}, a stale value: the last write of it, ${view(last)}, was overwritten by ${view(over)}, which completed before the read began.`;
   return null;
 }
-

@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Op } from '../history.js';
 import { getModel, show, type Model } from './models.js';
-import { checkPartition, detectIndependent, partitionHistory, type Partition, type PartitionResult } from './partition.js';
+import {
+  checkPartition,
+  detectIndependent,
+  partitionHistory,
+  type Partition,
+  type PartitionResult,
+} from './partition.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 import type { Verdict } from './verdict.js';
 
@@ -80,13 +86,25 @@ export async function checkLinearizableHistory(history: readonly Op[], opts: Lin
 
   const invalid = results.filter((r): r is PartitionResult => r?.valid === false);
   const unknown = results.flatMap((r, i) =>
-    r === undefined ? (invalid.length ? [] : [{ key: parts[i]!.key, reason: 'not checked' }]) : r.valid === 'unknown' ? [{ key: r.key, reason: r.reason ?? 'unknown' }] : [],
+    r === undefined
+      ? invalid.length
+        ? []
+        : [{ key: parts[i]!.key, reason: 'not checked' }]
+      : r.valid === 'unknown'
+        ? [{ key: r.key, reason: r.reason ?? 'unknown' }]
+        : [],
   );
   const valid = invalid.length ? false : unknown.length ? 'unknown' : true;
   let text: string;
   if (valid === true) text = `linearizable: ${parts.length} partition(s), ${totalOps} ops (model ${model.name}).`;
   else if (valid === false) text = invalid.map((r) => r.failure!.text).join('\n\n');
-  else text = `unknown: ${unknown.length} of ${parts.length} partition(s) could not be decided: ` + unknown.slice(0, 5).map((u) => `${u.key === null ? 'history' : 'key ' + show(u.key)}: ${u.reason}`).join('; ');
+  else
+    text =
+      `unknown: ${unknown.length} of ${parts.length} partition(s) could not be decided: ` +
+      unknown
+        .slice(0, 5)
+        .map((u) => `${u.key === null ? 'history' : 'key ' + show(u.key)}: ${u.reason}`)
+        .join('; ');
   return {
     valid,
     ...(valid === true ? {} : { error: text.split('\n')[0] }),
@@ -158,7 +176,8 @@ function foreignResult(model: Model, independent: boolean, foreign: ForeignOps, 
 /** The compiled worker script to start (url, else the default next to the compiled module), or null when it is absent (TS sources under vitest). */
 export function resolveWorkerFile(url: URL | string | false | undefined, defaultUrl: URL): URL | null {
   if (url === false) return null;
-  const u = url === undefined ? defaultUrl : typeof url === 'string' ? new URL(url, 'file://' + process.cwd() + '/') : url;
+  const u =
+    url === undefined ? defaultUrl : typeof url === 'string' ? new URL(url, 'file://' + process.cwd() + '/') : url;
   try {
     return u.protocol === 'file:' && fs.existsSync(fileURLToPath(u)) ? u : null;
   } catch {
@@ -166,7 +185,12 @@ export function resolveWorkerFile(url: URL | string | false | undefined, default
   }
 }
 
-function runInThread(model: Model, parts: Partition[], deadline: number, memoryLimitMb: number): (PartitionResult | undefined)[] {
+function runInThread(
+  model: Model,
+  parts: Partition[],
+  deadline: number,
+  memoryLimitMb: number,
+): (PartitionResult | undefined)[] {
   const out: (PartitionResult | undefined)[] = new Array(parts.length);
   // Every partition is checked (an illegal one does not stop the rest): the result names every
   // key that is not linearizable, as Jepsen's independent checker does.

@@ -51,7 +51,14 @@ export function canon(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
   const o = v as Record<string, unknown>;
-  return '{' + Object.keys(o).sort().map((k) => JSON.stringify(k) + ':' + canon(o[k])).join(',') + '}';
+  return (
+    '{' +
+    Object.keys(o)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + canon(o[k]))
+      .join(',') +
+    '}'
+  );
 }
 
 export function show(v: unknown): string {
@@ -142,7 +149,10 @@ export const multiRegisterModel: Model<Readonly<Record<string, unknown>>> = {
       ? 'txn ' + (op.known && Array.isArray(op.output) ? op.output : op.input).map((m) => show(m)).join(' ')
       : describeRegisterOp(op),
   readOnly: (op) =>
-    op.f === 'read' || (op.f === 'txn' && Array.isArray(op.input) && op.input.every((m) => Array.isArray(m) && (m[0] === 'r' || m[0] === 'read'))),
+    op.f === 'read' ||
+    (op.f === 'txn' &&
+      Array.isArray(op.input) &&
+      op.input.every((m) => Array.isArray(m) && (m[0] === 'r' || m[0] === 'read'))),
 };
 
 /** A grow-only set: add element; read -> the full set (array, any order). State: sorted array. */
@@ -168,7 +178,8 @@ export const setModel: Model<readonly unknown[]> = {
   equal: (a, b) => canon(a) === canon(b),
   hash: canon,
   describe: (s) => '#{' + s.map(show).join(' ') + '}',
-  describeOp: (op) => (op.f === 'add' ? `add ${show(op.input)}` : op.known ? `read -> ${show(op.output)}` : 'read -> ?'),
+  describeOp: (op) =>
+    op.f === 'add' ? `add ${show(op.input)}` : op.known ? `read -> ${show(op.output)}` : 'read -> ?',
   readOnly: (op) => op.f === 'read',
   keyed: (f, v) => isPair(v) && (f !== 'read' || v[1] === null || Array.isArray(v[1])),
 };
@@ -186,7 +197,8 @@ export const counterModel: Model<number> = {
   equal: (a, b) => a === b,
   hash: (s) => String(s),
   describe: (s) => String(s),
-  describeOp: (op) => (op.f === 'read' ? (op.known ? `read -> ${show(op.output)}` : 'read -> ?') : `${op.f} ${show(op.input ?? 1)}`),
+  describeOp: (op) =>
+    op.f === 'read' ? (op.known ? `read -> ${show(op.output)}` : 'read -> ?') : `${op.f} ${show(op.input ?? 1)}`,
   readOnly: (op) => op.f === 'read',
   keyed: (_f, v) => isPair(v),
 };

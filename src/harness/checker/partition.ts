@@ -53,7 +53,7 @@ export function partitionHistory(history: readonly Op[], model: Model, independe
     const op: WglOp = {
       f: invoke.f,
       input,
-      output: known ? output ?? null : undefined,
+      output: known ? (output ?? null) : undefined,
       known,
       id: 0,
       call: ci,
@@ -91,7 +91,8 @@ export function checkPartition(model: Model, part: Partition, limits: WglLimits)
     () => {
       const r = checkWgl(model, part.ops, limits);
       if (r.valid === true) return { ...base, valid: true, explored: r.explored };
-      if (r.valid === false) return { ...base, valid: false, explored: r.explored, failure: explainFailure(model, part, r.failure) };
+      if (r.valid === false)
+        return { ...base, valid: false, explored: r.explored, failure: explainFailure(model, part, r.failure) };
       return { ...base, valid: 'unknown', explored: r.explored, reason: r.reason };
     },
     (error) => ({ ...base, valid: 'unknown', explored: 0, reason: `checker error: ${error}` }),

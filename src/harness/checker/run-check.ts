@@ -29,7 +29,10 @@ export function summarize(history: readonly Op[]): Results['summary'] {
   return { ops: ok + fail + info, ok, fail, info, durationS: Math.round(last / 1e7) / 100 };
 }
 
-export async function checkRun(history: readonly Op[], opts: { workload: string; events: ClusterEvent[]; options?: Partial<RunOptions> }): Promise<Results> {
+export async function checkRun(
+  history: readonly Op[],
+  opts: { workload: string; events: ClusterEvent[]; options?: Partial<RunOptions> },
+): Promise<Results> {
   const wl = getWorkload(opts.workload);
   const checkers: Record<string, CheckResult> = {};
   let extra: { summary?: Record<string, number>; lost?: unknown[]; incidents?: unknown[]; unverified?: unknown[] } = {};

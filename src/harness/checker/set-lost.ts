@@ -56,10 +56,29 @@ export function lostWritesOf(a: SetAnalysis): LostWrite[] {
     if (f.outcome !== 'lost') continue;
     const r = f.lastAbsent!;
     out.push({
-      key: f.key, element: f.element, process: f.add.process as number, ...(nodeOf(f) ? { node: nodeOf(f) } : {}),
-      invokeTime: f.add.time, ackTime: f.known!.time, acknowledged: f.completion?.type === 'ok',
-      shownBy: { index: r.invoke.index, process: r.invoke.process as number, invokeTime: r.invoke.time, completeTime: r.complete.time },
-      ...(f.lastPresent ? { lastSeen: { index: f.lastPresent.invoke.index, invokeTime: f.lastPresent.invoke.time, completeTime: f.lastPresent.complete.time, ...(f.lastPresent.complete.node ? { node: f.lastPresent.complete.node } : {}) } } : {}),
+      key: f.key,
+      element: f.element,
+      process: f.add.process as number,
+      ...(nodeOf(f) ? { node: nodeOf(f) } : {}),
+      invokeTime: f.add.time,
+      ackTime: f.known!.time,
+      acknowledged: f.completion?.type === 'ok',
+      shownBy: {
+        index: r.invoke.index,
+        process: r.invoke.process as number,
+        invokeTime: r.invoke.time,
+        completeTime: r.complete.time,
+      },
+      ...(f.lastPresent
+        ? {
+            lastSeen: {
+              index: f.lastPresent.invoke.index,
+              invokeTime: f.lastPresent.invoke.time,
+              completeTime: f.lastPresent.complete.time,
+              ...(f.lastPresent.complete.node ? { node: f.lastPresent.complete.node } : {}),
+            },
+          }
+        : {}),
     });
   }
   return out.sort((x, y) => x.ackTime - y.ackTime);
@@ -74,7 +93,9 @@ export function describeUnverified(a: SetAnalysis): UnverifiedWrites[] {
   return unverifiedByKey(a).map(({ key, count, elements }) => {
     const ks = a.keys.get(key)!;
     const last = ks.reads[ks.reads.length - 1];
-    const failed = ks.notOkReads ? `; ${ks.notOkReads} read${ks.notOkReads === 1 ? '' : 's'} of it did not end ok${ks.firstReadError ? ` (${ks.firstReadError})` : ''}` : '';
+    const failed = ks.notOkReads
+      ? `; ${ks.notOkReads} read${ks.notOkReads === 1 ? '' : 's'} of it did not end ok${ks.firstReadError ? ` (${ks.firstReadError})` : ''}`
+      : '';
     const reason = last
       ? `no ok read of ${key === null ? 'the set' : `key ${key}`} began after these acknowledgements (the last began at ${s(last.invoke.time)})${failed}`
       : `no read of ${key === null ? 'the set' : `key ${key}`} ended ok${failed}`;
@@ -105,12 +126,19 @@ function downUnsynced(events: readonly ClusterEvent[], node: string, before: num
  * that dropped them. initialMaster: the master at time 0 (default: the first node the observer saw
  * report itself master).
  */
-export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEvent[], initialMaster?: string, opts: { persistence?: string } = {}): { lost: LostWrite[]; incidents: Incident[] } {
+export function explainLostWrites(
+  lost: LostWrite[],
+  events: readonly ClusterEvent[],
+  initialMaster?: string,
+  opts: { persistence?: string } = {},
+): { lost: LostWrite[]; incidents: Incident[] } {
   const timeline = masterTimeline(events, initialMaster);
   const failovers = timeline.failovers;
   const durable = opts.persistence !== undefined && opts.persistence !== 'none';
   // sentinels telling a node to become a replica ("slave <ip:port> <ip> <port> @ <name> <master-ip> <master-port>")
-  const converts = events.filter((e) => e.event === '+convert-to-slave').map((e) => ({ time: e.time, ...eventFields(e) }));
+  const converts = events
+    .filter((e) => e.event === '+convert-to-slave')
+    .map((e) => ({ time: e.time, ...eventFields(e) }));
   // A conversion is taken to concern a node when it names it as the instance or as the instance's
   // master, as this explainer has always read the text: stored runs keep their explanations. (The
   // instance alone would be exact; it changes the conversion named in a few stored zombie incidents.)
@@ -118,7 +146,18 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
   const names = (c: { node?: string; master?: string }, node: string) => c.node === node;
   const masterAt = (t: number): string | undefined => timeline.at(t);
   type Kind = 'zombie' | 'zombie-read' | 'not-replicated' | 'promoted-unsynced' | 'dropped-later' | 'no-failover';
-  const groups = new Map<string, { node?: string; failover?: Failover; kind: Kind; window: Failover[]; downAt?: number; reader?: string; items: LostWrite[] }>();
+  const groups = new Map<
+    string,
+    {
+      node?: string;
+      failover?: Failover;
+      kind: Kind;
+      window: Failover[];
+      downAt?: number;
+      reader?: string;
+      items: LostWrite[];
+    }
+  >();
   for (const w of lost) {
     let fo: Failover | undefined;
     let kind: Kind;
@@ -137,7 +176,8 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
     } else if (w.lastSeen?.node && seenAt && seenAt !== w.lastSeen.node) {
       // last shown by a read served by a deposed master: it lived on there only, until that node rejoined
       reader = w.lastSeen.node;
-      for (let i = failovers.length - 1; i >= 0 && !fo; i--) if (failovers[i]!.time <= w.lastSeen.invokeTime && failovers[i]!.oldMaster === reader) fo = failovers[i];
+      for (let i = failovers.length - 1; i >= 0 && !fo; i--)
+        if (failovers[i]!.time <= w.lastSeen.invokeTime && failovers[i]!.oldMaster === reader) fo = failovers[i];
       kind = 'zombie-read';
     } else {
       // on the master lineage: dropped after the last read that still showed it and before the
@@ -156,7 +196,11 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
       if (fo) kind = 'promoted-unsynced';
       else {
         fo = window.find((f) => !w.node || f.oldMaster === w.node) ?? window[0];
-        kind = !fo ? 'no-failover' : !w.lastSeen && (!w.node || fo.oldMaster === w.node) && window.length === 1 ? 'not-replicated' : 'dropped-later';
+        kind = !fo
+          ? 'no-failover'
+          : !w.lastSeen && (!w.node || fo.oldMaster === w.node) && window.length === 1
+            ? 'not-replicated'
+            : 'dropped-later';
       }
     }
     const key = `${w.node ?? '?'}|${fo ? fo.time : 'none'}|${kind}|${reader ?? ''}|${kind === 'dropped-later' ? window.map((f) => f.time).join(',') : ''}`;
@@ -221,7 +265,11 @@ export function explainLostWrites(lost: LostWrite[], events: readonly ClusterEve
         ` were lost with no failover observed in between (restart without durable persistence, or a failover the observer missed).`;
     }
     incidents.push({
-      id, node: g.node, from, to, count: g.items.length,
+      id,
+      node: g.node,
+      from,
+      to,
+      count: g.items.length,
       ...(fo ? { failover: { time: fo.time, oldMaster: fo.oldMaster, newMaster: fo.newMaster } } : {}),
       explanation,
     });

@@ -70,8 +70,17 @@ export interface SetAnalysis {
    * (lost = lostAcknowledged + lostUnacknowledged).
    */
   counts: {
-    attempted: number; acknowledged: number; verified: number; lostAcknowledged: number; unverified: number;
-    lost: number; lostUnacknowledged: number; recovered: number; stable: number; stale: number; neverRead: number;
+    attempted: number;
+    acknowledged: number;
+    verified: number;
+    lostAcknowledged: number;
+    unverified: number;
+    lost: number;
+    lostUnacknowledged: number;
+    recovered: number;
+    stable: number;
+    stale: number;
+    neverRead: number;
   };
 }
 
@@ -89,7 +98,8 @@ function addTarget(v: unknown): [SetKey, number] | null {
 }
 /** [key, raw members] of a read's ok value (or its invocation's key when the value is null). */
 function readTarget(v: unknown): [SetKey, number[] | null] | null {
-  if (Array.isArray(v) && v.length === 2 && (Array.isArray(v[1]) || v[1] === null) && !Array.isArray(v[0])) return [v[0] as SetKey, v[1] === null ? null : (v[1] as unknown[]).map(Number)];
+  if (Array.isArray(v) && v.length === 2 && (Array.isArray(v[1]) || v[1] === null) && !Array.isArray(v[0]))
+    return [v[0] as SetKey, v[1] === null ? null : (v[1] as unknown[]).map(Number)];
   if (Array.isArray(v)) return [null, v.map(Number)]; // legacy: the one key's members
   if (v === null) return [null, null];
   return null;
@@ -105,8 +115,15 @@ export function analyzeSet(history: readonly Op[]): SetAnalysis {
       const t = addTarget(invoke.value);
       if (!t) continue;
       const fate: SetElementFate = {
-        key: t[0], element: t[1], add: invoke, completion: complete, known: complete?.type === 'ok' ? complete : null,
-        lastPresent: null, lastAbsent: null, outcome: 'never-read', stale: false,
+        key: t[0],
+        element: t[1],
+        add: invoke,
+        completion: complete,
+        known: complete?.type === 'ok' ? complete : null,
+        lastPresent: null,
+        lastAbsent: null,
+        outcome: 'never-read',
+        stale: false,
       };
       setKeyState(keys, t[0]).fates.set(t[1], fate);
       fates.push(fate);
@@ -163,8 +180,17 @@ export function analyzeSet(history: readonly Op[]): SetAnalysis {
     for (const fate of ks.fates.values()) classify(fate, ks.reads);
   }
   const c: SetAnalysis['counts'] = {
-    attempted: fates.length, acknowledged: 0, verified: 0, lostAcknowledged: 0, unverified: 0,
-    lost: 0, lostUnacknowledged: 0, recovered: 0, stable: 0, stale: 0, neverRead: 0,
+    attempted: fates.length,
+    acknowledged: 0,
+    verified: 0,
+    lostAcknowledged: 0,
+    unverified: 0,
+    lost: 0,
+    lostUnacknowledged: 0,
+    recovered: 0,
+    stable: 0,
+    stale: 0,
+    neverRead: 0,
   };
   for (const f of fates) {
     const acked = f.completion?.type === 'ok';
@@ -181,8 +207,13 @@ export function analyzeSet(history: readonly Op[]): SetAnalysis {
     else if (f.outcome === 'stable' && f.completion?.type !== 'fail') c.recovered++;
   }
   return {
-    keys, fates, unexpected, duplicated: [...dups.values()], failedPresent: fates.filter((f) => failedPresent.has(f)),
-    readCount: raws.length, counts: c,
+    keys,
+    fates,
+    unexpected,
+    duplicated: [...dups.values()],
+    failedPresent: fates.filter((f) => failedPresent.has(f)),
+    readCount: raws.length,
+    counts: c,
   };
 }
 
@@ -229,18 +260,25 @@ export function unverifiedByKey(a: SetAnalysis): { key: SetKey; count: number; e
  */
 function setVerdict(a: SetAnalysis): { valid: Verdict; error?: string } {
   const c = a.counts;
-  if (c.lost > 0 || a.unexpected.length > 0 || a.duplicated.length > 0 || a.failedPresent.length > 0) return { valid: false };
+  if (c.lost > 0 || a.unexpected.length > 0 || a.duplicated.length > 0 || a.failedPresent.length > 0)
+    return { valid: false };
   if (c.unverified > 0) {
     const keys = unverifiedByKey(a).map((u) => u.key);
-    const where = keys.every((k) => typeof k === 'number') ? `keys ${ranges(keys as number[], 10)}` : keys.slice(0, 10).map(keyText).join(', ');
-    return { valid: 'unknown', error: `final reads did not complete: ${c.unverified} acknowledged writes unverified (no ok read of ${where} began after their acknowledgement)` };
+    const where = keys.every((k) => typeof k === 'number')
+      ? `keys ${ranges(keys as number[], 10)}`
+      : keys.slice(0, 10).map(keyText).join(', ');
+    return {
+      valid: 'unknown',
+      error: `final reads did not complete: ${c.unverified} acknowledged writes unverified (no ok read of ${where} began after their acknowledgement)`,
+    };
   }
   if (a.readCount === 0) return { valid: 'unknown', error: 'no ok read: nothing to check against' };
   if (c.stable === 0) return { valid: 'unknown', error: 'no element was ever read back' };
   return { valid: true };
 }
 
-const elementsOf = (fs: readonly SetElementFate[], pred: (f: SetElementFate) => boolean) => fs.filter(pred).map((f) => f.element);
+const elementsOf = (fs: readonly SetElementFate[], pred: (f: SetElementFate) => boolean) =>
+  fs.filter(pred).map((f) => f.element);
 
 /**
  * Jepsen's set, per key, judged by set-full's rule instead of the last completed read: an
@@ -297,7 +335,8 @@ export function checkSetFull(history: readonly Op[] | SetAnalysis): CheckResult 
       const ms = Math.max(0, ((f.lastAbsent ? f.lastAbsent.invoke.time + 1 : 0) - f.known.time) / 1e6);
       stableLat.push(ms);
       if (f.stale && (!worst || ms > worst.staleMs)) worst = { element: f.element, key: f.key, staleMs: ms };
-    } else if (f.outcome === 'lost') lostLat.push(Math.max(0, ((f.lastPresent ? f.lastPresent.invoke.time + 1 : 0) - f.known.time) / 1e6));
+    } else if (f.outcome === 'lost')
+      lostLat.push(Math.max(0, ((f.lastPresent ? f.lastPresent.invoke.time + 1 : 0) - f.known.time) / 1e6));
   }
   const unverified = unverifiedByKey(a);
   return {
@@ -322,7 +361,8 @@ export function checkSetFull(history: readonly Op[] | SetAnalysis): CheckResult 
     unverified: unverified.slice(0, 100).map((u) => ({ key: u.key, count: u.count, elements: ranges(u.elements, 10) })),
     line:
       `${c.acknowledged} acknowledged / ${c.verified} verified by a later read / ${c.lostAcknowledged} lost / ${c.unverified} unverified` +
-      (c.lostUnacknowledged ? ` (+ ${c.lostUnacknowledged} lost whose add was unacknowledged but a read had shown)` : ''),
+      (c.lostUnacknowledged
+        ? ` (+ ${c.lostUnacknowledged} lost whose add was unacknowledged but a read had shown)`
+        : ''),
   };
 }
-

@@ -9,7 +9,8 @@ const MAX_CONCURRENT = 12;
 const MAX_TEXT_LINES = 20;
 const MAX_INCIDENTS = 3;
 
-export const verdictWord = (v: Verdict | undefined): string => (v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN');
+export const verdictWord = (v: Verdict | undefined): string =>
+  v === true ? 'VALID' : v === false ? 'INVALID' : 'UNKNOWN';
 
 interface Failure {
   key?: unknown;
@@ -26,11 +27,16 @@ export function explainResult(result: CheckResult, opts: { checkerLines?: boolea
   const lines: string[] = [];
   for (const [name, c] of Object.entries(opts.checkerLines === false ? {} : checkers)) {
     const v = c.valid === true ? 'valid' : c.valid === false ? 'INVALID' : 'unknown';
-    lines.push(`  ${name.padEnd(11)} ${v}${c.valid !== true && c.error ? ` (${firstLine(String(c.error), 160)})` : ''}`);
+    lines.push(
+      `  ${name.padEnd(11)} ${v}${c.valid !== true && c.error ? ` (${firstLine(String(c.error), 160)})` : ''}`,
+    );
   }
-  const failing = Object.entries(checkers).find(([, c]) => c.valid === false) ?? Object.entries(checkers).find(([, c]) => c.valid === 'unknown');
+  const failing =
+    Object.entries(checkers).find(([, c]) => c.valid === false) ??
+    Object.entries(checkers).find(([, c]) => c.valid === 'unknown');
   if (failing) lines.push(...(lines.length ? [''] : []), ...explainChecker(failing[0], failing[1]));
-  const incidents = (isResults(result) ? (result.incidents as { id: number; explanation: string }[] | undefined) : undefined) ?? [];
+  const incidents =
+    (isResults(result) ? (result.incidents as { id: number; explanation: string }[] | undefined) : undefined) ?? [];
   for (const i of incidents.slice(0, MAX_INCIDENTS)) lines.push(`  #${i.id} ${firstLine(i.explanation, 200)}`);
   if (incidents.length > MAX_INCIDENTS) lines.push(`  ... ${incidents.length - MAX_INCIDENTS} more incidents`);
   return lines;
@@ -45,12 +51,20 @@ function explainChecker(name: string, c: CheckResult): string[] {
   if (c.valid === false && failures.length && typeof failures[0]!.text === 'string') {
     const out = capConcurrent(failures[0]!.text!.split('\n'));
     const keys = Array.isArray(c.invalidKeys) ? c.invalidKeys : [];
-    if (keys.length > 1) out.push(`  ${keys.length - 1} more key(s) not linearizable: ${keys.slice(1, 11).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 11 ? ', ...' : ''}`);
+    if (keys.length > 1)
+      out.push(
+        `  ${keys.length - 1} more key(s) not linearizable: ${keys
+          .slice(1, 11)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}${keys.length > 11 ? ', ...' : ''}`,
+      );
     return out;
   }
   const text = typeof c.text === 'string' ? c.text : typeof c.error === 'string' ? `${name}: ${c.error}` : '';
   const lines = text.split('\n').filter((l, i, xs) => l !== '' || (i > 0 && xs[i - 1] !== ''));
-  return lines.length > MAX_TEXT_LINES ? [...lines.slice(0, MAX_TEXT_LINES), `  ... ${lines.length - MAX_TEXT_LINES} more lines (--json)`] : lines;
+  return lines.length > MAX_TEXT_LINES
+    ? [...lines.slice(0, MAX_TEXT_LINES), `  ... ${lines.length - MAX_TEXT_LINES} more lines (--json)`]
+    : lines;
 }
 
 /** The explanation with its "Ops concurrent with it" list cut to MAX_CONCURRENT entries. */

@@ -80,7 +80,12 @@ export function genRegisterHistory(o: RegisterGenOptions): Op[] {
       if (o.opsPerKey && n >= o.opsPerKey) live[slot] = nextKey++;
       const x = r();
       const f = x < (o.readRate ?? 0.4) ? 'read' : x < (o.readRate ?? 0.4) + (o.casRate ?? 0.3) ? 'cas' : 'write';
-      const v = f === 'read' ? null : f === 'cas' ? [Math.floor(r() * values), Math.floor(r() * values)] : Math.floor(r() * values);
+      const v =
+        f === 'read'
+          ? null
+          : f === 'cas'
+            ? [Math.floor(r() * values), Math.floor(r() * values)]
+            : Math.floor(r() * values);
       pending[w] = { key, f, v, applied: false };
       emit(procOf[w]!, 'invoke', f, wrap(key, v));
       invoked++;
@@ -156,7 +161,10 @@ export function genListAppendHistory(o: ListAppendGenOptions): Op[] {
         if (r() < 0.5) mops.push(['r', k, null]);
         else {
           mops.push(['append', k, nextValue++]);
-          if ((lists.get(k)?.length ?? 0) + mops.filter((m) => m[0] === 'append' && m[1] === k).length >= (o.appendsPerKey ?? 20))
+          if (
+            (lists.get(k)?.length ?? 0) + mops.filter((m) => m[0] === 'append' && m[1] === k).length >=
+            (o.appendsPerKey ?? 20)
+          )
             live[slot] = nextKey++;
         }
       }
@@ -173,7 +181,7 @@ export function genListAppendHistory(o: ListAppendGenOptions): Op[] {
       }
       p.result = p.mops.map(([f, k, v]) => {
         const l = lists.get(k as number) ?? [];
-        if (f === 'append') return lists.set(k as number, [...l, v as number]), ['append', k, v];
+        if (f === 'append') return (lists.set(k as number, [...l, v as number]), ['append', k, v]);
         return ['r', k, [...l]];
       });
       continue;

@@ -74,7 +74,13 @@ export function checkWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglL
   throw new Error('unreachable: the last run has no budget');
 }
 
-function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits, order: CandidateOrder, budget: number): WglResult {
+function searchWgl<S>(
+  model: Model<S>,
+  ops: readonly WglOp[],
+  limits: WglLimits,
+  order: CandidateOrder,
+  budget: number,
+): WglResult {
   const n = ops.length;
   if (n === 0) return { valid: true, linearization: [], explored: 0 };
   // Two dancing-links lists over pending ops (node = op index + 2; 0 = head, 1 = tail):
@@ -94,8 +100,16 @@ function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits,
     prev[1] = last;
   };
   const idx = ops.map((_, i) => i);
-  link(cNext, cPrev, [...idx].sort((a, b) => ops[a]!.call - ops[b]!.call || a - b));
-  link(rNext, rPrev, idx.filter((i) => ops[i]!.known).sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b));
+  link(
+    cNext,
+    cPrev,
+    [...idx].sort((a, b) => ops[a]!.call - ops[b]!.call || a - b),
+  );
+  link(
+    rNext,
+    rPrev,
+    idx.filter((i) => ops[i]!.known).sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b),
+  );
   const lift = (i: number): void => {
     const x = i + 2;
     cNext[cPrev[x]!] = cNext[x]!;
@@ -200,12 +214,14 @@ function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits,
   // cheap (checking fewer entries only prunes less, never wrongly).
   const buckets = new Map<number, number[]>();
   const BUCKET_CAP = 32;
-  const keyOf = (a: number, b: number, sid: number): number => (a >>> 0) * 1048576 + ((b ^ Math.imul(sid + 1, 0x9e3779b1)) & 0xfffff);
+  const keyOf = (a: number, b: number, sid: number): number =>
+    (a >>> 0) * 1048576 + ((b ^ Math.imul(sid + 1, 0x9e3779b1)) & 0xfffff);
   /** Adds (bits, sid) to the cache; false if it (or a configuration dominating it) was there. */
   const remember = (sid: number): boolean => {
     const key = keyOf(hA, hB, sid);
     const hit = cache.get(key);
-    if (hit !== undefined && (typeof hit === 'number' ? dominated(hit, sid) : hit.some((e) => dominated(e, sid)))) return false;
+    if (hit !== undefined && (typeof hit === 'number' ? dominated(hit, sid) : hit.some((e) => dominated(e, sid))))
+      return false;
     const okKey = keyOf(oA, Math.imul(oA, 0x85ebca6b), sid);
     const bucket = buckets.get(okKey);
     if (oA !== hA && bucket !== undefined && bucket.some((e) => dominated(e, sid))) return false;
@@ -302,7 +318,12 @@ function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits,
         if (limits.deadline !== undefined && Date.now() > limits.deadline)
           return { valid: 'unknown', reason: 'time limit reached', explored, partial: toFailure(best) };
         if (cacheBytes > memCap)
-          return { valid: 'unknown', reason: `memory limit reached (${limits.memoryLimitMb ?? 512} MB of search cache)`, explored, partial: toFailure(best) };
+          return {
+            valid: 'unknown',
+            reason: `memory limit reached (${limits.memoryLimitMb ?? 512} MB of search cache)`,
+            explored,
+            partial: toFailure(best),
+          };
         if (limits.cancelled?.()) return { valid: 'unknown', reason: 'cancelled', explored };
       }
       const c = cands[fPos[top]!++]!;
@@ -325,7 +346,8 @@ function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits,
     if (advanced) continue;
     // Dead end: the pending op with the earliest return cannot be linearized from here.
     const blocking = rNext[0]! - 2;
-    if (best === null || top > best.depth) best = { depth: top, opId: blocking, prefix: fChosen.slice(0, top), states: new Set() };
+    if (best === null || top > best.depth)
+      best = { depth: top, opId: blocking, prefix: fChosen.slice(0, top), states: new Set() };
     if (best.opId === blocking && best.states.size < MAX_STATES) best.states.add(state);
     fCands.pop();
     fPos.pop();
@@ -342,7 +364,11 @@ function searchWgl<S>(model: Model<S>, ops: readonly WglOp[], limits: WglLimits,
   function toFailure(b: typeof best): WglFailure | undefined {
     if (!b) return undefined;
     const raw = [...b.states].map((id) => states[id]!);
-    return { opId: ops[b.opId]!.id, prefix: b.prefix.map((i) => ops[i]!.id), states: raw.map((st) => model.describe(st)), rawStates: raw };
+    return {
+      opId: ops[b.opId]!.id,
+      prefix: b.prefix.map((i) => ops[i]!.id),
+      states: raw.map((st) => model.describe(st)),
+      rawStates: raw,
+    };
   }
 }
-

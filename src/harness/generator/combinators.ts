@@ -13,7 +13,10 @@ function req(g: GenLike): Gen {
 
 /** Each op comes from a randomly chosen (seeded) generator; exhausted ones drop out. */
 class Mix implements Gen {
-  constructor(private readonly gens: readonly Gen[], private readonly seed: number) {}
+  constructor(
+    private readonly gens: readonly Gen[],
+    private readonly seed: number,
+  ) {}
   op(ctx: GenCtx): GenResult {
     let gens = this.gens;
     let seed = this.seed;
@@ -39,7 +42,10 @@ class Mix implements Gen {
   }
 }
 export function mix(seed: number, gens: GenLike[]): Gen {
-  return new Mix(gens.map(lift).filter((g): g is Gen => g !== null), seed);
+  return new Mix(
+    gens.map(lift).filter((g): g is Gen => g !== null),
+    seed,
+  );
 }
 
 /**
@@ -47,7 +53,13 @@ export function mix(seed: number, gens: GenLike[]): Gen {
  * stagger(1e9 / rate) gives `rate` ops/s in total. With random=false, exactly dt (Jepsen's delay).
  */
 class Stagger implements Gen {
-  constructor(private readonly dt: number, private readonly gen: Gen, private readonly seed: number, private readonly next: number | null, private readonly random: boolean) {}
+  constructor(
+    private readonly dt: number,
+    private readonly gen: Gen,
+    private readonly seed: number,
+    private readonly next: number | null,
+    private readonly random: boolean,
+  ) {}
   op(ctx: GenCtx): GenResult {
     const r = this.gen.op(ctx);
     if (r === null) return null;
@@ -70,13 +82,18 @@ export function delay(dtNs: number, gen: GenLike): Gen {
 
 /** Ops until dt ns after the first time it is asked. */
 class TimeLimit implements Gen {
-  constructor(private readonly dt: number, private readonly gen: Gen, private readonly deadline: number | null) {}
+  constructor(
+    private readonly dt: number,
+    private readonly gen: Gen,
+    private readonly deadline: number | null,
+  ) {}
   op(ctx: GenCtx): GenResult {
     const deadline = this.deadline ?? ctx.time + this.dt;
     if (ctx.time >= deadline) return null;
     const r = this.gen.op(ctx);
     if (r === null) return null;
-    if ('pending' in r) return pending(new TimeLimit(this.dt, r.gen, deadline), Math.min(r.until ?? deadline, deadline));
+    if ('pending' in r)
+      return pending(new TimeLimit(this.dt, r.gen, deadline), Math.min(r.until ?? deadline, deadline));
     if (r.op.time >= deadline) return null;
     return { op: r.op, gen: r.gen ? new TimeLimit(this.dt, r.gen, deadline) : null };
   }
@@ -86,7 +103,10 @@ export function timeLimit(dtNs: number, gen: GenLike): Gen {
 }
 
 class Limit implements Gen {
-  constructor(private readonly n: number, private readonly gen: Gen) {}
+  constructor(
+    private readonly n: number,
+    private readonly gen: Gen,
+  ) {}
   op(ctx: GenCtx): GenResult {
     if (this.n <= 0) return null;
     const r = this.gen.op(ctx);
@@ -116,9 +136,16 @@ function filterThreads(pred: (t: Thread) => boolean, xs: readonly Thread[], cach
 }
 
 class OnThreads implements Gen {
-  constructor(private readonly pred: (t: Thread) => boolean, private readonly gen: Gen) {}
+  constructor(
+    private readonly pred: (t: Thread) => boolean,
+    private readonly gen: Gen,
+  ) {}
   op(ctx: GenCtx): GenResult {
-    const sub: GenCtx = { time: ctx.time, free: filterThreads(this.pred, ctx.free, false), threads: filterThreads(this.pred, ctx.threads, true) };
+    const sub: GenCtx = {
+      time: ctx.time,
+      free: filterThreads(this.pred, ctx.free, false),
+      threads: filterThreads(this.pred, ctx.threads, true),
+    };
     const r = this.gen.op(sub);
     if (r === null) return null;
     if ('pending' in r) return pending(r.gen === this.gen ? this : new OnThreads(this.pred, r.gen), r.until);
@@ -172,7 +199,10 @@ export function any(...gens: GenLike[]): Gen {
 
 /** Every thread runs its own copy of gen (e.g. a final read by each client). */
 class EachThread implements Gen {
-  constructor(private readonly orig: Gen, private readonly perThread: ReadonlyMap<Thread, Gen | null>) {}
+  constructor(
+    private readonly orig: Gen,
+    private readonly perThread: ReadonlyMap<Thread, Gen | null>,
+  ) {}
   op(ctx: GenCtx): GenResult {
     let best: { thread: Thread; r: Extract<GenResult, { op: unknown }> } | null = null;
     let until: number | undefined;

@@ -112,7 +112,10 @@ export function once(op: GenOp): Gen {
 
 /** Infinite (or until step returns null) generator driven by explicit state: pure and fast. */
 class Unfold<S> implements Gen {
-  constructor(private readonly state: S, private readonly step: (state: S, ctx: GenCtx) => [GenOp, S] | null) {}
+  constructor(
+    private readonly state: S,
+    private readonly step: (state: S, ctx: GenCtx) => [GenOp, S] | null,
+  ) {}
   op(ctx: GenCtx): GenResult {
     if (ctx.free.length === 0) return pending(this);
     const r = this.step(this.state, ctx);
@@ -140,7 +143,10 @@ export function random(seed: number, f: (r: number, ctx: GenCtx) => GenOp): Gen 
 }
 
 class Sleep implements Gen {
-  constructor(private readonly dt: number, private readonly until?: number) {}
+  constructor(
+    private readonly dt: number,
+    private readonly until?: number,
+  ) {}
   op(ctx: GenCtx): GenResult {
     const until = this.until ?? ctx.time + this.dt;
     if (ctx.time >= until) return null;
@@ -155,7 +161,10 @@ export function sleep(dtNs: number): Gen {
 // ---- sequencing ----
 
 class Seq implements Gen {
-  constructor(private readonly gens: readonly Gen[], private readonly sync: boolean) {}
+  constructor(
+    private readonly gens: readonly Gen[],
+    private readonly sync: boolean,
+  ) {}
   op(ctx: GenCtx): GenResult {
     let gens = this.gens;
     while (gens.length > 0) {
@@ -169,7 +178,16 @@ class Seq implements Gen {
       }
       const rest = gens.slice(1);
       if ('pending' in r) return pending(new Seq([r.gen, ...rest], this.sync), r.until);
-      return { op: r.op, gen: r.gen ? new Seq([r.gen, ...rest], this.sync) : rest.length ? (this.sync ? new Barrier(new Seq(rest, true)) : new Seq(rest, false)) : null };
+      return {
+        op: r.op,
+        gen: r.gen
+          ? new Seq([r.gen, ...rest], this.sync)
+          : rest.length
+            ? this.sync
+              ? new Barrier(new Seq(rest, true))
+              : new Seq(rest, false)
+            : null,
+      };
     }
     return null;
   }
@@ -185,17 +203,28 @@ class Barrier implements Gen {
 
 /** One generator after another. */
 export function seq(...gens: GenLike[]): Gen {
-  return new Seq(gens.map(lift).filter((g): g is Gen => g !== null), false);
+  return new Seq(
+    gens.map(lift).filter((g): g is Gen => g !== null),
+    false,
+  );
 }
 
 /** Phases: each generator runs to exhaustion, and the next starts once all threads are idle. */
 export function phases(...gens: GenLike[]): Gen {
-  return new Seq(gens.map(lift).filter((g): g is Gen => g !== null), true);
+  return new Seq(
+    gens.map(lift).filter((g): g is Gen => g !== null),
+    true,
+  );
 }
 
 /** Runs gen again from its start each time it is exhausted (times: how many runs; default forever). */
 class Cycle implements Gen {
-  constructor(private readonly orig: Gen, private readonly cur: Gen, private readonly left: number, private readonly fresh: boolean) {}
+  constructor(
+    private readonly orig: Gen,
+    private readonly cur: Gen,
+    private readonly left: number,
+    private readonly fresh: boolean,
+  ) {}
   op(ctx: GenCtx): GenResult {
     let cur = this.cur;
     let left = this.left;
@@ -228,7 +257,10 @@ export function cycle(gen: GenLike, times = Infinity): Gen {
 
 /** Alternates between two generators, op by op (Jepsen's flip-flop). */
 class FlipFlop implements Gen {
-  constructor(private readonly a: Gen, private readonly b: Gen) {}
+  constructor(
+    private readonly a: Gen,
+    private readonly b: Gen,
+  ) {}
   op(ctx: GenCtx): GenResult {
     const r = this.a.op(ctx);
     if (r === null) return null;

@@ -44,11 +44,14 @@ export function interpret(gen: Gen | null, opts: InterpretOptions): Promise<numb
       if (timer && timerAt <= at) return;
       if (timer) clearTimeout(timer);
       timerAt = at;
-      timer = setTimeout(() => {
-        timer = null;
-        timerAt = Infinity;
-        pump();
-      }, Math.max(0, (at - opts.now()) / 1e6));
+      timer = setTimeout(
+        () => {
+          timer = null;
+          timerAt = Infinity;
+          pump();
+        },
+        Math.max(0, (at - opts.now()) / 1e6),
+      );
     };
     const done = (op: PlacedOp) => () => {
       const i = order.get(op.thread)!;
@@ -118,7 +121,15 @@ export function interpret(gen: Gen | null, opts: InterpretOptions): Promise<numb
  * Runs a generator in virtual time: every op takes `latencyNs` (or latency(op)), nothing
  * real happens. Deterministic: same generator (same seed), same ops at the same times.
  */
-export function simulate(gen: Gen | null, opts: { threads: readonly Thread[]; latencyNs?: number | ((op: PlacedOp) => number); maxOps?: number; maxTimeNs?: number }): PlacedOp[] {
+export function simulate(
+  gen: Gen | null,
+  opts: {
+    threads: readonly Thread[];
+    latencyNs?: number | ((op: PlacedOp) => number);
+    maxOps?: number;
+    maxTimeNs?: number;
+  },
+): PlacedOp[] {
   const lat = opts.latencyNs ?? 1_000_000;
   const busyUntil = new Map<Thread, number>();
   const out: PlacedOp[] = [];

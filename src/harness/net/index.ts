@@ -40,8 +40,10 @@ export const NET_SLOT_COUNT = PUBLIC_B_VALUES * 256 * SLOTS_PER_C; // 65,024
  * claimNetSlot, so parallel runs never share addresses); behind the proxy it listens on a private twin.
  */
 export function nodeAddresses(count: number, slot: number, ports: number[], backend: NetBackendName): NodeAddress[] {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= NET_SLOT_COUNT) throw new RangeError(`network slot ${slot} is outside 0..${NET_SLOT_COUNT - 1}`);
-  if (count > MAX_NODES_PER_SLOT) throw new RangeError(`${count} nodes: a run with its own addresses holds at most ${MAX_NODES_PER_SLOT}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= NET_SLOT_COUNT)
+    throw new RangeError(`network slot ${slot} is outside 0..${NET_SLOT_COUNT - 1}`);
+  if (count > MAX_NODES_PER_SLOT)
+    throw new RangeError(`${count} nodes: a run with its own addresses holds at most ${MAX_NODES_PER_SLOT}`);
   const pair = Math.floor(slot / SLOTS_PER_C);
   const b = PUBLIC_B_FIRST + Math.floor(pair / 256);
   const c = pair % 256;
@@ -148,4 +150,11 @@ export async function createNetwork(name: NetBackendName): Promise<Network> {
   return new NoNetwork();
 }
 export * from './partitions.js';
-export { claimNetSlot, defaultSlotsDir, processStartTime, readSlotOwner, type NetSlotClaim, type SlotOwner } from './slots.js';
+export {
+  claimNetSlot,
+  defaultSlotsDir,
+  processStartTime,
+  readSlotOwner,
+  type NetSlotClaim,
+  type SlotOwner,
+} from './slots.js';

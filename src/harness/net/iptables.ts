@@ -19,7 +19,8 @@ async function ipt(args: string[]): Promise<string> {
     return stdout;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new IptablesError('iptables is not installed (apt-get install -y iptables), or use --net proxy');
+    if (err.code === 'ENOENT')
+      throw new IptablesError('iptables is not installed (apt-get install -y iptables), or use --net proxy');
     throw new IptablesError(`iptables ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`);
   }
 }
@@ -27,7 +28,9 @@ async function ipt(args: string[]): Promise<string> {
 /** Refuses clearly when this process cannot manage iptables. */
 export async function checkIptablesUsable(): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new IptablesError('--net iptables needs root (it adds firewall rules); run as root or use --net proxy (the default, no privileges)');
+    throw new IptablesError(
+      '--net iptables needs root (it adds firewall rules); run as root or use --net proxy (the default, no privileges)',
+    );
   }
   await ipt(['-S', 'INPUT']);
 }
@@ -104,10 +107,25 @@ export class IptablesNetwork {
           await ipt([...base, ...notRst, '-j', 'REJECT', '--reject-with', 'tcp-reset']);
           break;
         case 'reset':
-          await ipt([...base, ...notRst, '-m', 'statistic', '--mode', 'random', '--probability', String(fault.probability), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+          await ipt([
+            ...base,
+            ...notRst,
+            '-m',
+            'statistic',
+            '--mode',
+            'random',
+            '--probability',
+            String(fault.probability),
+            '-j',
+            'REJECT',
+            '--reject-with',
+            'tcp-reset',
+          ]);
           break;
         default:
-          throw new IptablesError(`${fault.kind} faults need --net proxy: this kernel has no sch_netem, and iptables cannot delay packets`);
+          throw new IptablesError(
+            `${fault.kind} faults need --net proxy: this kernel has no sch_netem, and iptables cannot delay packets`,
+          );
       }
     }
   }

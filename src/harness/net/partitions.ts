@@ -66,7 +66,10 @@ export function randomNode(nodes: readonly NetNode[], rng: RandomFn): PartitionP
 /** Every sentinel cut from every other sentinel; servers stay reachable by all. */
 export function sentinelsApart(nodes: readonly NetNode[]): PartitionPlan {
   const sentinels = nodes.filter((n) => n.kind === 'sentinel');
-  return plan('partition-sentinels', sentinels.map((s) => [s]));
+  return plan(
+    'partition-sentinels',
+    sentinels.map((s) => [s]),
+  );
 }
 
 /**

@@ -148,9 +148,16 @@ export function claimNetSlot(o: { slotCount: number; resultsDir: string; dir?: s
   if (o.first !== undefined) first = o.first % o.slotCount;
   else if (fromEnv !== undefined && fromEnv !== '') {
     first = Number(fromEnv);
-    if (!Number.isInteger(first) || first < 0 || first >= o.slotCount) throw new Error(`FAULTLINE_NET_SLOT must be a slot number in 0..${o.slotCount - 1}, not "${fromEnv}"`);
+    if (!Number.isInteger(first) || first < 0 || first >= o.slotCount)
+      throw new Error(`FAULTLINE_NET_SLOT must be a slot number in 0..${o.slotCount - 1}, not "${fromEnv}"`);
   }
-  const owner: SlotOwner = { pid: process.pid, start: processStartTime(process.pid), resultsDir: path.resolve(o.resultsDir), claimedAt: new Date().toISOString(), claim: claimsMade++ };
+  const owner: SlotOwner = {
+    pid: process.pid,
+    start: processStartTime(process.pid),
+    resultsDir: path.resolve(o.resultsDir),
+    claimedAt: new Date().toISOString(),
+    claim: claimsMade++,
+  };
   const mine = JSON.stringify(owner) + '\n';
   for (let k = 0; k < o.slotCount; k++) {
     const slot = (first + k) % o.slotCount;
@@ -160,11 +167,14 @@ export function claimNetSlot(o: { slotCount: number; resultsDir: string; dir?: s
       won = createExclusive(file, mine);
       if (!won) {
         const seen = readText(file);
-        if (seen === null) won = createExclusive(file, mine); // released between the two calls
+        if (seen === null)
+          won = createExclusive(file, mine); // released between the two calls
         else if (isStale(file, seen)) won = takeOver(file, seen, mine);
       }
     } catch (e) {
-      throw new Error(`cannot claim a network slot in ${dir}: ${(e as Error).message} (FAULTLINE_NET_SLOTS_DIR chooses another directory)`);
+      throw new Error(
+        `cannot claim a network slot in ${dir}: ${(e as Error).message} (FAULTLINE_NET_SLOTS_DIR chooses another directory)`,
+      );
     }
     if (won) {
       return {
@@ -176,5 +186,7 @@ export function claimNetSlot(o: { slotCount: number; resultsDir: string; dir?: s
       };
     }
   }
-  throw new Error(`all ${o.slotCount} network slots in ${dir} are claimed by running harnesses (or clusters left running: harness cluster down)`);
+  throw new Error(
+    `all ${o.slotCount} network slots in ${dir} are claimed by running harnesses (or clusters left running: harness cluster down)`,
+  );
 }

@@ -42,11 +42,25 @@ export function inlineSafe(code: string): string {
 /** JSON for a <script type="application/json"> element. */
 export function jsonForScript(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? null : x))
-    .replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
-export const CLIENT_SCRIPTS = ['common.js', 'cluster.js', 'charts.js', 'lost.js', 'consistency.js', 'optimeline.js', 'logs.js', 'main.js'];
+export const CLIENT_SCRIPTS = [
+  'common.js',
+  'cluster.js',
+  'charts.js',
+  'lost.js',
+  'consistency.js',
+  'optimeline.js',
+  'logs.js',
+  'main.js',
+];

@@ -5,9 +5,28 @@
 import type { NodeInfo, RawEvent } from './data.js';
 import { eventFields, masterTimeline } from '../history.js';
 
-export interface Fault { f: string; label: string; nodes: string[]; from: number; to: number; open: boolean }
-export interface RoleInterval { node: string; role: 'master' | 'observed-master' | 'stale-master' | 'down' | 'paused'; from: number; to: number; why?: string }
-export interface EventMark { t: number; source: string; event: string; text: string; node?: string }
+export interface Fault {
+  f: string;
+  label: string;
+  nodes: string[];
+  from: number;
+  to: number;
+  open: boolean;
+}
+export interface RoleInterval {
+  node: string;
+  role: 'master' | 'observed-master' | 'stale-master' | 'down' | 'paused';
+  from: number;
+  to: number;
+  why?: string;
+}
+export interface EventMark {
+  t: number;
+  source: string;
+  event: string;
+  text: string;
+  node?: string;
+}
 export interface ClusterModel {
   nodes: { name: string; kind: string; addr: string }[];
   roles: RoleInterval[];
@@ -17,12 +36,30 @@ export interface ClusterModel {
   switches: { t: number; from?: string; to?: string }[];
 }
 
-interface NemesisOp { time: number; type: string; f: string; value: unknown }
+interface NemesisOp {
+  time: number;
+  type: string;
+  f: string;
+  value: unknown;
+}
 
 /** A nemesis of the run as test.json lists it (RUN-FORMAT.md): the ops that start and stop its fault. */
-export interface DeclaredNemesis { name: string; startF: string; stopF: string; needsNetwork?: boolean }
+export interface DeclaredNemesis {
+  name: string;
+  startF: string;
+  stopF: string;
+  needsNetwork?: boolean;
+}
 
-interface Action { f: string; from: number; to: number; value: unknown; done: unknown; text: string; nodes: string[] }
+interface Action {
+  f: string;
+  from: number;
+  to: number;
+  value: unknown;
+  done: unknown;
+  text: string;
+  nodes: string[];
+}
 
 /** How actions open and close faults, and which node lane a fault darkens. */
 interface FaultRules {
@@ -32,13 +69,19 @@ interface FaultRules {
   role(opening: Action): 'down' | 'paused' | null;
 }
 
-const nemesisOf = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as { nemesis?: unknown }).nemesis === 'string' ? (v as { nemesis: string }).nemesis : undefined);
+const nemesisOf = (v: unknown): string | undefined =>
+  v && typeof v === 'object' && typeof (v as { nemesis?: unknown }).nemesis === 'string'
+    ? (v as { nemesis: string }).nemesis
+    : undefined;
 
 /** The run's own record: a fault begins with its nemesis's startF and ends with its stopF or its heal. */
 function declaredRules(declared: readonly DeclaredNemesis[]): FaultRules {
   const owner = (a: Action, key: 'startF' | 'stopF') => {
     const named = nemesisOf(a.value);
-    return declared.find((n) => n.name === named && n[key] === a.f) ?? (named === undefined ? declared.find((n) => n[key] === a.f) : undefined);
+    return (
+      declared.find((n) => n.name === named && n[key] === a.f) ??
+      (named === undefined ? declared.find((n) => n[key] === a.f) : undefined)
+    );
   };
   const nameOf = (a: Action) => owner(a, 'startF')?.name;
   return {
@@ -75,7 +118,11 @@ function closes(f: string): RegExp | null {
 }
 
 function begins(f: string): boolean {
-  return /^(kill|crash|pause|partition|start-|isolate|split|bridge|clock|bump|strobe|corrupt|delay|loss|drop|block|shutdown)|-start$/i.test(f) && !closes(f);
+  return (
+    /^(kill|crash|pause|partition|start-|isolate|split|bridge|clock|bump|strobe|corrupt|delay|loss|drop|block|shutdown)|-start$/i.test(
+      f,
+    ) && !closes(f)
+  );
 }
 
 /** A foreign history's faults, guessed from op names (Jepsen's usual ones). */
@@ -88,7 +135,13 @@ const patternRules: FaultRules = {
   role: (o) => (/pause|sigstop|^stop$/i.test(o.f) ? 'paused' : /kill|crash|shutdown/i.test(o.f) ? 'down' : null),
 };
 
-export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisOp[], raw: RawEvent[], tEndMs: number, declared: readonly DeclaredNemesis[] = []): ClusterModel {
+export function buildClusterTimeline(
+  nodeInfos: NodeInfo[],
+  nemesisOps: NemesisOp[],
+  raw: RawEvent[],
+  tEndMs: number,
+  declared: readonly DeclaredNemesis[] = [],
+): ClusterModel {
   const nodes = nodeInfos.map((n) => ({ name: n.name, kind: n.kind, addr: `${n.host}:${n.port}` }));
   const byAddr = new Map<string, string>();
   for (const n of nodeInfos) {
@@ -111,11 +164,15 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
   let open: Action | null = null;
   for (const op of nemesisOps) {
     const t = op.time / 1e6;
-    const text = typeof op.value === 'string' ? op.value : JSON.stringify(op.value) ?? '';
+    const text = typeof op.value === 'string' ? op.value : (JSON.stringify(op.value) ?? '');
     if (open && open.f === op.f && op.type !== 'invoke') {
       open.to = t;
       const nodes = nodeIn(text);
-      if (op.value !== undefined && op.value !== null) { open.text = text; open.done = op.value; if (nodes.length || !open.nodes.length) open.nodes = nodes; }
+      if (op.value !== undefined && op.value !== null) {
+        open.text = text;
+        open.done = op.value;
+        if (nodes.length || !open.nodes.length) open.nodes = nodes;
+      }
       open = null;
     } else {
       const a: Action = { f: op.f, from: t, to: t, value: op.value, done: undefined, text, nodes: nodeIn(text) };
@@ -164,7 +221,8 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
     const toks = body.trim().split(/\s+/);
     let node: string | undefined;
     if (e.event === '+switch-master' && f.from && f.to) {
-      const from = byAddr.get(f.from), to = byAddr.get(f.to);
+      const from = byAddr.get(f.from),
+        to = byAddr.get(f.to);
       node = to;
       const failover = timeline.failovers.some((x) => x.time === e.time && x.newMaster === f.to);
       if (failover && to && to !== master) {
@@ -175,14 +233,25 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
       }
     } else {
       // the instance an event concerns (its fields), else any node the text names
-      node = (f.node !== undefined ? byAddr.get(f.node) : undefined) ?? nodeIn(toks.slice(0, 4).join(' '))[0] ?? nodeIn(body)[0];
+      node =
+        (f.node !== undefined ? byAddr.get(f.node) : undefined) ??
+        nodeIn(toks.slice(0, 4).join(' '))[0] ??
+        nodeIn(body)[0];
     }
     if (e.event === '+convert-to-slave' && node) {
       // a node told to become a replica had been acting as a (writable) master since it came back
       let since = -1;
       for (const fl of faults) if (fl.nodes.includes(node) && !fl.open && fl.to <= t) since = Math.max(since, fl.to);
-      for (const ev of events) if (ev.node === node && ev.event === '-sdown' && ev.t <= t) since = Math.max(since, ev.t);
-      if (since >= 0) roles.push({ node, role: 'stale-master', from: since, to: t, why: 'accepted writes as a master until +convert-to-slave' });
+      for (const ev of events)
+        if (ev.node === node && ev.event === '-sdown' && ev.t <= t) since = Math.max(since, ev.t);
+      if (since >= 0)
+        roles.push({
+          node,
+          role: 'stale-master',
+          from: since,
+          to: t,
+          why: 'accepted writes as a master until +convert-to-slave',
+        });
     }
     if (!e.event.startsWith('+') && !e.event.startsWith('-')) {
       // harness observations (INFO polling): the role a node reported
@@ -201,7 +270,11 @@ export function buildClusterTimeline(nodeInfos: NodeInfo[], nemesisOps: NemesisO
   if (master) roles.push({ node: master, role: 'master', from: masterSince, to: tEndMs });
   for (const [n, from] of observedSince) roles.push({ node: n, role: 'observed-master', from, to: tEndMs });
   return {
-    nodes, roles, faults, events, switches,
+    nodes,
+    roles,
+    faults,
+    events,
+    switches,
     nemesis: actions.map((a) => ({ t: a.from, to: a.to, f: a.f, text: a.text.slice(0, 300) })),
   };
 }

@@ -16,14 +16,22 @@ function fmtNum(n: number | undefined): string {
 
 function fmtMs(n: number): string {
   if (!Number.isFinite(n)) return '–';
-  return n < 1 ? `${(n * 1000).toFixed(0)} µs` : n < 1000 ? `${n.toFixed(n < 10 ? 2 : 1)} ms` : `${(n / 1000).toFixed(2)} s`;
+  return n < 1
+    ? `${(n * 1000).toFixed(0)} µs`
+    : n < 1000
+      ? `${n.toFixed(n < 10 ? 2 : 1)} ms`
+      : `${(n / 1000).toFixed(2)} s`;
 }
 
 function banner(m: ReportModel): string {
   const s = m.summary;
   const cls = verdictClass(m.verdict);
-  const why = m.incomplete ? 'results.json is missing: the run did not finish or was not checked'
-    : Object.entries(m.checkers).filter(([, c]) => c.valid !== true).map(([n, c]) => `${n}: ${c.valid === false ? 'invalid' : 'unknown'}${c.error ? ` (${c.error})` : ''}`).join(' · ');
+  const why = m.incomplete
+    ? 'results.json is missing: the run did not finish or was not checked'
+    : Object.entries(m.checkers)
+        .filter(([, c]) => c.valid !== true)
+        .map(([n, c]) => `${n}: ${c.valid === false ? 'invalid' : 'unknown'}${c.error ? ` (${c.error})` : ''}`)
+        .join(' · ');
   const stat = (key: string, label: string, v: number | undefined, extra = '') =>
     `<div class="stat ${extra}" data-stat="${key}"><div class="v">${fmtNum(v)}</div><div class="k">${label}</div></div>`;
   const lost = s.lost ?? (m.lostTotal || undefined);
@@ -49,8 +57,12 @@ function banner(m: ReportModel): string {
 
 function quantilesTable(m: ReportModel): string {
   if (!m.quantiles.length) return '<p class="muted">No client operations.</p>';
-  const rows = m.quantiles.map((q) => `<tr><td>${esc(q.f)}</td><td>${fmtNum(q.ok)}</td><td>${fmtNum(q.fail)}</td><td>${fmtNum(q.info)}</td>
-    <td>${fmtMs(q.p50)}</td><td>${fmtMs(q.p90)}</td><td>${fmtMs(q.p99)}</td><td>${fmtMs(q.p999)}</td><td>${fmtMs(q.max)}</td><td>${fmtMs(q.mean)}</td></tr>`).join('');
+  const rows = m.quantiles
+    .map(
+      (q) => `<tr><td>${esc(q.f)}</td><td>${fmtNum(q.ok)}</td><td>${fmtNum(q.fail)}</td><td>${fmtNum(q.info)}</td>
+    <td>${fmtMs(q.p50)}</td><td>${fmtMs(q.p90)}</td><td>${fmtMs(q.p99)}</td><td>${fmtMs(q.p999)}</td><td>${fmtMs(q.max)}</td><td>${fmtMs(q.mean)}</td></tr>`,
+    )
+    .join('');
   return `<table class="grid" id="quantiles"><thead><tr><th>f</th><th>ok</th><th>fail</th><th>info</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>mean</th></tr></thead><tbody>${rows}</tbody></table>
   <p class="muted small">Latency quantiles of successful (ok) operations, invoke to completion.</p>`;
 }
@@ -64,19 +76,40 @@ function errorsTable(m: ReportModel): string {
 function checkersTable(m: ReportModel): string {
   const names = Object.keys(m.checkers);
   if (!names.length) return '<p class="muted">No checker results.</p>';
-  return `<table class="grid" id="checkers"><thead><tr><th>checker</th><th>verdict</th><th>details</th></tr></thead><tbody>${names.map((n) => {
-    const c = m.checkers[n]!;
-    const fields = Object.entries(c.fields).map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}</span>`).join(' ');
-    const text = c.text && c.text !== c.error ? (c.text.includes('\n') ? `<details><summary>explanation</summary><pre class="explanation">${esc(c.text)}</pre></details>` : `<div><code>${esc(c.text)}</code></div>`) : '';
-    return `<tr data-checker="${esc(n)}"><td>${esc(n)}</td><td class="v-${verdictClass(c.valid)}">${esc(String(c.valid))}</td><td>${c.error ? `<div class="err">${esc(c.error)}</div>` : ''}${text}${fields}</td></tr>`;
-  }).join('')}</tbody></table>`;
+  return `<table class="grid" id="checkers"><thead><tr><th>checker</th><th>verdict</th><th>details</th></tr></thead><tbody>${names
+    .map((n) => {
+      const c = m.checkers[n]!;
+      const fields = Object.entries(c.fields)
+        .map(
+          ([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}</span>`,
+        )
+        .join(' ');
+      const text =
+        c.text && c.text !== c.error
+          ? c.text.includes('\n')
+            ? `<details><summary>explanation</summary><pre class="explanation">${esc(c.text)}</pre></details>`
+            : `<div><code>${esc(c.text)}</code></div>`
+          : '';
+      return `<tr data-checker="${esc(n)}"><td>${esc(n)}</td><td class="v-${verdictClass(c.valid)}">${esc(String(c.valid))}</td><td>${c.error ? `<div class="err">${esc(c.error)}</div>` : ''}${text}${fields}</td></tr>`;
+    })
+    .join('')}</tbody></table>`;
 }
 
 function runDetails(m: ReportModel): string {
-  const opts = Object.entries(m.run.options).map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}</span>`).join(' ');
-  const vers = Object.entries(m.run.versions).map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(String(v))}</span>`).join(' ');
-  const nodes = m.run.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.kind)}</td><td>${esc(`${n.host}:${n.port}`)}</td><td>${esc(n.initialRole ?? '')}</td>
-    <td>${n.logFile ? `<a href="${esc(n.logFile)}">${esc(n.logFile)}</a>` : ''}</td><td>${n.configFile ? `<a href="${esc(n.configFile)}">${esc(n.configFile)}</a>` : ''}</td></tr>`).join('');
+  const opts = Object.entries(m.run.options)
+    .map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}</span>`)
+    .join(' ');
+  const vers = Object.entries(m.run.versions)
+    .map(([k, v]) => `<span class="kv"><b>${esc(k)}</b> ${esc(String(v))}</span>`)
+    .join(' ');
+  const nodes = m.run.nodes
+    .map(
+      (
+        n,
+      ) => `<tr><td>${esc(n.name)}</td><td>${esc(n.kind)}</td><td>${esc(`${n.host}:${n.port}`)}</td><td>${esc(n.initialRole ?? '')}</td>
+    <td>${n.logFile ? `<a href="${esc(n.logFile)}">${esc(n.logFile)}</a>` : ''}</td><td>${n.configFile ? `<a href="${esc(n.configFile)}">${esc(n.configFile)}</a>` : ''}</td></tr>`,
+    )
+    .join('');
   const files = m.files.map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join(' ');
   return `<div class="kvs">${opts}</div><div class="kvs muted">${vers}</div>
   ${nodes ? `<table class="grid"><thead><tr><th>node</th><th>kind</th><th>address</th><th>initial role</th><th>log</th><th>config</th></tr></thead><tbody>${nodes}</tbody></table>` : ''}
@@ -85,8 +118,14 @@ function runDetails(m: ReportModel): string {
 }
 
 const SECTIONS: [id: string, title: string][] = [
-  ['cluster', 'Cluster timeline'], ['lost', 'Lost writes'], ['perf', 'Latency and throughput'], ['consistency', 'Linearizability and Elle'],
-  ['ops', 'Operation timeline'], ['logs', 'Node logs'], ['checkers-section', 'Checkers'], ['run', 'Run'],
+  ['cluster', 'Cluster timeline'],
+  ['lost', 'Lost writes'],
+  ['perf', 'Latency and throughput'],
+  ['consistency', 'Linearizability and Elle'],
+  ['ops', 'Operation timeline'],
+  ['logs', 'Node logs'],
+  ['checkers-section', 'Checkers'],
+  ['run', 'Run'],
 ];
 
 export function renderReport(m: ReportModel): string {

@@ -32,11 +32,19 @@ function readResultsSummary(file: string): any {
 export function collectRuns(resultsDir: string): RunEntry[] {
   const runs: RunEntry[] = [];
   let tests: fs.Dirent[] = [];
-  try { tests = fs.readdirSync(resultsDir, { withFileTypes: true }); } catch { return runs; }
+  try {
+    tests = fs.readdirSync(resultsDir, { withFileTypes: true });
+  } catch {
+    return runs;
+  }
   for (const t of tests) {
     if (!t.isDirectory()) continue; // skips the `latest` symlinks
     let stamps: fs.Dirent[] = [];
-    try { stamps = fs.readdirSync(path.join(resultsDir, t.name), { withFileTypes: true }); } catch { continue; }
+    try {
+      stamps = fs.readdirSync(path.join(resultsDir, t.name), { withFileTypes: true });
+    } catch {
+      continue;
+    }
     for (const s of stamps) {
       if (!s.isDirectory()) continue;
       const dir = path.join(resultsDir, t.name, s.name);
@@ -64,26 +72,45 @@ export function collectRuns(resultsDir: string): RunEntry[] {
   return runs.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : a.rel.localeCompare(b.rel)));
 }
 
-const MAIN_OPTIONS = ['workload', 'nemesis', 'timeLimit', 'concurrency', 'nemesisInterval', 'rate', 'target', 'server', 'persistence', 'wait', 'seed'];
+const MAIN_OPTIONS = [
+  'workload',
+  'nemesis',
+  'timeLimit',
+  'concurrency',
+  'nemesisInterval',
+  'rate',
+  'target',
+  'server',
+  'persistence',
+  'wait',
+  'seed',
+];
 
 function optionsCell(o: Record<string, unknown>): string {
   const show = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v));
-  const main = MAIN_OPTIONS.filter((k) => o[k] !== undefined && o[k] !== null && o[k] !== '').map((k) => `<span class="kv"><b>${esc(k)}</b> ${esc(show(o[k]))}</span>`);
-  const all = Object.entries(o).map(([k, v]) => `${k}=${show(v)}`).join(' ');
+  const main = MAIN_OPTIONS.filter((k) => o[k] !== undefined && o[k] !== null && o[k] !== '').map(
+    (k) => `<span class="kv"><b>${esc(k)}</b> ${esc(show(o[k]))}</span>`,
+  );
+  const all = Object.entries(o)
+    .map(([k, v]) => `${k}=${show(v)}`)
+    .join(' ');
   return `<td class="opts" title="${esc(all)}">${main.join(' ') || esc(all.slice(0, 200))}</td>`;
 }
 
 export function renderIndex(runs: RunEntry[]): string {
-  const num = (n: number | undefined, d = 0) => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: d }));
-  const rows = runs.map((r) => {
-    const cls = verdictClass(r.verdict);
-    const href = r.hasReport ? `${r.rel}/report.html` : `${r.rel}/`;
-    const word = r.incomplete ? 'incomplete' : cls;
-    return `<tr class="${cls}" data-verdict="${cls}" data-run="${esc(r.rel)}">
+  const num = (n: number | undefined, d = 0) =>
+    n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: d });
+  const rows = runs
+    .map((r) => {
+      const cls = verdictClass(r.verdict);
+      const href = r.hasReport ? `${r.rel}/report.html` : `${r.rel}/`;
+      const word = r.incomplete ? 'incomplete' : cls;
+      return `<tr class="${cls}" data-verdict="${cls}" data-run="${esc(r.rel)}">
   <td class="v-${cls}">${esc(word)}</td><td><a href="${esc(href)}">${esc(r.name)}</a></td><td class="num">${esc(r.startedAt ?? r.rel.split('/')[1])}</td>
   ${optionsCell(r.options)}<td class="num${r.lost ? ' bad' : ''}">${num(r.lost)}</td><td class="num">${num(r.ops)}</td><td class="num">${r.durationS === undefined ? '–' : `${num(r.durationS, 1)} s`}</td>
   <td>${r.hasReport ? `<a href="${esc(href)}">report</a> · ` : ''}<a href="${esc(r.rel)}/">files</a></td></tr>`;
-  }).join('\n');
+    })
+    .join('\n');
   const counts = { valid: 0, invalid: 0, unknown: 0 };
   for (const r of runs) counts[verdictClass(r.verdict)]++;
   return `<!doctype html>
@@ -95,9 +122,13 @@ export function renderIndex(runs: RunEntry[]): string {
   <span>${runs.length} runs: <span class="v-valid">${counts.valid} valid</span>, <span class="v-invalid">${counts.invalid} invalid</span>, <span class="v-unknown">${counts.unknown} unknown</span></span>
   <input type="search" id="filter" placeholder="filter runs" size="30"></div>
 <main>
-${runs.length ? `<table class="grid runs" id="runs"><thead><tr><th>verdict</th><th>test</th><th>started</th><th>options</th><th>lost</th><th>ops</th><th>duration</th><th></th></tr></thead><tbody>
+${
+  runs.length
+    ? `<table class="grid runs" id="runs"><thead><tr><th>verdict</th><th>test</th><th>started</th><th>options</th><th>lost</th><th>ops</th><th>duration</th><th></th></tr></thead><tbody>
 ${rows}
-</tbody></table>` : '<p class="muted" id="no-runs">No runs yet: start one with <code>harness run</code>.</p>'}
+</tbody></table>`
+    : '<p class="muted" id="no-runs">No runs yet: start one with <code>harness run</code>.</p>'
+}
 </main>
 <script>
 (function () {

@@ -19,7 +19,20 @@ export interface LogModel {
   omitted: Record<string, number>;
 }
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
 const LINE = /^(\d+):([A-Z]) (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) ([.\-*#]) ?(.*)$/;
 /** Lines kept in the page over all nodes: each node keeps its head and (mostly) its tail. */
 const TOTAL_LINES = 150_000;
@@ -44,7 +57,9 @@ function readTextCapped(file: string): string | null {
       fs.readSync(fd, buf, 0, MAX_BYTES, st.size - MAX_BYTES);
       const s = buf.toString('utf8');
       return s.slice(s.indexOf('\n') + 1);
-    } finally { fs.closeSync(fd); }
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return null;
   }
@@ -52,35 +67,56 @@ function readTextCapped(file: string): string | null {
 
 function logFileOf(runDir: string, node: NodeInfo | string): string | null {
   const name = typeof node === 'string' ? node : node.name;
-  const cands = [typeof node === 'object' && node.logFile ? path.resolve(runDir, node.logFile) : '', path.join(runDir, 'nodes', name, `${name}.log`)];
+  const cands = [
+    typeof node === 'object' && node.logFile ? path.resolve(runDir, node.logFile) : '',
+    path.join(runDir, 'nodes', name, `${name}.log`),
+  ];
   for (const c of cands) if (c && fs.existsSync(c)) return c;
   try {
     const l = fs.readdirSync(path.join(runDir, 'nodes', name)).find((f) => f.endsWith('.log'));
     if (l) return path.join(runDir, 'nodes', name, l);
-  } catch { /* no dir */ }
+  } catch {
+    /* no dir */
+  }
   return null;
 }
 
 /** Reads every node's log; `t` holds wall-clock ms until alignLogs puts it on the history clock. */
 export function readLogs(runDir: string, nodes: NodeInfo[], warnings: string[]): LogModel {
-  const model: LogModel = { nodes: [], n: [], t: [], level: '', role: '', msg: [], omitted: {}, alignment: { source: 'none' } };
+  const model: LogModel = {
+    nodes: [],
+    n: [],
+    t: [],
+    level: '',
+    role: '',
+    msg: [],
+    omitted: {},
+    alignment: { source: 'none' },
+  };
   const names: (NodeInfo | string)[] = [...nodes];
   // nodes not declared in test.json but present on disk (older engines, crashes)
   try {
     for (const d of fs.readdirSync(path.join(runDir, 'nodes'))) if (!nodes.some((n) => n.name === d)) names.push(d);
-  } catch { /* no nodes dir */ }
-  const levels: string[] = [], roles: string[] = [];
+  } catch {
+    /* no nodes dir */
+  }
+  const levels: string[] = [],
+    roles: string[] = [];
   for (const node of names) {
     const name = typeof node === 'string' ? node : node.name;
     const file = logFileOf(runDir, node);
     if (!file) continue;
     const text = readTextCapped(file);
-    if (text === null) { warnings.push(`cannot read log of ${name}`); continue; }
+    if (text === null) {
+      warnings.push(`cannot read log of ${name}`);
+      continue;
+    }
     let lines = text.split('\n');
     if (lines.length && lines[lines.length - 1] === '') lines.pop();
     const budget = Math.max(2_000, Math.floor(TOTAL_LINES / Math.max(1, names.length)));
     if (lines.length > budget) {
-      const head = Math.floor(budget / 5), tail = budget - head;
+      const head = Math.floor(budget / 5),
+        tail = budget - head;
       model.omitted[name] = lines.length - budget;
       lines = [...lines.slice(0, head), ...lines.slice(lines.length - tail)];
     }
@@ -109,7 +145,10 @@ export function readLogs(runDir: string, nodes: NodeInfo[], warnings: string[]):
  * clock) and the densest cluster of differences gives the origin (a log line is written just
  * before its event is published, so the latest difference in the cluster is the tightest).
  */
-export function estimateOrigin(model: LogModel, events: { time: number; source: string; event: string; text: string }[]): { originMs: number; matches: number } | null {
+export function estimateOrigin(
+  model: LogModel,
+  events: { time: number; source: string; event: string; text: string }[],
+): { originMs: number; matches: number } | null {
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < model.msg.length; i++) {
     const wall = model.t[i];
@@ -130,16 +169,29 @@ export function estimateOrigin(model: LogModel, events: { time: number; source: 
   if (!diffs.length) return null;
   diffs.sort((a, b) => a - b);
   const WINDOW = 60;
-  let best = 0, bestI = 0, j = 0;
+  let best = 0,
+    bestI = 0,
+    j = 0;
   for (let i = 0; i < diffs.length; i++) {
     while (diffs[i]! - diffs[j]! > WINDOW) j++;
-    if (i - j + 1 > best) { best = i - j + 1; bestI = i; }
+    if (i - j + 1 > best) {
+      best = i - j + 1;
+      bestI = i;
+    }
   }
   return { originMs: Math.round(diffs[bestI]!), matches: best };
 }
 
 /** Puts wall-clock log times on the history clock (ms since history time 0). */
-export function alignLogs(model: LogModel, originMs: number, source: LogModel['alignment']['source'], matches?: number): void {
-  for (let i = 0; i < model.t.length; i++) { const w = model.t[i]; if (w != null) model.t[i] = w - originMs; }
+export function alignLogs(
+  model: LogModel,
+  originMs: number,
+  source: LogModel['alignment']['source'],
+  matches?: number,
+): void {
+  for (let i = 0; i < model.t.length; i++) {
+    const w = model.t[i];
+    if (w != null) model.t[i] = w - originMs;
+  }
   model.alignment = { source, originMs, ...(matches !== undefined ? { matches } : {}) };
 }

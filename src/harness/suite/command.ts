@@ -19,7 +19,9 @@ export async function suiteCommand(o: SuiteCommandOptions): Promise<number> {
     suite = loadSuite(o.file);
   } catch (e) {
     const msg = e instanceof SuiteSchemaError ? e.message : `cannot read suite ${o.file}: ${(e as Error).message}`;
-    console.error(`harness suite: ${msg}\nUsage: harness suite <suite.yaml> [--parallel K] [--results-dir dir] [--time-limit s]`);
+    console.error(
+      `harness suite: ${msg}\nUsage: harness suite <suite.yaml> [--parallel K] [--results-dir dir] [--time-limit s]`,
+    );
     return 254;
   }
   for (const c of suite.cases) Object.assign(c.options, o.overrides);
@@ -27,11 +29,17 @@ export async function suiteCommand(o: SuiteCommandOptions): Promise<number> {
   console.log('');
   for (const c of summary.cases) {
     const mark = c.met ? 'ok  ' : 'FAIL';
-    console.log(`${mark} ${c.name}: ${c.runs.map((r) => r.verdict + (r.lost !== undefined ? ` (lost ${r.lost})` : '')).join(', ')} — expected ${c.expect}`);
+    console.log(
+      `${mark} ${c.name}: ${c.runs.map((r) => r.verdict + (r.lost !== undefined ? ` (lost ${r.lost})` : '')).join(', ')} — expected ${c.expect}`,
+    );
     if (!c.met) console.log('     ' + c.message.split('\n').join('\n     '));
   }
   const k = summary.counts;
-  console.log(`\nsuite ${summary.suite}: ${k.met}/${k.cases} cases met expectations, ${k.crashed} crashed, ${k.unknown} unknown, ${summary.durationS.toFixed(0)} s`);
-  console.log(`summary: ${path.join(dir, 'summary.html')}\njunit:   ${path.join(dir, 'junit.xml')}\ntrend:   ${path.join(path.dirname(dir), 'trend.html')}`);
+  console.log(
+    `\nsuite ${summary.suite}: ${k.met}/${k.cases} cases met expectations, ${k.crashed} crashed, ${k.unknown} unknown, ${summary.durationS.toFixed(0)} s`,
+  );
+  console.log(
+    `summary: ${path.join(dir, 'summary.html')}\njunit:   ${path.join(dir, 'junit.xml')}\ntrend:   ${path.join(path.dirname(dir), 'trend.html')}`,
+  );
   return summary.exitCode;
 }

@@ -16,7 +16,9 @@ export function xmlEscape(s: string): string {
 
 export function junitXml(s: SuiteSummary): string {
   const runs = s.cases.flatMap((c) => c.runs.map((r) => ({ c, r })));
-  const failures = runs.filter(({ c, r }) => r.verdict !== 'crashed' && !(c.expect === 'any' || c.expect === r.verdict)).length;
+  const failures = runs.filter(
+    ({ c, r }) => r.verdict !== 'crashed' && !(c.expect === 'any' || c.expect === r.verdict),
+  ).length;
   const errors = runs.filter(({ r }) => r.verdict === 'crashed').length;
   const time = s.durationS.toFixed(3);
   const lines = [
@@ -30,12 +32,18 @@ export function junitXml(s: SuiteSummary): string {
   ];
   for (const { c, r } of runs) {
     const name = c.runs.length > 1 ? `${c.name} #${r.attempt}` : c.name;
-    lines.push(`    <testcase classname="${xmlEscape(`${s.suite}.${c.options.workload ?? 'set'}`)}" name="${xmlEscape(name)}" time="${r.durationS.toFixed(3)}">`);
+    lines.push(
+      `    <testcase classname="${xmlEscape(`${s.suite}.${c.options.workload ?? 'set'}`)}" name="${xmlEscape(name)}" time="${r.durationS.toFixed(3)}">`,
+    );
     const where = r.report ?? r.runDir ?? r.log;
     if (r.verdict === 'crashed') {
-      lines.push(`      <error message="${xmlEscape(`harness run crashed (exit ${r.exitCode})`)}" type="crashed">${xmlEscape(`${r.tail ?? ''}\nlog: ${r.log}`)}</error>`);
+      lines.push(
+        `      <error message="${xmlEscape(`harness run crashed (exit ${r.exitCode})`)}" type="crashed">${xmlEscape(`${r.tail ?? ''}\nlog: ${r.log}`)}</error>`,
+      );
     } else if (!(c.expect === 'any' || c.expect === r.verdict)) {
-      lines.push(`      <failure message="${xmlEscape(`expected ${c.expect}, observed ${r.verdict}`)}" type="unmet-expectation">${xmlEscape(`case '${c.name}' expected ${c.expect} but observed ${r.verdict}; report: ${where}`)}</failure>`);
+      lines.push(
+        `      <failure message="${xmlEscape(`expected ${c.expect}, observed ${r.verdict}`)}" type="unmet-expectation">${xmlEscape(`case '${c.name}' expected ${c.expect} but observed ${r.verdict}; report: ${where}`)}</failure>`,
+      );
     }
     const out = `verdict=${r.verdict} expect=${c.expect} lost=${r.lost ?? '-'} acknowledged=${r.acknowledged ?? '-'} ops=${r.ops ?? '-'} report=${where}`;
     lines.push(`      <system-out>${xmlEscape(out)}</system-out>`);

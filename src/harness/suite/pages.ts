@@ -63,12 +63,19 @@ export function writeSummaryHtml(file: string, s: SuiteSummary, dir: string): vo
           return `<a class="chip v-${r.verdict}" href="${esc(href ?? '#')}">${esc(label)}</a>`;
         })
         .join(' ');
-      const opts = Object.entries(c.options).map(([k, v]) => `<code>--${esc(k)} ${esc(v)}</code>`).join(' ');
-      return `<tr data-case="${esc(c.name)}"><td>${esc(c.name)}</td><td>${opts}</td><td>${esc(c.expect)}</td><td>${runs}</td>` +
-        `<td class="${c.met ? 'met' : 'unmet'}">${c.met ? 'met' : 'NOT MET'}</td></tr>`;
+      const opts = Object.entries(c.options)
+        .map(([k, v]) => `<code>--${esc(k)} ${esc(v)}</code>`)
+        .join(' ');
+      return (
+        `<tr data-case="${esc(c.name)}"><td>${esc(c.name)}</td><td>${opts}</td><td>${esc(c.expect)}</td><td>${runs}</td>` +
+        `<td class="${c.met ? 'met' : 'unmet'}">${c.met ? 'met' : 'NOT MET'}</td></tr>`
+      );
     })
     .join('\n');
-  const problems = s.cases.filter((c) => !c.met).map((c) => `<li>${esc(c.message)}</li>`).join('');
+  const problems = s.cases
+    .filter((c) => !c.met)
+    .map((c) => `<li>${esc(c.message)}</li>`)
+    .join('');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Suite ${esc(s.suite)} — ${esc(s.startedAt)}</title>
 <style>${STYLE}</style></head><body>
 <header class="${headerClass(s.exitCode)}"><h1>Suite ${esc(s.suite)}: ${s.exitCode === 0 ? 'all expectations met' : s.exitCode === 1 ? `${s.counts.unmet} case(s) did not meet expectations` : s.exitCode === 2 ? 'some verdicts unknown' : 'some runs crashed'}</h1>
@@ -131,12 +138,18 @@ export function writeTrendHtml(suiteRoot: string): void {
   const rows = [...byCase]
     .map(([name, pts]) => {
       const cells = pts
-        .map((p) => `<a class="chip v-${esc(p.verdicts.includes('crashed') ? 'crashed' : p.verdicts.includes('invalid') ? 'invalid' : p.verdicts.includes('unknown') ? 'unknown' : 'valid')}" title="${esc(p.at)}" href="${esc(p.dir)}/summary.html">${esc(p.verdicts.join('/'))}${p.lostRate !== null ? ` ${(p.lostRate * 100).toFixed(1)}%` : ''}</a>`)
+        .map(
+          (p) =>
+            `<a class="chip v-${esc(p.verdicts.includes('crashed') ? 'crashed' : p.verdicts.includes('invalid') ? 'invalid' : p.verdicts.includes('unknown') ? 'unknown' : 'valid')}" title="${esc(p.at)}" href="${esc(p.dir)}/summary.html">${esc(p.verdicts.join('/'))}${p.lostRate !== null ? ` ${(p.lostRate * 100).toFixed(1)}%` : ''}</a>`,
+        )
         .join('');
       return `<tr data-case="${esc(name)}"><td>${esc(name)}${changed(pts) ? ' <span class="changed">behaviour changed</span>' : ''}</td><td>${cells}</td></tr>`;
     })
     .join('\n');
-  const series = [...byCase].map(([name, pts]) => ({ name, pts: pts.map((p) => [Date.parse(p.at) / 1000, p.lostRate]) }));
+  const series = [...byCase].map(([name, pts]) => ({
+    name,
+    pts: pts.map((p) => [Date.parse(p.at) / 1000, p.lostRate]),
+  }));
   const { js, css } = uplotAssets();
   const suiteName = runs[runs.length - 1]?.suite ?? path.basename(suiteRoot);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trend — suite ${esc(suiteName)}</title>

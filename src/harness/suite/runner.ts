@@ -72,7 +72,11 @@ export interface SuiteRunOptions {
 
 /** A directory-safe test name for a case ("set[target=redis]" -> "set.target-redis"). */
 export function testNameOf(caseName: string): string {
-  return caseName.replace(/\[|\]/g, '.').replace(/[=,]/g, (c) => (c === '=' ? '-' : '.')).replace(/\.+$/, '').replace(/\.+/g, '.');
+  return caseName
+    .replace(/\[|\]/g, '.')
+    .replace(/[=,]/g, (c) => (c === '=' ? '-' : '.'))
+    .replace(/\.+$/, '')
+    .replace(/\.+/g, '.');
 }
 
 function verdictOf(v: unknown): CaseVerdict {
@@ -97,11 +101,15 @@ async function runOnce(c: SuiteCase, attempt: number, opts: SuiteRunOptions, log
   const log = path.join(logDir, `${testName}-${attempt}.log`);
   const out = fs.openSync(log, 'w');
   fs.writeSync(out, `$ harness ${redactArgv(args.slice(1)).join(' ')}\n`);
-  const limitS = Number(c.options['time-limit'] ?? 60) + Number(c.options['recovery-timeout'] ?? 60) + (opts.graceS ?? 120);
+  const limitS =
+    Number(c.options['time-limit'] ?? 60) + Number(c.options['recovery-timeout'] ?? 60) + (opts.graceS ?? 120);
   const t0 = Date.now();
   const before = latestRun(opts.resultsDir, testName);
   const exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     const timer = setTimeout(() => {
       fs.writeSync(out, `\n[suite] run exceeded ${limitS} s: sending SIGTERM\n`);
       child.kill('SIGTERM');
@@ -165,10 +173,18 @@ export async function runSuite(suite: Suite, opts: SuiteRunOptions): Promise<{ s
   const dir = path.join(suiteRoot, timestamp(started));
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  log(`suite ${suite.name}: ${suite.cases.length} case(s), ${suite.cases.reduce((n, c) => n + c.repeat, 0)} run(s), parallel ${opts.parallel} -> ${dir}`);
+  log(
+    `suite ${suite.name}: ${suite.cases.length} case(s), ${suite.cases.reduce((n, c) => n + c.repeat, 0)} run(s), parallel ${opts.parallel} -> ${dir}`,
+  );
 
   const results: CaseResult[] = suite.cases.map((c) => ({
-    name: c.name, testName: testNameOf(c.name), options: redactOptions(c.options), expect: c.expect, runs: [], met: true, message: '',
+    name: c.name,
+    testName: testNameOf(c.name),
+    options: redactOptions(c.options),
+    expect: c.expect,
+    runs: [],
+    met: true,
+    message: '',
   }));
   // a case's repeats run one after another (they share the test name's `latest` link);
   // different cases run side by side
@@ -183,7 +199,9 @@ export async function runSuite(suite: Suite, opts: SuiteRunOptions): Promise<{ s
         const r = await runOnce(c, a, opts, logDir);
         results[i]!.runs.push(r);
         const lost = r.lost !== undefined ? `, lost ${r.lost}` : '';
-        log(`[${c.name}] run ${a}/${c.repeat}: ${r.verdict} (exit ${r.exitCode}, ${r.durationS.toFixed(1)} s${lost})${meets(c.expect, r.verdict) ? '' : `  <-- expected ${c.expect}`}`);
+        log(
+          `[${c.name}] run ${a}/${c.repeat}: ${r.verdict} (exit ${r.exitCode}, ${r.durationS.toFixed(1)} s${lost})${meets(c.expect, r.verdict) ? '' : `  <-- expected ${c.expect}`}`,
+        );
       }
     }
   };
@@ -195,8 +213,11 @@ export async function runSuite(suite: Suite, opts: SuiteRunOptions): Promise<{ s
     r.message = r.met
       ? `${r.runs.map((x) => x.verdict).join(', ')} (expected ${r.expect})`
       : bad
-          .map((x) => `case '${r.name}' run ${x.attempt}: expected ${r.expect} but observed ${x.verdict}` +
-            (x.report ? ` — open ${x.report}` : x.runDir ? ` — see ${x.runDir}` : ` — see ${x.log}`))
+          .map(
+            (x) =>
+              `case '${r.name}' run ${x.attempt}: expected ${r.expect} but observed ${x.verdict}` +
+              (x.report ? ` — open ${x.report}` : x.runDir ? ` — see ${x.runDir}` : ` — see ${x.log}`),
+          )
           .join('\n');
   }
   const allRuns = results.flatMap((r) => r.runs);

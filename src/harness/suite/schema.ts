@@ -72,7 +72,13 @@ export function parseSuite(text: string, file: string): Suite {
     throw new SuiteSchemaError(file, e.linePos?.[0]?.line ?? 1, '', `YAML syntax error: ${e.message.split('\n')[0]}`);
   }
   const root = doc.contents;
-  if (!isMap(root)) throw new SuiteSchemaError(file, lineOf(root as Node), '', 'a suite is a mapping with `cases:` (and optional `name:`, `defaults:`)');
+  if (!isMap(root))
+    throw new SuiteSchemaError(
+      file,
+      lineOf(root as Node),
+      '',
+      'a suite is a mapping with `cases:` (and optional `name:`, `defaults:`)',
+    );
   const known = knownOptionNames();
   let name = path.basename(file).replace(/\.ya?ml$/, '');
   let defaults: Record<string, string> = {};
@@ -86,7 +92,12 @@ export function parseSuite(text: string, file: string): Suite {
     else throw new SuiteSchemaError(file, keyLine, key, 'unknown top-level key (expected name, defaults, cases)');
   }
   if (!casesNode || !isSeq(casesNode) || casesNode.items.length === 0) {
-    throw new SuiteSchemaError(file, lineOf(casesNode ?? (root as Node)), 'cases', 'expected a non-empty list of cases');
+    throw new SuiteSchemaError(
+      file,
+      lineOf(casesNode ?? (root as Node)),
+      'cases',
+      'expected a non-empty list of cases',
+    );
   }
   const cases: SuiteCase[] = [];
   const seen = new Set<string>();
@@ -102,18 +113,34 @@ export function parseSuite(text: string, file: string): Suite {
   return { name, file, cases };
 }
 
-function readOptions(file: string, node: Node, known: Set<string>, lineOf: (n: Node) => number, skip: Set<string>): Record<string, string> {
+function readOptions(
+  file: string,
+  node: Node,
+  known: Set<string>,
+  lineOf: (n: Node) => number,
+  skip: Set<string>,
+): Record<string, string> {
   if (!isMap(node)) throw new SuiteSchemaError(file, lineOf(node), '', 'expected a mapping of options');
   const out: Record<string, string> = {};
   for (const pair of (node as YAMLMap).items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (skip.has(key)) continue;
     if (!known.has(key)) {
-      throw new SuiteSchemaError(file, lineOf(pair.key as Node), key, `unknown option (known: ${[...known].sort().join(', ')})`);
+      throw new SuiteSchemaError(
+        file,
+        lineOf(pair.key as Node),
+        key,
+        `unknown option (known: ${[...known].sort().join(', ')})`,
+      );
     }
-    const v = (pair.value as Node & { toJSON(): unknown } | null)?.toJSON();
+    const v = (pair.value as (Node & { toJSON(): unknown }) | null)?.toJSON();
     if (v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v))) {
-      throw new SuiteSchemaError(file, lineOf((pair.value ?? pair.key) as Node), key, 'expected a scalar value (or a list for nemesis)');
+      throw new SuiteSchemaError(
+        file,
+        lineOf((pair.value ?? pair.key) as Node),
+        key,
+        'expected a scalar value (or a list for nemesis)',
+      );
     }
     out[key] = scalarString(v);
   }
@@ -134,19 +161,26 @@ function expandCase(
     return p ? lineOf(p.key as Node) : line;
   };
   const options = { ...defaults, ...readOptions(file, node as unknown as Node, known, lineOf, CASE_KEYS) };
-  const base = typeof json.name === 'string' && json.name ? json.name : `${options.workload ?? 'set'}-${options.nemesis ?? 'none'}-${options.target ?? 'tsredis'}`;
-  if (!/^[A-Za-z0-9._,=\[\]-]+$/.test(base)) throw new SuiteSchemaError(file, keyLine('name'), 'name', 'use letters, digits and . _ - only');
+  const base =
+    typeof json.name === 'string' && json.name
+      ? json.name
+      : `${options.workload ?? 'set'}-${options.nemesis ?? 'none'}-${options.target ?? 'tsredis'}`;
+  if (!/^[A-Za-z0-9._,=\[\]-]+$/.test(base))
+    throw new SuiteSchemaError(file, keyLine('name'), 'name', 'use letters, digits and . _ - only');
   const repeat = json.repeat === undefined ? 1 : Number(json.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new SuiteSchemaError(file, keyLine('repeat'), 'repeat', 'expected a whole number >= 1');
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new SuiteSchemaError(file, keyLine('repeat'), 'repeat', 'expected a whole number >= 1');
   const rules = parseExpect(file, json.expect, keyLine('expect'));
 
   let combos: Record<string, string>[] = [{}];
   if (json.matrix !== undefined) {
     const m = json.matrix;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new SuiteSchemaError(file, keyLine('matrix'), 'matrix', 'expected a mapping of option -> list of values');
+    if (typeof m !== 'object' || m === null || Array.isArray(m))
+      throw new SuiteSchemaError(file, keyLine('matrix'), 'matrix', 'expected a mapping of option -> list of values');
     for (const [k, vals] of Object.entries(m as Record<string, unknown>)) {
       if (!known.has(k)) throw new SuiteSchemaError(file, keyLine('matrix'), `matrix.${k}`, 'unknown option');
-      if (!Array.isArray(vals) || vals.length === 0) throw new SuiteSchemaError(file, keyLine('matrix'), `matrix.${k}`, 'expected a non-empty list');
+      if (!Array.isArray(vals) || vals.length === 0)
+        throw new SuiteSchemaError(file, keyLine('matrix'), `matrix.${k}`, 'expected a non-empty list');
       const next: Record<string, string>[] = [];
       for (const c of combos) for (const v of vals) next.push({ ...c, [k]: scalarString(v) });
       combos = next;
@@ -155,8 +189,15 @@ function expandCase(
   return combos.map((combo) => {
     const opts = { ...options, ...combo };
     // a secret in the matrix is named by its place in the list: case names become directory names
-    const shown = (k: string, v: string) => (redactOptions({ [k]: v })[k] === v ? v : `secret-${(json.matrix as Record<string, unknown[]>)[k]!.map(scalarString).indexOf(v) + 1}`);
-    const suffix = Object.keys(combo).length ? `[${Object.entries(combo).map(([k, v]) => `${k}=${shown(k, v)}`).join(',')}]` : '';
+    const shown = (k: string, v: string) =>
+      redactOptions({ [k]: v })[k] === v
+        ? v
+        : `secret-${(json.matrix as Record<string, unknown[]>)[k]!.map(scalarString).indexOf(v) + 1}`;
+    const suffix = Object.keys(combo).length
+      ? `[${Object.entries(combo)
+          .map(([k, v]) => `${k}=${shown(k, v)}`)
+          .join(',')}]`
+      : '';
     return { name: base + suffix, options: opts, repeat, expect: resolveExpect(rules, opts), line };
   });
 }
@@ -164,20 +205,28 @@ function expandCase(
 function parseExpect(file: string, v: unknown, line: number): ExpectRule[] {
   if (v === undefined) return [{ when: {}, expect: 'any' }];
   if (typeof v === 'string') {
-    if (!EXPECTATIONS.includes(v as Expectation)) throw new SuiteSchemaError(file, line, 'expect', `must be one of ${EXPECTATIONS.join(', ')}`);
+    if (!EXPECTATIONS.includes(v as Expectation))
+      throw new SuiteSchemaError(file, line, 'expect', `must be one of ${EXPECTATIONS.join(', ')}`);
     return [{ when: {}, expect: v as Expectation }];
   }
   if (Array.isArray(v)) {
     return v.map((r) => {
-      if (typeof r !== 'object' || r === null) throw new SuiteSchemaError(file, line, 'expect', 'rules are {when: {...}, expect: ...}');
+      if (typeof r !== 'object' || r === null)
+        throw new SuiteSchemaError(file, line, 'expect', 'rules are {when: {...}, expect: ...}');
       const rule = r as { when?: Record<string, unknown>; expect?: unknown };
-      if (!EXPECTATIONS.includes(rule.expect as Expectation)) throw new SuiteSchemaError(file, line, 'expect', `must be one of ${EXPECTATIONS.join(', ')}`);
+      if (!EXPECTATIONS.includes(rule.expect as Expectation))
+        throw new SuiteSchemaError(file, line, 'expect', `must be one of ${EXPECTATIONS.join(', ')}`);
       const when: Record<string, string> = {};
       for (const [k, x] of Object.entries(rule.when ?? {})) when[k] = scalarString(x);
       return { when, expect: rule.expect as Expectation };
     });
   }
-  throw new SuiteSchemaError(file, line, 'expect', 'expected valid | invalid | unknown | any, or a list of {when, expect} rules');
+  throw new SuiteSchemaError(
+    file,
+    line,
+    'expect',
+    'expected valid | invalid | unknown | any, or a list of {when, expect} rules',
+  );
 }
 
 function resolveExpect(rules: ExpectRule[], opts: Record<string, string>): Expectation {

@@ -133,8 +133,7 @@ function shutdownCommand(c: Client, argv: string[]): void | Promise<void> {
     else if (a === 'now' || a === 'force') {
       other = true;
       if (a === 'force') force = true;
-    }
-    else if (a === 'abort') abort = true;
+    } else if (a === 'abort') abort = true;
     else throw new CommandError('ERR syntax error');
   }
   if ((abort && (nosave || save || other)) || (nosave && save)) throw new CommandError('ERR syntax error');
@@ -209,11 +208,19 @@ export const adminCommands: CommandSpec[] = [
     c.reply.ok();
   }),
   cmd('time', 1, ['loading', 'stale', 'fast'], 0, 0, 0, (c) => {
-    const us = BigInt(Date.now()) * 1000n + (process.hrtime.bigint() / 1000n) % 1000n;
+    const us = BigInt(Date.now()) * 1000n + ((process.hrtime.bigint() / 1000n) % 1000n);
     c.reply.arrayHeader(2);
     c.reply.bulk(String(us / 1000000n));
     c.reply.bulk(String(us % 1000000n));
   }),
-  cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'], 0, 0, 0, shutdownCommand),
+  cmd(
+    'shutdown',
+    -1,
+    ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'],
+    0,
+    0,
+    0,
+    shutdownCommand,
+  ),
   cmd('debug', -2, ['admin', 'noscript', 'loading', 'stale'], 0, 0, 0, debugCommand),
 ];

@@ -217,7 +217,8 @@ function bitpos(c: Client, argv: string[]): void {
 function bitop(c: Client, argv: string[]): void {
   const op = argv[1]!.toLowerCase();
   if (op !== 'and' && op !== 'or' && op !== 'xor' && op !== 'not') throw new CommandError(ERR_SYNTAX);
-  if (op === 'not' && argv.length !== 4) throw new CommandError('ERR BITOP NOT must be called with a single source key.');
+  if (op === 'not' && argv.length !== 4)
+    throw new CommandError('ERR BITOP NOT must be called with a single source key.');
   const srcs: Buffer[] = [];
   let maxlen = 0;
   let minlen = Infinity;
@@ -257,8 +258,12 @@ function bitop(c: Client, argv: string[]): void {
   c.reply.int(maxlen);
 }
 
-const OV_WRAP = 0, OV_SAT = 1, OV_FAIL = 2;
-const OP_GET = 0, OP_SET = 1, OP_INCRBY = 2;
+const OV_WRAP = 0,
+  OV_SAT = 1,
+  OV_FAIL = 2;
+const OP_GET = 0,
+  OP_SET = 1,
+  OP_INCRBY = 2;
 
 interface BitfieldOp {
   op: number;
@@ -375,13 +380,17 @@ function bitfield(c: Client, argv: string[], readonlyCmd: boolean): void {
     let over: boolean;
     let limited: bigint;
     if (o.op === OP_INCRBY) {
-      [over, limited] = o.signed ? signedOverflow(old, o.value, o.bits, o.overflow) : unsignedOverflow(old, o.value, o.bits, o.overflow);
+      [over, limited] = o.signed
+        ? signedOverflow(old, o.value, o.bits, o.overflow)
+        : unsignedOverflow(old, o.value, o.bits, o.overflow);
       next = over ? limited : old + o.value;
       ret = next;
     } else {
       // SET: an unsigned field takes the argument as a uint64 (so -1 overflows)
       const v = o.signed ? o.value : BigInt.asUintN(64, o.value);
-      [over, limited] = o.signed ? signedOverflow(v, 0n, o.bits, o.overflow) : unsignedOverflow(v, 0n, o.bits, o.overflow);
+      [over, limited] = o.signed
+        ? signedOverflow(v, 0n, o.bits, o.overflow)
+        : unsignedOverflow(v, 0n, o.bits, o.overflow);
       next = over ? limited : v;
       ret = old;
     }

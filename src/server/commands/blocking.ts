@@ -96,7 +96,13 @@ export function parseTimeout(arg: string): number {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Blocks `c` on keys; returns the promise the handler must return. */
-export function block(c: Client, keys: string[], timeoutMs: number, serve: (key: string) => boolean, onTimeout: () => void): Promise<void> {
+export function block(
+  c: Client,
+  keys: string[],
+  timeoutMs: number,
+  serve: (key: string) => boolean,
+  onTimeout: () => void,
+): Promise<void> {
   const s = stateOf(c.server);
   return new Promise<void>((resolve) => {
     const w: Waiter = { client: c, db: c.db.id, keys, serve, timeout: onTimeout, resolve, timer: null };
@@ -108,13 +114,16 @@ export function block(c: Client, keys: string[], timeoutMs: number, serve: (key:
     }
     // setTimeout fires at once past 2^31-1 ms: long timeouts are armed in steps
     const arm = (left: number): void => {
-      w.timer = setTimeout(() => {
-        if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
-        remove(s, w, false);
-        w.timeout();
-        w.client.flushSoon();
-        w.resolve();
-      }, Math.min(left, MAX_TIMER_MS));
+      w.timer = setTimeout(
+        () => {
+          if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
+          remove(s, w, false);
+          w.timeout();
+          w.client.flushSoon();
+          w.resolve();
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
     };
     if (timeoutMs > 0) arm(timeoutMs);
   });

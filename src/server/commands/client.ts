@@ -35,7 +35,8 @@ export function validClientName(name: string): boolean {
 }
 
 function setName(c: Client, name: string): void {
-  if (!validClientName(name)) throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+  if (!validClientName(name))
+    throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
   c.name = name;
 }
 
@@ -153,8 +154,10 @@ const pauses = new WeakMap<Server, PauseState>();
 
 function mayReplicate(c: Client, cmd: ResolvedCommand): boolean {
   // PUBLISH reaches replicas too, so a write pause holds it
-  if (cmd.isWrite || cmd.flags.includes('may_replicate') || cmd.name === 'publish' || cmd.name === 'spublish') return true;
-  if (cmd.name === 'exec' && !cmd.parent) return c.multiQueue.some((q) => q.cmd.isWrite || q.cmd.flags.includes('may_replicate'));
+  if (cmd.isWrite || cmd.flags.includes('may_replicate') || cmd.name === 'publish' || cmd.name === 'spublish')
+    return true;
+  if (cmd.name === 'exec' && !cmd.parent)
+    return c.multiQueue.some((q) => q.cmd.isWrite || q.cmd.flags.includes('may_replicate'));
   return false;
 }
 
@@ -240,7 +243,8 @@ export const clientCommands: CommandSpec[] = [
         const attr = argv[2]!.toLowerCase();
         const val = argv[3]!;
         if (attr !== 'lib-name' && attr !== 'lib-ver') throw new CommandError(`ERR Unrecognized option '${argv[2]}'`);
-        if (!validClientName(val)) throw new CommandError(`ERR ${argv[2]} cannot contain spaces, newlines or special characters.`);
+        if (!validClientName(val))
+          throw new CommandError(`ERR ${argv[2]} cannot contain spaces, newlines or special characters.`);
         if (attr === 'lib-name') c.libName = val;
         else c.libVer = val;
         c.reply.ok();
@@ -273,7 +277,8 @@ export const clientCommands: CommandSpec[] = [
         let withError = false;
         if (argv.length === 4) {
           const r = argv[3]!.toLowerCase();
-          if (r !== 'timeout' && r !== 'error') throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+          if (r !== 'timeout' && r !== 'error')
+            throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
           withError = r === 'error';
         } else if (argv.length > 4) {
           throw new CommandError(ERR_SYNTAX);

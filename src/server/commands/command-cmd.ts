@@ -21,7 +21,10 @@ export function aclCategories(c: ResolvedCommand): string[] {
   if (c.flags.includes('readonly')) out.push('read');
   if (c.flags.includes('admin')) out.push('admin');
   if (c.flags.includes('pubsub')) out.push('pubsub');
-  if (c.group && ['string', 'list', 'hash', 'set', 'sortedset', 'keyspace', 'connection', 'transactions'].includes(c.group)) {
+  if (
+    c.group &&
+    ['string', 'list', 'hash', 'set', 'sortedset', 'keyspace', 'connection', 'transactions'].includes(c.group)
+  ) {
     out.push(c.group === 'transactions' ? 'transaction' : c.group);
   }
   out.push(c.flags.includes('fast') ? 'fast' : 'slow');
@@ -50,7 +53,8 @@ function keySpecFlags(ci: ResolvedCommand): string[] {
 function keyFlagsAt(ci: ResolvedCommand, args: string[], pos: number): string[] {
   if (ci.fullname === 'bitfield') return bitfieldKeyFlags(args);
   // SORT's key specs are 'unknown' ones: its own getkeys rule gives positions and flags
-  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro') return sortKeys(args, ci.fullname === 'sort_ro').find((k) => k.pos === pos)?.flags ?? [];
+  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro')
+    return sortKeys(args, ci.fullname === 'sort_ro').find((k) => k.pos === pos)?.flags ?? [];
   const ks = COMMAND_META[ci.fullname]?.ks;
   if (ks && ks.length > 1) {
     let best: KeySpec | undefined;
@@ -209,7 +213,9 @@ function commandDocs(c: Client, ci: ResolvedCommand): void {
   const fields = 3 + (subs.length > 0 ? 1 : 0);
   r.mapHeader(fields);
   r.bulk('summary');
-  r.bulk(ci.summary ?? (ci.parent ? `${ci.parent.name.toUpperCase()} ${ci.name.toUpperCase()}` : ci.name.toUpperCase()));
+  r.bulk(
+    ci.summary ?? (ci.parent ? `${ci.parent.name.toUpperCase()} ${ci.name.toUpperCase()}` : ci.name.toUpperCase()),
+  );
   r.bulk('since');
   r.bulk(ci.since ?? '1.0.0');
   r.bulk('group');
@@ -243,7 +249,8 @@ function getKeysTarget(c: Client, argv: string[]): { target: ResolvedCommand; ar
  * answers with Redis's "Invalid arguments" error.
  */
 function keyPositions(ci: ResolvedCommand, args: string[]): number[] {
-  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro') return sortKeys(args, ci.fullname === 'sort_ro').map((k) => k.pos);
+  if (ci.fullname === 'sort' || ci.fullname === 'sort_ro')
+    return sortKeys(args, ci.fullname === 'sort_ro').map((k) => k.pos);
   const ks = COMMAND_META[ci.fullname]?.ks;
   if (!ci.flags.includes('movablekeys') || !ks) return keysOf(ci, args).map((_, i) => ci.firstKey + i * (ci.step || 1));
   const out: number[] = [];
@@ -276,71 +283,86 @@ function keysOrInvalid(ci: ResolvedCommand, args: string[]): number[] {
 const CMD_FLAGS = ['loading', 'stale'] as const;
 
 export const commandCommands: CommandSpec[] = [
-  cmd('command', -1, ['loading', 'stale', 'sentinel'], 0, 0, 0, (c) => {
-    const list = allCommands(c);
-    c.reply.arrayHeader(list.length);
-    for (const ci of list) commandInfo(c, ci);
-  }, {
-    subcommands: [
-      cmd('count', 2, [...CMD_FLAGS], 0, 0, 0, (c) => c.reply.int(c.server.commands.commands.size)),
-      cmd('list', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
-        let filter: (x: ResolvedCommand) => boolean = () => true;
-        if (argv.length === 5 && argv[2]!.toLowerCase() === 'filterby') {
-          const kind = argv[3]!.toLowerCase();
-          const v = argv[4]!;
-          if (kind === 'module') filter = () => false;
-          else if (kind === 'aclcat') filter = (x) => aclCategories(x).includes(v.toLowerCase());
-          else if (kind === 'pattern') filter = (x) => stringMatch(v, x.fullname, true);
-          else throw new CommandError('ERR syntax error');
-        } else if (argv.length !== 2) {
-          throw new CommandError('ERR syntax error');
-        }
-        const out: string[] = [];
-        for (const ci of allCommands(c)) {
-          if (filter(ci)) out.push(ci.fullname);
-          for (const s of ci.subIndex?.values() ?? []) if (filter(s)) out.push(s.fullname);
-        }
-        c.reply.bulkArray(out);
-      }),
-      cmd('info', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
-        if (argv.length === 2) {
-          const list = allCommands(c);
-          c.reply.arrayHeader(list.length);
-          for (const ci of list) commandInfo(c, ci);
-          return;
-        }
-        c.reply.arrayHeader(argv.length - 2);
-        for (let k = 2; k < argv.length; k++) {
-          const ci = lookupFullname(c, argv[k]!);
-          if (ci) commandInfo(c, ci);
-          else c.reply.nullBulk();
-        }
-      }),
-      cmd('docs', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
-        const list = argv.length === 2 ? allCommands(c) : argv.slice(2).map((n) => lookupFullname(c, n)).filter((x): x is ResolvedCommand => !!x);
-        c.reply.mapHeader(list.length);
-        for (const ci of list) {
-          c.reply.bulk(ci.fullname);
-          commandDocs(c, ci);
-        }
-      }),
-      cmd('getkeys', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
-        const { target, args } = getKeysTarget(c, argv);
-        c.reply.bulkArray(keysOrInvalid(target, args).map((i) => args[i]!));
-      }),
-      cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
-        const { target, args } = getKeysTarget(c, argv);
-        const pos = keysOrInvalid(target, args);
-        c.reply.arrayHeader(pos.length);
-        for (const i of pos) {
-          const flags = keyFlagsAt(target, args, i);
-          c.reply.arrayHeader(2);
-          c.reply.bulk(args[i]!);
-          c.reply.setHeader(flags.length);
-          for (const f of flags) c.reply.simple(f);
-        }
-      }),
-      cmd('help', 2, [...CMD_FLAGS], 0, 0, 0, (c) => replyHelp(c, COMMAND_HELP)),
-    ],
-  }),
+  cmd(
+    'command',
+    -1,
+    ['loading', 'stale', 'sentinel'],
+    0,
+    0,
+    0,
+    (c) => {
+      const list = allCommands(c);
+      c.reply.arrayHeader(list.length);
+      for (const ci of list) commandInfo(c, ci);
+    },
+    {
+      subcommands: [
+        cmd('count', 2, [...CMD_FLAGS], 0, 0, 0, (c) => c.reply.int(c.server.commands.commands.size)),
+        cmd('list', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+          let filter: (x: ResolvedCommand) => boolean = () => true;
+          if (argv.length === 5 && argv[2]!.toLowerCase() === 'filterby') {
+            const kind = argv[3]!.toLowerCase();
+            const v = argv[4]!;
+            if (kind === 'module') filter = () => false;
+            else if (kind === 'aclcat') filter = (x) => aclCategories(x).includes(v.toLowerCase());
+            else if (kind === 'pattern') filter = (x) => stringMatch(v, x.fullname, true);
+            else throw new CommandError('ERR syntax error');
+          } else if (argv.length !== 2) {
+            throw new CommandError('ERR syntax error');
+          }
+          const out: string[] = [];
+          for (const ci of allCommands(c)) {
+            if (filter(ci)) out.push(ci.fullname);
+            for (const s of ci.subIndex?.values() ?? []) if (filter(s)) out.push(s.fullname);
+          }
+          c.reply.bulkArray(out);
+        }),
+        cmd('info', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+          if (argv.length === 2) {
+            const list = allCommands(c);
+            c.reply.arrayHeader(list.length);
+            for (const ci of list) commandInfo(c, ci);
+            return;
+          }
+          c.reply.arrayHeader(argv.length - 2);
+          for (let k = 2; k < argv.length; k++) {
+            const ci = lookupFullname(c, argv[k]!);
+            if (ci) commandInfo(c, ci);
+            else c.reply.nullBulk();
+          }
+        }),
+        cmd('docs', -2, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+          const list =
+            argv.length === 2
+              ? allCommands(c)
+              : argv
+                  .slice(2)
+                  .map((n) => lookupFullname(c, n))
+                  .filter((x): x is ResolvedCommand => !!x);
+          c.reply.mapHeader(list.length);
+          for (const ci of list) {
+            c.reply.bulk(ci.fullname);
+            commandDocs(c, ci);
+          }
+        }),
+        cmd('getkeys', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+          const { target, args } = getKeysTarget(c, argv);
+          c.reply.bulkArray(keysOrInvalid(target, args).map((i) => args[i]!));
+        }),
+        cmd('getkeysandflags', -4, [...CMD_FLAGS], 0, 0, 0, (c, argv) => {
+          const { target, args } = getKeysTarget(c, argv);
+          const pos = keysOrInvalid(target, args);
+          c.reply.arrayHeader(pos.length);
+          for (const i of pos) {
+            const flags = keyFlagsAt(target, args, i);
+            c.reply.arrayHeader(2);
+            c.reply.bulk(args[i]!);
+            c.reply.setHeader(flags.length);
+            for (const f of flags) c.reply.simple(f);
+          }
+        }),
+        cmd('help', 2, [...CMD_FLAGS], 0, 0, 0, (c) => replyHelp(c, COMMAND_HELP)),
+      ],
+    },
+  ),
 ];

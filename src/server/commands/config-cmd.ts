@@ -3,7 +3,14 @@ import { cmd, type CommandSpec } from '../command.js';
 import { CommandError } from '../db.js';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { allConfigNames, configSetError, findDirective, mergeOutputBufferLimits, normalise, type Directive } from '../config.js';
+import {
+  allConfigNames,
+  configSetError,
+  findDirective,
+  mergeOutputBufferLimits,
+  normalise,
+  type Directive,
+} from '../config.js';
 import { rewriteConfigFile } from '../config-rewrite.js';
 import { stringMatch } from '../glob.js';
 import { replyHelp } from './pubsub.js';
@@ -104,12 +111,15 @@ export function configValue(server: Server, d: Directive): string {
  */
 async function relisten(s: Server): Promise<void> {
   const listeners = (s as unknown as { listeners: import('node:net').Server[] }).listeners;
-  const closing = listeners.map((l) => new Promise<void>((r) => {
-    l.once('close', () => r());
-    l.close();
-    // the handle is released at once; 'close' itself waits for connections
-    setTimeout(r, 20);
-  }));
+  const closing = listeners.map(
+    (l) =>
+      new Promise<void>((r) => {
+        l.once('close', () => r());
+        l.close();
+        // the handle is released at once; 'close' itself waits for connections
+        setTimeout(r, 20);
+      }),
+  );
   listeners.length = 0;
   await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 20))]);
 }
@@ -127,7 +137,9 @@ const APPLY: Record<string, Applier> = {
     try {
       process.chdir(v);
     } catch (e) {
-      throw new Error((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message);
+      throw new Error(
+        (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message,
+      );
     }
   },
   port: async (s) => {
@@ -149,7 +161,8 @@ const APPLY: Record<string, Applier> = {
 };
 
 function configSet(c: Client, argv: string[]): void | Promise<void> {
-  if (argv.length < 4 || argv.length % 2 !== 0) throw new CommandError("ERR wrong number of arguments for 'config|set' command");
+  if (argv.length < 4 || argv.length % 2 !== 0)
+    throw new CommandError("ERR wrong number of arguments for 'config|set' command");
   const server = c.server;
   const pairs: { arg: string; d: Directive; value: string }[] = [];
   let unknown: string | null = null;
@@ -174,16 +187,18 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
     }
     pairs.push({ arg: argv[k]!, d, value: argv[k + 1]! });
   }
-  if (unknown !== null) throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${unknown}'`);
+  if (unknown !== null)
+    throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${unknown}'`);
   if (failure) throw configSetError(failure.arg, failure.msg);
   // validate everything before changing anything (CONFIG SET is atomic)
   const next: { d: Directive; v: string; old: string }[] = [];
   for (const p of pairs) {
     let v: string;
     try {
-      v = p.d.name === 'client-output-buffer-limit'
-        ? mergeOutputBufferLimits(server.config.get(p.d.name), [p.value])
-        : normalise(p.d, [p.value]);
+      v =
+        p.d.name === 'client-output-buffer-limit'
+          ? mergeOutputBufferLimits(server.config.get(p.d.name), [p.value])
+          : normalise(p.d, [p.value]);
     } catch (e) {
       throw configSetError(p.arg, (e as Error).message);
     }
@@ -206,7 +221,9 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
       const r = apply(server, n.v);
       if (r) pending.push({ n, p: r });
     } catch (e) {
-      server.log.warning(`Failed applying new configuration. Possibly related to new ${n.d.name} setting. Restoring previous settings.`);
+      server.log.warning(
+        `Failed applying new configuration. Possibly related to new ${n.d.name} setting. Restoring previous settings.`,
+      );
       restore();
       throw configSetError(n.d.name, (e as Error).message);
     }
@@ -218,7 +235,9 @@ function configSet(c: Client, argv: string[]): void | Promise<void> {
       try {
         await p;
       } catch (e) {
-        server.log.warning(`Failed applying new configuration. Possibly related to new ${n.d.name} setting. Restoring previous settings.`);
+        server.log.warning(
+          `Failed applying new configuration. Possibly related to new ${n.d.name} setting. Restoring previous settings.`,
+        );
         restore();
         await relisten(server);
         await server.listen().catch(() => {});

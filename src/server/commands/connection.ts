@@ -60,64 +60,72 @@ export const connectionCommands: CommandSpec[] = [
     authenticate(c, user, pass);
     c.reply.ok();
   }),
-  cmd('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'sentinel', 'allow_busy'], 0, 0, 0, (c, argv) => {
-    let ver = c.reply.proto as number;
-    let i = 1;
-    if (argv.length >= 2) {
-      if (!/^(0|-?[1-9][0-9]*)$/.test(argv[1]!) || argv[1]!.length > 20) {
-        throw new CommandError('ERR Protocol version is not an integer or out of range');
-      }
-      const v = Number(argv[1]);
-      if (v < 2 || v > 3) throw new CommandError('NOPROTO unsupported protocol version');
-      ver = v;
-      i = 2;
-    }
-    let setname: string | null = null;
-    let auth: [string, string] | null = null;
-    for (; i < argv.length; i++) {
-      const opt = argv[i]!.toLowerCase();
-      const more = argv.length - i - 1;
-      if (opt === 'auth' && more >= 2) {
-        c.redactArg(i + 1);
-        c.redactArg(i + 2);
-        auth = [argv[i + 1]!, argv[i + 2]!];
-        i += 2;
-      } else if (opt === 'setname' && more >= 1) {
-        setname = argv[i + 1]!;
-        if (!validClientName(setname)) {
-          throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+  cmd(
+    'hello',
+    -1,
+    ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'sentinel', 'allow_busy'],
+    0,
+    0,
+    0,
+    (c, argv) => {
+      let ver = c.reply.proto as number;
+      let i = 1;
+      if (argv.length >= 2) {
+        if (!/^(0|-?[1-9][0-9]*)$/.test(argv[1]!) || argv[1]!.length > 20) {
+          throw new CommandError('ERR Protocol version is not an integer or out of range');
         }
-        // 7.0 names the client as it parses the option, even when a later option or AUTH fails
-        c.name = setname;
-        i += 1;
-      } else {
-        throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
+        const v = Number(argv[1]);
+        if (v < 2 || v > 3) throw new CommandError('NOPROTO unsupported protocol version');
+        ver = v;
+        i = 2;
       }
-    }
-    if (auth) authenticate(c, auth[0], auth[1]);
-    if (!c.authenticated && c.server.authRequiredByConfig()) {
-      throw new CommandError(
-        'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-      );
-    }
-    c.reply.proto = ver as 2 | 3;
-    const r = c.reply;
-    r.mapHeader(7);
-    r.bulk('server');
-    r.bulk('redis');
-    r.bulk('version');
-    r.bulk(REDIS_VERSION);
-    r.bulk('proto');
-    r.int(ver);
-    r.bulk('id');
-    r.int(c.id);
-    r.bulk('mode');
-    r.bulk(c.server.sentinelMode ? 'sentinel' : 'standalone');
-    r.bulk('role');
-    r.bulk(c.server.isReplica() ? 'replica' : 'master');
-    r.bulk('modules');
-    r.arrayHeader(0);
-  }),
+      let setname: string | null = null;
+      let auth: [string, string] | null = null;
+      for (; i < argv.length; i++) {
+        const opt = argv[i]!.toLowerCase();
+        const more = argv.length - i - 1;
+        if (opt === 'auth' && more >= 2) {
+          c.redactArg(i + 1);
+          c.redactArg(i + 2);
+          auth = [argv[i + 1]!, argv[i + 2]!];
+          i += 2;
+        } else if (opt === 'setname' && more >= 1) {
+          setname = argv[i + 1]!;
+          if (!validClientName(setname)) {
+            throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+          }
+          // 7.0 names the client as it parses the option, even when a later option or AUTH fails
+          c.name = setname;
+          i += 1;
+        } else {
+          throw new CommandError(`ERR Syntax error in HELLO option '${argv[i]}'`);
+        }
+      }
+      if (auth) authenticate(c, auth[0], auth[1]);
+      if (!c.authenticated && c.server.authRequiredByConfig()) {
+        throw new CommandError(
+          'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+        );
+      }
+      c.reply.proto = ver as 2 | 3;
+      const r = c.reply;
+      r.mapHeader(7);
+      r.bulk('server');
+      r.bulk('redis');
+      r.bulk('version');
+      r.bulk(REDIS_VERSION);
+      r.bulk('proto');
+      r.int(ver);
+      r.bulk('id');
+      r.int(c.id);
+      r.bulk('mode');
+      r.bulk(c.server.sentinelMode ? 'sentinel' : 'standalone');
+      r.bulk('role');
+      r.bulk(c.server.isReplica() ? 'replica' : 'master');
+      r.bulk('modules');
+      r.arrayHeader(0);
+    },
+  ),
   cmd('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], 0, 0, 0, (c) => {
     // clearClientConnectionState: back to a fresh connection's state
     discardTransaction(c);

@@ -25,7 +25,8 @@ function getOrCreate(c: Client, key: string): RHash {
 }
 
 function hset(c: Client, argv: string[], isHmset: boolean): void {
-  if (argv.length % 2 === 1) throw new CommandError(`ERR wrong number of arguments for '${isHmset ? 'hmset' : 'hset'}' command`);
+  if (argv.length % 2 === 1)
+    throw new CommandError(`ERR wrong number of arguments for '${isHmset ? 'hmset' : 'hset'}' command`);
   const h = getOrCreate(c, argv[1]!);
   let created = 0;
   let longest = 0;
@@ -72,9 +73,11 @@ function hrandfield(c: Client, argv: string[]): void {
     const a = argv[2]!;
     if (!isStrictInt(a) || BigInt(a) < -MAX_I64) throw new CommandError(ERR_NOT_INT);
     const l = Number(a);
-    if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== 'withvalues')) throw new CommandError(ERR_SYNTAX);
+    if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== 'withvalues'))
+      throw new CommandError(ERR_SYNTAX);
     const withValues = argv.length === 4;
-    if (withValues && (BigInt(a) < -MAX_I64 / 2n || BigInt(a) > MAX_I64 / 2n)) throw new CommandError('ERR value is out of range');
+    if (withValues && (BigInt(a) < -MAX_I64 / 2n || BigInt(a) > MAX_I64 / 2n))
+      throw new CommandError('ERR value is out of range');
     const h = getHash(c, argv[1]!);
     if (!h) return c.reply.arrayHeader(0);
     if (l === 0) return c.reply.arrayHeader(0);
@@ -135,8 +138,12 @@ export const hashCommands: CommandSpec[] = [
     c.reply.int(n);
   }),
   cmd('hlen', 2, ['readonly', 'fast'], 1, 1, 1, (c, argv) => c.reply.int(getHash(c, argv[1]!)?.size ?? 0)),
-  cmd('hstrlen', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) => c.reply.int(getHash(c, argv[1]!)?.get(argv[2]!)?.length ?? 0)),
-  cmd('hexists', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) => c.reply.int(getHash(c, argv[1]!)?.has(argv[2]!) ? 1 : 0)),
+  cmd('hstrlen', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) =>
+    c.reply.int(getHash(c, argv[1]!)?.get(argv[2]!)?.length ?? 0),
+  ),
+  cmd('hexists', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) =>
+    c.reply.int(getHash(c, argv[1]!)?.has(argv[2]!) ? 1 : 0),
+  ),
   cmd('hgetall', 2, ['readonly'], 1, 1, 1, (c, argv) => replyFields(c, argv, true, true)),
   cmd('hkeys', 2, ['readonly'], 1, 1, 1, (c, argv) => replyFields(c, argv, true, false)),
   cmd('hvals', 2, ['readonly'], 1, 1, 1, (c, argv) => replyFields(c, argv, false, true)),
@@ -180,7 +187,9 @@ export const hashCommands: CommandSpec[] = [
       return;
     }
     const opts = parseScanOptions(argv, 3, false);
-    const { next, items } = h.hashtable ? scanStep(cursor, opts.count, () => [...h.keys()]) : { next: '0', items: [...h.keys()] };
+    const { next, items } = h.hashtable
+      ? scanStep(cursor, opts.count, () => [...h.keys()])
+      : { next: '0', items: [...h.keys()] };
     const out: string[] = [];
     for (const f of items) {
       const v = h.get(f);

@@ -6,8 +6,23 @@ import { cmd, type CommandSpec } from '../command.js';
 import { CommandError } from '../db.js';
 import type { Client } from '../client.js';
 import {
-  HllBuf, HLL_DENSE, HLL_DENSE_SIZE, HLL_REGISTERS, HLL_SPARSE, cacheValid, createSparse, denseGet, denseSet,
-  denseSetRaw, hllAdd, invalidateCache, looksLikeHll, readCache, sparseSet, sparseToDense, writeCache,
+  HllBuf,
+  HLL_DENSE,
+  HLL_DENSE_SIZE,
+  HLL_REGISTERS,
+  HLL_SPARSE,
+  cacheValid,
+  createSparse,
+  denseGet,
+  denseSet,
+  denseSetRaw,
+  hllAdd,
+  invalidateCache,
+  looksLikeHll,
+  readCache,
+  sparseSet,
+  sparseToDense,
+  writeCache,
 } from '../hll/hll-core.js';
 import { estimate, histogram, mergeInto, rawHistogram } from '../hll/hll-count.js';
 
@@ -238,7 +253,8 @@ function pfselftest(c: Client): void {
     hllAdd(denseHll, ele, maxBytes);
     hllAdd(sparse, ele, maxBytes);
     if (j !== checkpoint) continue;
-    if (j < Math.floor(maxBytes / 2) && sparse.encoding !== HLL_SPARSE) throw new CommandError('TESTFAILED sparse encoding not used');
+    if (j < Math.floor(maxBytes / 2) && sparse.encoding !== HLL_SPARSE)
+      throw new CommandError('TESTFAILED sparse encoding not used');
     const card = estimate(histogram(denseHll).histo);
     if (card !== estimate(histogram(sparse).histo)) throw new CommandError('TESTFAILED dense/sparse disagree');
     let maxerr = Math.ceil(relerr * 6 * checkpoint);

@@ -9,12 +9,48 @@ import { REDIS_VERSION, type Server } from '../server.js';
 import { pubsubState } from './pubsub.js';
 import { loadingProgressRows, loadingStateRows } from '../persistence/rdb-loading.js';
 
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
+const DEFAULT_SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'errorstats',
+  'cluster',
+  'keyspace',
+];
+const ALL_SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'commandstats',
+  'errorstats',
+  'latencystats',
+  'cluster',
+  'keyspace',
+];
 const TITLES: Record<string, string> = {
-  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
-  replication: 'Replication', cpu: 'CPU', modules: 'Modules', commandstats: 'Commandstats',
-  errorstats: 'Errorstats', latencystats: 'Latencystats', cluster: 'Cluster', keyspace: 'Keyspace',
+  server: 'Server',
+  clients: 'Clients',
+  memory: 'Memory',
+  persistence: 'Persistence',
+  stats: 'Stats',
+  replication: 'Replication',
+  cpu: 'CPU',
+  modules: 'Modules',
+  commandstats: 'Commandstats',
+  errorstats: 'Errorstats',
+  latencystats: 'Latencystats',
+  cluster: 'Cluster',
+  keyspace: 'Keyspace',
 };
 
 /** Instantaneous metrics: samples taken every 100 ms, averaged over the last 16 (like Redis). */
@@ -347,7 +383,8 @@ function latencyStats(server: Server): string {
 
 function errorStats(server: Server): string {
   let out = '';
-  for (const code of [...server.stats.errors.keys()].sort()) out += `errorstat_${code}:count=${server.stats.errors.get(code)}\r\n`;
+  for (const code of [...server.stats.errors.keys()].sort())
+    out += `errorstat_${code}:count=${server.stats.errors.get(code)}\r\n`;
   return out;
 }
 
@@ -378,20 +415,47 @@ function section(server: Server, name: string): string | null {
     if (body.startsWith('# ')) return body;
   } else {
     switch (name) {
-      case 'server': body = serverSection(server); break;
-      case 'clients': body = clientsSection(server); break;
-      case 'memory': body = memorySection(server); break;
-      case 'persistence': body = defaultPersistence(server); break;
-      case 'stats': body = statsSection(server); break;
-      case 'replication': body = defaultReplication(server); break;
-      case 'cpu': body = cpuSection(); break;
-      case 'modules': body = ''; break;
-      case 'commandstats': body = commandStats(server); break;
-      case 'errorstats': body = errorStats(server); break;
-      case 'latencystats': body = latencyStats(server); break;
-      case 'cluster': body = 'cluster_enabled:0\r\n'; break;
-      case 'keyspace': body = keyspaceSection(server); break;
-      default: return null;
+      case 'server':
+        body = serverSection(server);
+        break;
+      case 'clients':
+        body = clientsSection(server);
+        break;
+      case 'memory':
+        body = memorySection(server);
+        break;
+      case 'persistence':
+        body = defaultPersistence(server);
+        break;
+      case 'stats':
+        body = statsSection(server);
+        break;
+      case 'replication':
+        body = defaultReplication(server);
+        break;
+      case 'cpu':
+        body = cpuSection();
+        break;
+      case 'modules':
+        body = '';
+        break;
+      case 'commandstats':
+        body = commandStats(server);
+        break;
+      case 'errorstats':
+        body = errorStats(server);
+        break;
+      case 'latencystats':
+        body = latencyStats(server);
+        break;
+      case 'cluster':
+        body = 'cluster_enabled:0\r\n';
+        break;
+      case 'keyspace':
+        body = keyspaceSection(server);
+        break;
+      default:
+        return null;
     }
   }
   const title = TITLES[name] ?? name.charAt(0).toUpperCase() + name.slice(1);

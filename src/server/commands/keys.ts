@@ -33,7 +33,10 @@ function del(c: Client, argv: string[]): void {
   if (n > 0 && n !== argv.length - 1) propagateSignalling(c, argv, deleted);
 }
 
-const EXP_NX = 1, EXP_XX = 2, EXP_GT = 4, EXP_LT = 8;
+const EXP_NX = 1,
+  EXP_XX = 2,
+  EXP_GT = 4,
+  EXP_LT = 8;
 
 /** expireGenericCommand: `basetime` now (relative forms) or 0; seconds or milliseconds. */
 function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boolean, isPexpireat: boolean): void {
@@ -47,11 +50,14 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     else if (o === 'lt') flags |= EXP_LT;
     else throw new CommandError(`ERR Unsupported option ${argv[i]}`);
   }
-  if (flags & EXP_NX && flags & (EXP_XX | EXP_GT | EXP_LT)) throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
-  if (flags & EXP_GT && flags & EXP_LT) throw new CommandError('ERR GT and LT options at the same time are not compatible');
+  if (flags & EXP_NX && flags & (EXP_XX | EXP_GT | EXP_LT))
+    throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (flags & EXP_GT && flags & EXP_LT)
+    throw new CommandError('ERR GT and LT options at the same time are not compatible');
   if (!isStrictInt(argv[2]!)) throw new CommandError(ERR_NOT_INT);
   let when = BigInt(argv[2]!);
-  const invalid = (): CommandError => new CommandError(`ERR invalid expire time in '${argv[0]!.toLowerCase()}' command`);
+  const invalid = (): CommandError =>
+    new CommandError(`ERR invalid expire time in '${argv[0]!.toLowerCase()}' command`);
   if (seconds) {
     if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) throw invalid();
     when *= 1000n;

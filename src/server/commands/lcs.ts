@@ -32,7 +32,8 @@ export function lcsCommand(c: Client, argv: string[]): void {
   const alen = a.length;
   const blen = b.length;
   const w = blen + 1;
-  if ((alen + 1) * w > 512 * 1024 * 1024) throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  if ((alen + 1) * w > 512 * 1024 * 1024)
+    throw new CommandError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
   const dp = new Uint32Array((alen + 1) * w);
   for (let i = 1; i <= alen; i++) {
     const ac = a.charCodeAt(i - 1);

@@ -174,7 +174,14 @@ function blockingPop(c: Client, argv: string[], head: boolean): Promise<void> | 
   );
 }
 
-function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: boolean, timeoutArg: string, asBrpoplpush: boolean): Promise<void> | void {
+function blockingMove(
+  c: Client,
+  argv: string[],
+  fromHead: boolean,
+  toHead: boolean,
+  timeoutArg: string,
+  asBrpoplpush: boolean,
+): Promise<void> | void {
   const timeout = parseTimeout(timeoutArg);
   const [, src, dst] = argv as [string, string, string];
   const sl = getList(c, src, false);
@@ -222,7 +229,8 @@ function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: bool
 /** LMPOP / BLMPOP arguments after the timeout: numkeys key... LEFT|RIGHT [COUNT n]. */
 function parseMpop(argv: string[], numkeysIdx: number): { keys: string[]; head: boolean; count: number } {
   const nk = argv[numkeysIdx]!;
-  if (!isStrictInt(nk) || BigInt(nk) < 1n || BigInt(nk) > LONG_MAX) throw new CommandError('ERR numkeys should be greater than 0');
+  if (!isStrictInt(nk) || BigInt(nk) < 1n || BigInt(nk) > LONG_MAX)
+    throw new CommandError('ERR numkeys should be greater than 0');
   const numkeys = Number(nk);
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) throw new CommandError(ERR_SYNTAX);
@@ -232,7 +240,8 @@ function parseMpop(argv: string[], numkeysIdx: number): { keys: string[]; head: 
     const more = argv.length - 1 - j;
     if (count === -1 && argv[j]!.toLowerCase() === 'count' && more) {
       const a = argv[++j]!;
-      if (!isStrictInt(a) || BigInt(a) < 1n || BigInt(a) > LONG_MAX) throw new CommandError('ERR count should be greater than 0');
+      if (!isStrictInt(a) || BigInt(a) < 1n || BigInt(a) > LONG_MAX)
+        throw new CommandError('ERR count should be greater than 0');
       count = Number(a);
     } else throw new CommandError(ERR_SYNTAX);
   }
@@ -444,6 +453,10 @@ export const listCommands: CommandSpec[] = [
     return blockingMove(c, argv, from, to, argv[5]!, false);
   }),
   cmd('lmpop', -4, ['write', 'movablekeys'], 0, 0, 0, (c, argv) => mpop(c, argv, 1, null)),
-  cmd('blmpop', -5, ['write', 'blocking', 'movablekeys'], 0, 0, 0, (c, argv) => mpop(c, argv, 2, parseTimeout(argv[1]!))),
-  cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], 1, 2, 1, (c, argv) => blockingMove(c, argv, false, true, argv[3]!, true)),
+  cmd('blmpop', -5, ['write', 'blocking', 'movablekeys'], 0, 0, 0, (c, argv) =>
+    mpop(c, argv, 2, parseTimeout(argv[1]!)),
+  ),
+  cmd('brpoplpush', 4, ['write', 'denyoom', 'noscript', 'blocking'], 1, 2, 1, (c, argv) =>
+    blockingMove(c, argv, false, true, argv[3]!, true),
+  ),
 ];

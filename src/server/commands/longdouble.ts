@@ -37,7 +37,7 @@ export function parseLongDouble(s: string): LongDouble | null {
   if (dec && (dec[2]!.length > 0 || (dec[3] ?? '').length > 0)) {
     const neg = dec[1] === '-';
     const frac = dec[3] ?? '';
-    const digits = BigInt((dec[2]! + frac) || '0');
+    const digits = BigInt(dec[2]! + frac || '0');
     const exp10 = Number(dec[4] ?? '0') - frac.length;
     if (digits === 0n) return { m: 0n, e: 0 };
     if (exp10 > 4932 + 40 || exp10 < -4951 - 5200) return exp10 > 0 ? null : { m: 0n, e: 0 };

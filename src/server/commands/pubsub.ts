@@ -126,7 +126,7 @@ const PUBSUB_HELP = [
   '    Return the number of subscribers for the specified channels, excluding',
   '    pattern subscriptions(default: no channels).',
   'SHARDCHANNELS [<pattern>]',
-  '    Return the currently active shard level channels matching a <pattern> (default: \'*\').',
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
   'SHARDNUMSUB [<shardchannel> ...]',
   '    Return the number of subscribers for the specified shard level channel(s)',
   'HELP',
@@ -216,7 +216,10 @@ export const pubsubCommands: CommandSpec[] = [
   cmd('pubsub', -2, [], 0, 0, 0, () => {}, {
     subcommands: [
       cmd('channels', -2, ['pubsub', 'loading', 'stale'], 0, 0, 0, (c, argv) => {
-        if (argv.length > 3) throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+        if (argv.length > 3)
+          throw new CommandError(
+            `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`,
+          );
         c.reply.bulkArray(listChannels(pubsubState(c.server).channels, argv[2]));
       }),
       cmd('numsub', -2, ['pubsub', 'loading', 'stale'], 0, 0, 0, (c, argv) => {
@@ -226,7 +229,10 @@ export const pubsubCommands: CommandSpec[] = [
         c.reply.int(pubsubState(c.server).patterns.size);
       }),
       cmd('shardchannels', -2, ['pubsub', 'loading', 'stale'], 0, 0, 0, (c, argv) => {
-        if (argv.length > 3) throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+        if (argv.length > 3)
+          throw new CommandError(
+            `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`,
+          );
         c.reply.bulkArray(listChannels(pubsubState(c.server).shard, argv[2]));
       }),
       cmd('shardnumsub', -2, ['pubsub', 'loading', 'stale'], 0, 0, 0, (c, argv) => {

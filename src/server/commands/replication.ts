@@ -22,11 +22,14 @@ function replicaof(c: Client, argv: string[]): void {
   }
   if (c.isReplica) throw new CommandError('ERR Command is not valid when client is a replica.');
   const portStr = argv[2]!;
-  if (!isStrictInt(portStr) || Number(portStr) < 0 || Number(portStr) > 65535) throw new CommandError('ERR Invalid master port');
+  if (!isStrictInt(portStr) || Number(portStr) < 0 || Number(portStr) > 65535)
+    throw new CommandError('ERR Invalid master port');
   const port = Number(portStr);
   const r = server.replication;
   if (r.masterHost !== null && r.masterHost.toLowerCase() === host.toLowerCase() && r.masterPort === port) {
-    server.log.notice('REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+    server.log.notice(
+      'REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.',
+    );
     c.reply.simple('OK Already connected to specified master');
     return;
   }
@@ -46,7 +49,8 @@ function replconf(c: Client, argv: string[]): void {
       if (!isStrictInt(val)) throw new CommandError(ERR_NOT_INT);
       c.replicaListeningPort = Number(val);
     } else if (opt === 'ip-address') {
-      if (val.length >= 256) throw new CommandError(`ERR REPLCONF ip-address provided by replica instance is too long: ${val.length} bytes`);
+      if (val.length >= 256)
+        throw new CommandError(`ERR REPLCONF ip-address provided by replica instance is too long: ${val.length} bytes`);
       c.replicaAnnouncedIp = val;
     } else if (opt === 'capa') {
       const h = repl.master.handshake(c);
@@ -111,11 +115,35 @@ function role(c: Client): void {
 }
 
 export const replicationCommands: CommandSpec[] = [
-  cmd('replicaof', 3, ['admin', 'noscript', 'stale'], 0, 0, 0, replicaof, { acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '5.0.0' }),
-  cmd('slaveof', 3, ['admin', 'noscript', 'stale'], 0, 0, 0, replicaof, { acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '1.0.0' }),
-  cmd('replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], 0, 0, 0, replconf, { acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '3.0.0' }),
-  cmd('psync', -3, ['admin', 'noscript', 'no_multi'], 0, 0, 0, sync, { acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '2.8.0' }),
-  cmd('sync', 1, ['admin', 'noscript', 'no_multi'], 0, 0, 0, sync, { acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '1.0.0' }),
+  cmd('replicaof', 3, ['admin', 'noscript', 'stale'], 0, 0, 0, replicaof, {
+    acl: ['admin', 'slow', 'dangerous'],
+    group: 'server',
+    since: '5.0.0',
+  }),
+  cmd('slaveof', 3, ['admin', 'noscript', 'stale'], 0, 0, 0, replicaof, {
+    acl: ['admin', 'slow', 'dangerous'],
+    group: 'server',
+    since: '1.0.0',
+  }),
+  cmd('replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], 0, 0, 0, replconf, {
+    acl: ['admin', 'slow', 'dangerous'],
+    group: 'server',
+    since: '3.0.0',
+  }),
+  cmd('psync', -3, ['admin', 'noscript', 'no_multi'], 0, 0, 0, sync, {
+    acl: ['admin', 'slow', 'dangerous'],
+    group: 'server',
+    since: '2.8.0',
+  }),
+  cmd('sync', 1, ['admin', 'noscript', 'no_multi'], 0, 0, 0, sync, {
+    acl: ['admin', 'slow', 'dangerous'],
+    group: 'server',
+    since: '1.0.0',
+  }),
   cmd('wait', 3, ['noscript'], 0, 0, 0, wait, { acl: ['slow', 'connection'], group: 'generic', since: '3.0.0' }),
-  cmd('role', 1, ['noscript', 'loading', 'stale', 'fast', 'sentinel'], 0, 0, 0, role, { acl: ['admin', 'fast', 'dangerous'], group: 'server', since: '2.8.12' }),
+  cmd('role', 1, ['noscript', 'loading', 'stale', 'fast', 'sentinel'], 0, 0, 0, role, {
+    acl: ['admin', 'fast', 'dangerous'],
+    group: 'server',
+    since: '2.8.12',
+  }),
 ];

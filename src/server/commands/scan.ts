@@ -102,7 +102,12 @@ export function parseScanOptions(argv: string[], from: number, allowType: boolea
     const more = argv.length - i;
     if (opt === 'count' && more >= 2) {
       const a = argv[i + 1]!;
-      if (!/^(0|-?[1-9]\d*)$/.test(a) || a.length > 20 || BigInt(a) > 9223372036854775807n || BigInt(a) < -9223372036854775808n) {
+      if (
+        !/^(0|-?[1-9]\d*)$/.test(a) ||
+        a.length > 20 ||
+        BigInt(a) > 9223372036854775807n ||
+        BigInt(a) < -9223372036854775808n
+      ) {
         throw new CommandError('ERR value is not an integer or out of range');
       }
       const n = Number(a);

@@ -104,7 +104,8 @@ function spop(c: Client, argv: string[]): void {
   }
   if (argv.length > 3) throw new CommandError(ERR_SYNTAX);
   const a = argv[2]!;
-  if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX) throw new CommandError('ERR value is out of range, must be positive');
+  if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX)
+    throw new CommandError('ERR value is out of range, must be positive');
   const count = Number(a);
   const s = getSet(c, key, false);
   if (!s || count === 0) return c.reply.setHeader(0);
@@ -126,7 +127,8 @@ function spop(c: Client, argv: string[]): void {
   c.server.dirty += popped.length;
   // replicated as SREMs (batches of 1024 members, as Redis does)
   c.preventPropagation = true;
-  for (let i = 0; i < popped.length; i += 1024) c.server.propagate(c.db.id, ['SREM', key, ...popped.slice(i, i + 1024)]);
+  for (let i = 0; i < popped.length; i += 1024)
+    c.server.propagate(c.db.id, ['SREM', key, ...popped.slice(i, i + 1024)]);
   c.server.keyModified(c.db.id, key);
 }
 
@@ -190,7 +192,9 @@ export const setCommands: CommandSpec[] = [
     const s = getSet(c, argv[1]!);
     replySet(c, s ? setMembers(s) : []);
   }),
-  cmd('sismember', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) => c.reply.int(getSet(c, argv[1]!)?.has(argv[2]!) ? 1 : 0)),
+  cmd('sismember', 3, ['readonly', 'fast'], 1, 1, 1, (c, argv) =>
+    c.reply.int(getSet(c, argv[1]!)?.has(argv[2]!) ? 1 : 0),
+  ),
   cmd('smismember', -3, ['readonly', 'fast'], 1, 1, 1, (c, argv) => {
     const s = getSet(c, argv[1]!);
     c.reply.arrayHeader(argv.length - 2);
@@ -202,9 +206,15 @@ export const setCommands: CommandSpec[] = [
   cmd('sinter', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'inter')])),
   cmd('sunion', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'union')])),
   cmd('sdiff', -2, ['readonly'], 1, -1, 1, (c, argv) => replySet(c, [...setOp(c, argv.slice(1), 'diff')])),
-  cmd('sinterstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'inter'))),
-  cmd('sunionstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'union'))),
-  cmd('sdiffstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) => storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'diff'))),
+  cmd('sinterstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) =>
+    storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'inter')),
+  ),
+  cmd('sunionstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) =>
+    storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'union')),
+  ),
+  cmd('sdiffstore', -3, ['write', 'denyoom'], 1, -1, 1, (c, argv) =>
+    storeResult(c, argv, argv[1]!, setOp(c, argv.slice(2), 'diff')),
+  ),
   cmd('smove', 4, ['write', 'fast'], 1, 2, 1, (c, argv) => {
     const [, src, dst, m] = argv as [string, string, string, string];
     const ss = c.db.lookup(src);
@@ -255,7 +265,9 @@ export const setCommands: CommandSpec[] = [
       return;
     }
     const opts = parseScanOptions(argv, 3, false);
-    const { next, items } = s.hashtable ? scanStep(cursor, opts.count, () => [...s]) : { next: '0', items: setMembers(s) };
+    const { next, items } = s.hashtable
+      ? scanStep(cursor, opts.count, () => [...s])
+      : { next: '0', items: setMembers(s) };
     const out = items.filter((m) => s.has(m) && (opts.pattern === null || globMatch(opts.pattern, m)));
     c.reply.arrayHeader(2);
     c.reply.bulk(next);

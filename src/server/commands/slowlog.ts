@@ -111,7 +111,9 @@ const LONG_MAX = 9223372036854775807n;
 
 function slowlogGet(c: Client, argv: string[]): void {
   if (argv.length > 3) {
-    throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${argv[0]!.toUpperCase()} HELP.`);
+    throw new CommandError(
+      `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${argv[0]!.toUpperCase()} HELP.`,
+    );
   }
   const entries = state(c.server).entries;
   let count = 10;

@@ -38,7 +38,16 @@ function parseLimit(s: string): number {
 }
 
 function parseOptions(argv: string[], readonly: boolean): SortOptions {
-  const o: SortOptions = { desc: false, alpha: false, limitStart: 0, limitCount: -1, by: null, dontsort: false, store: null, gets: [] };
+  const o: SortOptions = {
+    desc: false,
+    alpha: false,
+    limitStart: 0,
+    limitCount: -1,
+    by: null,
+    dontsort: false,
+    store: null,
+    gets: [],
+  };
   // parsed left to right: the first bad option decides the error, before the key is looked up
   for (let j = 2; j < argv.length; j++) {
     const opt = argv[j]!.toLowerCase();
@@ -82,7 +91,8 @@ function lookupByPattern(c: Client, pattern: string, el: string): string | null 
   return typeof v === 'string' ? v : null;
 }
 
-const FLOAT_RE = /^([+-]?)(?:(inf|infinity)|(nan(?:\([0-9a-z_]*\))?)|0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?[0-9]+))?|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?))$/i;
+const FLOAT_RE =
+  /^([+-]?)(?:(inf|infinity)|(nan(?:\([0-9a-z_]*\))?)|0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?[0-9]+))?|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?))$/i;
 
 /** mant * 2^exp2 rounded to a double; null when glibc's strtod sets ERANGE (overflow, inexact underflow). */
 function hexValue(mant: bigint, exp2: number): number | null {
@@ -197,7 +207,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     items = [];
     if (end >= start) {
       const at = (i: number): string => (v instanceof RList ? v.get(i) : v.at(i));
-      for (let k = 0; k < want; k++) items.push({ el: at(o.desc ? len - 1 - start - k : start + k), score: 0, by: null });
+      for (let k = 0; k < want; k++)
+        items.push({ el: at(o.desc ? len - 1 - start - k : start + k), score: 0, by: null });
       end -= start;
       start = 0;
     }

@@ -24,7 +24,15 @@ function checkStringLength(c: Client, size: number, append: number): void {
   if (size + append > limit) throw new CommandError(ERR_TOO_BIG);
 }
 
-const F_NX = 1, F_XX = 2, F_GET = 4, F_KEEPTTL = 8, F_PERSIST = 16, F_EX = 32, F_PX = 64, F_EXAT = 128, F_PXAT = 256;
+const F_NX = 1,
+  F_XX = 2,
+  F_GET = 4,
+  F_KEEPTTL = 8,
+  F_PERSIST = 16,
+  F_EX = 32,
+  F_PX = 64,
+  F_EXAT = 128,
+  F_PXAT = 256;
 const F_EXPIRE = F_EX | F_PX | F_EXAT | F_PXAT;
 
 /** parseExtendedStringArgumentsOrReply: option flags and the expire argument (index). */
@@ -39,7 +47,11 @@ function parseSetOptions(argv: string[], isSet: boolean): { flags: number; expir
     else if (opt === 'get' && isSet) flags |= F_GET;
     else if (opt === 'keepttl' && !(flags & (F_PERSIST | F_EXPIRE)) && isSet) flags |= F_KEEPTTL;
     else if (opt === 'persist' && !isSet && !(flags & (F_EXPIRE | F_KEEPTTL))) flags |= F_PERSIST;
-    else if (hasNext && (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && !(flags & (F_KEEPTTL | F_PERSIST | F_EXPIRE))) {
+    else if (
+      hasNext &&
+      (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') &&
+      !(flags & (F_KEEPTTL | F_PERSIST | F_EXPIRE))
+    ) {
       flags |= opt === 'ex' ? F_EX : opt === 'px' ? F_PX : opt === 'exat' ? F_EXAT : F_PXAT;
       expireIdx = ++j;
     } else throw new CommandError(ERR_SYNTAX);
@@ -60,7 +72,15 @@ function replyGet(c: Client, key: string): void {
 type SetReply = 'ok' | 'one-zero';
 
 /** setGenericCommand. `expireMs` already absolute (or -1). */
-function setGeneric(c: Client, flags: number, key: string, val: string, expireArg: string | null, name: string, replyKind: SetReply): void {
+function setGeneric(
+  c: Client,
+  flags: number,
+  key: string,
+  val: string,
+  expireArg: string | null,
+  name: string,
+  replyKind: SetReply,
+): void {
   let when = -1;
   if (expireArg !== null) when = expireFromFlags(c, flags, expireArg, name);
   if (flags & F_GET) replyGet(c, key);

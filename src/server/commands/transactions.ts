@@ -103,9 +103,11 @@ export const transactionCommands: CommandSpec[] = [
       const r = c.server.call(c, qc, argv);
       if (r) {
         // a handler that went asynchronous: finish the rest in order after it
-        return r.then(() => runQueued(c, queue, j + 1)).finally(() => {
-          c.inExec = wasExec;
-        });
+        return r
+          .then(() => runQueued(c, queue, j + 1))
+          .finally(() => {
+            c.inExec = wasExec;
+          });
       }
     }
     c.inExec = wasExec;

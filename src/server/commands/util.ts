@@ -14,4 +14,3 @@ export function parseIntArg(s: string, err = ERR_NOT_INT): number {
   if (!isStrictInt(s)) throw new CommandError(err);
   return Number(s);
 }
-

@@ -92,7 +92,8 @@ function zsetOp(c: Client, argv: string[], dst: string | null, numkeysIdx: numbe
       j++;
     } else if (card && remaining >= 2 && o === 'limit') {
       const a = argv[j + 1]!;
-      if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX) throw new CommandError("ERR LIMIT can't be negative");
+      if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX)
+        throw new CommandError("ERR LIMIT can't be negative");
       limit = Number(a);
       j += 2;
     } else throw new CommandError(ERR_SYNTAX);
@@ -107,7 +108,10 @@ function zsetOp(c: Client, argv: string[], dst: string | null, numkeysIdx: numbe
   };
   if (op === 'inter' || op === 'union') {
     // smallest input first (a stable sort, as glibc's qsort is): it fixes the order scores are combined in
-    const order = srcs.map((x, i) => ({ x, i })).sort((a, b) => srcSize(a.x) - srcSize(b.x) || a.i - b.i).map((e) => e.x);
+    const order = srcs
+      .map((x, i) => ({ x, i }))
+      .sort((a, b) => srcSize(a.x) - srcSize(b.x) || a.i - b.i)
+      .map((e) => e.x);
     if (op === 'inter') {
       if (srcSize(order[0]!) > 0) {
         for (const [m, s0] of srcEntries(order[0]!)) {
@@ -149,7 +153,10 @@ function zsetOp(c: Client, argv: string[], dst: string | null, numkeysIdx: numbe
 
   if (dst !== null) {
     if (out.size > 0) {
-      out.skiplist = !(out.size <= c.server.config.int('zset-max-listpack-entries') && maxLen <= c.server.config.int('zset-max-listpack-value'));
+      out.skiplist = !(
+        out.size <= c.server.config.int('zset-max-listpack-entries') &&
+        maxLen <= c.server.config.int('zset-max-listpack-value')
+      );
       c.db.set(dst, out);
       c.server.dirty++;
       c.reply.int(out.size);
@@ -182,11 +189,16 @@ function zrandmember(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
     const a = argv[2]!;
     if (!isStrictInt(a)) throw new CommandError(ERR_NOT_INT);
-    if (BigInt(a) < -LONG_MAX) throw new CommandError('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
-    if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== 'withscores')) throw new CommandError(ERR_SYNTAX);
+    if (BigInt(a) < -LONG_MAX)
+      throw new CommandError(
+        'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+      );
+    if (argv.length > 4 || (argv.length === 4 && argv[3]!.toLowerCase() !== 'withscores'))
+      throw new CommandError(ERR_SYNTAX);
     const withScores = argv.length === 4;
     // the reply would hold 2*count entries: Redis refuses counts that overflow that
-    if (withScores && (BigInt(a) < -LONG_MAX / 2n || BigInt(a) > LONG_MAX / 2n)) throw new CommandError('ERR value is out of range');
+    if (withScores && (BigInt(a) < -LONG_MAX / 2n || BigInt(a) > LONG_MAX / 2n))
+      throw new CommandError('ERR value is out of range');
     const z = c.db.lookupTyped<RZSet>(argv[1]!, 'zset');
     const l = Number(a);
     if (!z || l === 0) return c.reply.arrayHeader(0);
@@ -258,7 +270,13 @@ function firstNonEmpty(c: Client, keys: string[]): [string, RZSet] | null {
  * reply). Replicas get ZPOPMIN/ZPOPMAX of the key served (with the popped count for the
  * *MPOP forms), as Redis rewrites them. `timeoutMs` null = never blocks (ZMPOP).
  */
-function zpopGeneric(c: Client, keys: string[], max: boolean, count: number | null, timeoutMs: number | null): Promise<void> | void {
+function zpopGeneric(
+  c: Client,
+  keys: string[],
+  max: boolean,
+  count: number | null,
+  timeoutMs: number | null,
+): Promise<void> | void {
   const popName = max ? 'ZPOPMAX' : 'ZPOPMIN';
   /** Pops and replies; returns the argv replicas get (with COUNT = how many were popped). */
   const serveFrom = (db: Database, key: string, z: RZSet): string[] => {
@@ -324,9 +342,15 @@ function bzpop(c: Client, argv: string[], max: boolean): Promise<void> | void {
 }
 
 export const zsetMultiCommands: CommandSpec[] = [
-  cmd('zunionstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) => zsetOp(c, argv, argv[1]!, 2, 'union', false)),
-  cmd('zinterstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) => zsetOp(c, argv, argv[1]!, 2, 'inter', false)),
-  cmd('zdiffstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) => zsetOp(c, argv, argv[1]!, 2, 'diff', false)),
+  cmd('zunionstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) =>
+    zsetOp(c, argv, argv[1]!, 2, 'union', false),
+  ),
+  cmd('zinterstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) =>
+    zsetOp(c, argv, argv[1]!, 2, 'inter', false),
+  ),
+  cmd('zdiffstore', -4, ['write', 'denyoom', 'movablekeys'], 1, 1, 1, (c, argv) =>
+    zsetOp(c, argv, argv[1]!, 2, 'diff', false),
+  ),
   cmd('zunion', -3, ['readonly', 'movablekeys'], 0, 0, 0, (c, argv) => zsetOp(c, argv, null, 1, 'union', false)),
   cmd('zinter', -3, ['readonly', 'movablekeys'], 0, 0, 0, (c, argv) => zsetOp(c, argv, null, 1, 'inter', false)),
   cmd('zdiff', -3, ['readonly', 'movablekeys'], 0, 0, 0, (c, argv) => zsetOp(c, argv, null, 1, 'diff', false)),

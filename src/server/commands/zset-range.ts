@@ -107,7 +107,10 @@ export function rankRange(start: number, end: number, len: number): [number, num
  */
 export function parseStrictDouble(s: string): number | null {
   if (s.length === 0) return null;
-  const m = /^([+-]?)(?:(inf|infinity)|0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?|((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))$/i.exec(s);
+  const m =
+    /^([+-]?)(?:(inf|infinity)|0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?|((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))$/i.exec(
+      s,
+    );
   if (!m) return null;
   const neg = m[1] === '-';
   if (m[2] !== undefined) return neg ? -Infinity : Infinity;

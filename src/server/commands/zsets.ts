@@ -9,7 +9,14 @@ import { formatDouble } from '../../resp/reply-writer.js';
 import { parseCursor, parseScanOptions, scanStep, globMatch } from './scan.js';
 import { propagateSignalling } from './propagate.js';
 import {
-  parseScoreRange, parseLexRange, scoreRangeRanks, lexGteMin, lexLteMax, rankRange, parseStrictDouble, type LexRange,
+  parseScoreRange,
+  parseLexRange,
+  scoreRangeRanks,
+  lexGteMin,
+  lexLteMax,
+  rankRange,
+  parseStrictDouble,
+  type LexRange,
 } from './zset-range.js';
 
 const LONG_MAX = 9223372036854775807n;
@@ -45,7 +52,11 @@ function deleteIfEmpty(c: Client, key: string, z: RZSet): void {
   if (z.size === 0) c.db.delete(key);
 }
 
-const Z_NX = 1, Z_XX = 2, Z_GT = 4, Z_LT = 8, Z_INCR = 16;
+const Z_NX = 1,
+  Z_XX = 2,
+  Z_GT = 4,
+  Z_LT = 8,
+  Z_INCR = 16;
 
 function zadd(c: Client, argv: string[], flagsIn: number, isZincrby: boolean): void {
   let flags = flagsIn;
@@ -122,7 +133,15 @@ function zadd(c: Client, argv: string[], flagsIn: number, isZincrby: boolean): v
   replyZadd(c, incr, processed, score, ch, added, updated);
 }
 
-function replyZadd(c: Client, incr: boolean, processed: number, score: number, ch: boolean, added: number, updated: number): void {
+function replyZadd(
+  c: Client,
+  incr: boolean,
+  processed: number,
+  score: number,
+  ch: boolean,
+  added: number,
+  updated: number,
+): void {
   if (incr) {
     if (processed) c.reply.double(score);
     else c.reply.nullBulk();
@@ -136,7 +155,16 @@ interface RangeResult {
 }
 
 /** Selects members for a range request; `rev` reverses the order. */
-function selectRange(z: RZSet, kind: RangeKind, minArg: string, maxArg: string, rev: boolean, offset: number, limit: number, parsed: unknown): RangeResult {
+function selectRange(
+  z: RZSet,
+  kind: RangeKind,
+  minArg: string,
+  maxArg: string,
+  rev: boolean,
+  offset: number,
+  limit: number,
+  parsed: unknown,
+): RangeResult {
   const len = z.size;
   if (kind === 'rank') {
     const [s, e] = parsed as [number, number];
@@ -220,7 +248,14 @@ function replyRange(c: Client, z: RZSet | undefined, members: string[], withScor
  * zrangeGenericCommand. `argStart` is the index of the source key; fixed kind/direction
  * for the legacy commands (ZRANGEBYSCORE...), auto for ZRANGE/ZRANGESTORE.
  */
-function zrangeGeneric(c: Client, argv: string[], argStart: number, store: string | null, fixedKind: RangeKind | null, fixedRev: boolean | null): void {
+function zrangeGeneric(
+  c: Client,
+  argv: string[],
+  argStart: number,
+  store: string | null,
+  fixedKind: RangeKind | null,
+  fixedRev: boolean | null,
+): void {
   let kind: RangeKind | null = fixedKind;
   let rev: boolean | null = fixedRev;
   let withScores = false;
@@ -241,8 +276,10 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, store: strin
   }
   rev ??= false;
   kind ??= 'rank';
-  if (limit !== -1 && kind === 'rank') throw new CommandError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-  if (withScores && kind === 'lex') throw new CommandError('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+  if (limit !== -1 && kind === 'rank')
+    throw new CommandError('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  if (withScores && kind === 'lex')
+    throw new CommandError('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
   let minArg = argv[argStart + 1]!;
   let maxArg = argv[argStart + 2]!;
   if (rev && kind !== 'rank') [minArg, maxArg] = [maxArg, minArg];
@@ -292,7 +329,8 @@ function zpop(c: Client, argv: string[], max: boolean): void {
   let count = -1;
   if (argv.length === 3) {
     const a = argv[2]!;
-    if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX) throw new CommandError('ERR value is out of range, must be positive');
+    if (!isStrictInt(a) || BigInt(a) < 0n || BigInt(a) > LONG_MAX)
+      throw new CommandError('ERR value is out of range, must be positive');
     count = Number(a);
   }
   const key = argv[1]!;
@@ -383,7 +421,9 @@ export const zsetCommands: CommandSpec[] = [
       return;
     }
     const opts = parseScanOptions(argv, 3, false);
-    const { next, items } = z.skiplist ? scanStep(cursor, opts.count, () => [...z.members()]) : { next: '0', items: [...z.members()] };
+    const { next, items } = z.skiplist
+      ? scanStep(cursor, opts.count, () => [...z.members()])
+      : { next: '0', items: [...z.members()] };
     const out: string[] = [];
     for (const m of items) {
       const s = z.score(m);

@@ -81,8 +81,11 @@ function murmur64A(s: string, seed: number): void {
   const blocks = len - (len & 7);
   let i = 0;
   for (; i < blocks; i += 8) {
-    let kl = (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
-    let kh = (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) >>> 0;
+    let kl =
+      (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24)) >>> 0;
+    let kh =
+      (s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24)) >>>
+      0;
     mulM(kh, kl);
     kh = RH;
     kl = (RL ^ (RH >>> 15)) >>> 0; // k ^= k >> 47
@@ -358,7 +361,8 @@ export function writeCache(h: HllBuf, card: number): void {
 /** isHLLObjectOrReply's checks (after the string type check): magic, encoding, dense size. */
 export function looksLikeHll(s: string): boolean {
   if (s.length < HLL_HDR_SIZE) return false;
-  if (s.charCodeAt(0) !== 0x48 || s.charCodeAt(1) !== 0x59 || s.charCodeAt(2) !== 0x4c || s.charCodeAt(3) !== 0x4c) return false;
+  if (s.charCodeAt(0) !== 0x48 || s.charCodeAt(1) !== 0x59 || s.charCodeAt(2) !== 0x4c || s.charCodeAt(3) !== 0x4c)
+    return false;
   const enc = s.charCodeAt(4);
   if (enc > HLL_SPARSE) return false;
   return enc !== HLL_DENSE || s.length === HLL_DENSE_SIZE;

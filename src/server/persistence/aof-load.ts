@@ -54,7 +54,14 @@ export interface AofLoadHooks {
  * Replays one file. `fakeClient` persists across files (its selected db carries over, as
  * Redis's does not — each file starts with SELECT anyway).
  */
-export function loadSingleAofFile(server: Server, fullPath: string, name: string, fakeClient: Client, hooks: AofLoadHooks, oldStyle = false): AofLoadStatus {
+export function loadSingleAofFile(
+  server: Server,
+  fullPath: string,
+  name: string,
+  fakeClient: Client,
+  hooks: AofLoadHooks,
+  oldStyle = false,
+): AofLoadStatus {
   const log = server.log;
   let data: Buffer;
   try {
@@ -74,7 +81,11 @@ export function loadSingleAofFile(server: Server, fullPath: string, name: string
     try {
       pos = hooks.loadRdb(data, name);
     } catch {
-      log.warning(oldStyle ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted` : `Error reading the RDB base file ${name}, AOF loading aborted`);
+      log.warning(
+        oldStyle
+          ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted`
+          : `Error reading the RDB base file ${name}, AOF loading aborted`,
+      );
       return 'failed';
     }
     if (oldStyle) log.notice('Reading the remaining AOF tail...');
@@ -107,7 +118,9 @@ export function loadSingleAofFile(server: Server, fullPath: string, name: string
         short = true;
         break;
       }
-      log.warning(`Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
+      log.warning(
+        `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
+      );
       return 'failed';
     }
     pos = next;

@@ -70,7 +70,8 @@ export class AofManifest {
       if (raw.startsWith('#')) continue;
       const line = raw.trim();
       const argv = splitArgs(line);
-      if (line === '' || !argv || argv.length < 6 || argv.length % 2) throw new AofManifestError('Invalid AOF manifest file format');
+      if (line === '' || !argv || argv.length < 6 || argv.length % 2)
+        throw new AofManifestError('Invalid AOF manifest file format');
       let name = '';
       let seq = 0;
       let type = '';
@@ -105,7 +106,13 @@ export class AofManifest {
 /** Redis writes names with sdscatrepr only when they need quoting. */
 function quoteName(n: string): string {
   if (/^[\x21-\x7e]+$/.test(n) && !/["'\\]/.test(n)) return n;
-  return '"' + n.replace(/[\\"]/g, (c) => '\\' + c).replace(/[^\x20-\x7e]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')) + '"';
+  return (
+    '"' +
+    n
+      .replace(/[\\"]/g, (c) => '\\' + c)
+      .replace(/[^\x20-\x7e]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')) +
+    '"'
+  );
 }
 
 /** sdssplitargs subset: whitespace separated, double/single quoted tokens. */

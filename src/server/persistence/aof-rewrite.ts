@@ -13,7 +13,8 @@ export function respCommand(argv: readonly string[]): string {
 }
 
 function emitBatched(out: string[], head: string[], items: string[], per: number): void {
-  for (let i = 0; i < items.length; i += ITEMS_PER_CMD * per) out.push(respCommand([...head, ...items.slice(i, i + ITEMS_PER_CMD * per)]));
+  for (let i = 0; i < items.length; i += ITEMS_PER_CMD * per)
+    out.push(respCommand([...head, ...items.slice(i, i + ITEMS_PER_CMD * per)]));
 }
 
 function emitValue(out: string[], key: string, v: Value): void {
@@ -21,7 +22,13 @@ function emitValue(out: string[], key: string, v: Value): void {
   else if (v instanceof RList) emitBatched(out, ['RPUSH', key], v.toArray(), 1);
   else if (v instanceof Map) emitBatched(out, ['HMSET', key], [...v].flat(), 2);
   else if (v instanceof Set) emitBatched(out, ['SADD', key], [...v], 1);
-  else if (v instanceof RZSet) emitBatched(out, ['ZADD', key], v.entries().flatMap(([m, s]) => [d2string(s), m]), 2);
+  else if (v instanceof RZSet)
+    emitBatched(
+      out,
+      ['ZADD', key],
+      v.entries().flatMap(([m, s]) => [d2string(s), m]),
+      2,
+    );
 }
 
 /** Encodes the capture as RESP commands, yielding between slices. */

@@ -79,7 +79,9 @@ export class Aof {
         this.server.log.debug(`The AOF manifest file ${this.manifestName()} doesn't exist`);
         return;
       }
-      this.server.log.warning(`Fatal error: can't open the AOF manifest ${this.manifestName()} for reading: ${(e as Error).message}`);
+      this.server.log.warning(
+        `Fatal error: can't open the AOF manifest ${this.manifestName()} for reading: ${(e as Error).message}`,
+      );
       throw e;
     }
     try {
@@ -111,7 +113,9 @@ export class Aof {
       m.base = { name: this.prefix, seq: 1, type: 'b' };
       m.baseSeq = 1;
       this.persistManifest(m);
-      server.log.notice(`Successfully migrated an old-style AOF file (${this.prefix}) into the AOF directory (${this.dirName}).`);
+      server.log.notice(
+        `Successfully migrated an old-style AOF file (${this.prefix}) into the AOF directory (${this.dirName}).`,
+      );
     }
     if (!m.base && m.incr.length === 0) return false;
     const files = [...(m.base ? [m.base] : []), ...m.incr];
@@ -134,18 +138,28 @@ export class Aof {
         const f = files[i]!;
         const last = i === files.length - 1;
         const t0 = process.hrtime.bigint();
-        let st: AofLoadStatus = loadSingleAofFile(server, this.filePath(f.name), f.name, fake, {
-          loadRdb: (data) => this.rdb.loadLogged(data, true).end,
-        }, f.name === this.prefix);
+        let st: AofLoadStatus = loadSingleAofFile(
+          server,
+          this.filePath(f.name),
+          f.name,
+          fake,
+          {
+            loadRdb: (data) => this.rdb.loadLogged(data, true).end,
+          },
+          f.name === this.prefix,
+        );
         if (st === 'empty' && f.type === 'i') st = 'ok';
         if (st === 'ok' || (st === 'truncated' && last)) {
-          server.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${secondsSince(t0)} seconds`);
+          server.log.notice(
+            `DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${secondsSince(t0)} seconds`,
+          );
         }
         if (st === 'truncated' && !last) {
           server.log.warning('Fatal error: the truncated file is not the last file');
           st = 'failed';
         }
-        if (st === 'failed' || st === 'open-err' || st === 'not-exist') throw new Error(`AOF loading failed (${f.name})`);
+        if (st === 'failed' || st === 'open-err' || st === 'not-exist')
+          throw new Error(`AOF loading failed (${f.name})`);
         if (f.type === 'b') this.baseSize = fileSize(this.filePath(f.name));
       }
     } finally {
@@ -225,7 +239,8 @@ export class Aof {
     let off = 0;
     try {
       while (off < data.length) off += fs.writeSync(this.fd, data, off);
-      if (this.lastWriteStatus === 'err') this.server.log.warning('AOF write error looks solved, Redis can write again.');
+      if (this.lastWriteStatus === 'err')
+        this.server.log.warning('AOF write error looks solved, Redis can write again.');
       this.lastWriteStatus = 'ok';
     } catch (e) {
       // keep what was not written: it is retried from cron, writes get -MISCONF meanwhile
@@ -233,9 +248,11 @@ export class Aof {
       this.bufLen = joined.length - off;
       this.currentSize += off;
       this.lastIncrSize += off;
-      if (this.lastWriteStatus === 'ok') this.server.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+      if (this.lastWriteStatus === 'ok')
+        this.server.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
       this.lastWriteStatus = 'err';
-      this.lastWriteError = (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'No space left on device' : (e as Error).message;
+      this.lastWriteError =
+        (e as NodeJS.ErrnoException).code === 'ENOSPC' ? 'No space left on device' : (e as Error).message;
       if (this.cfg('appendfsync') === 'always') {
         this.server.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
         process.exit(1);
@@ -295,7 +312,12 @@ export class Aof {
       this.unsynced = false;
       this.lastFsync = Date.now();
     }
-    if (this.cfg('appendfsync') === 'everysec' && this.unsynced && Date.now() - this.lastFsync >= 1000 && this.fd !== null) {
+    if (
+      this.cfg('appendfsync') === 'everysec' &&
+      this.unsynced &&
+      Date.now() - this.lastFsync >= 1000 &&
+      this.fd !== null
+    ) {
       if (this.fsyncInFlight) {
         this.delayedFsync++;
         return;
@@ -509,7 +531,9 @@ export class Aof {
     const r = this.startRewrite();
     if (!r) {
       this.rewriteScheduled = true;
-      this.server.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+      this.server.log.warning(
+        'AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.',
+      );
     }
   }
 

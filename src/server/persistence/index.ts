@@ -6,7 +6,16 @@ import { persistenceInfo } from './info.js';
 import { onDatasetReplaced } from './rdb.js';
 import { CommandError } from '../db.js';
 
-export { encodeRdb, loadRdb, snapshotRdb, encodeCapture, RdbFormatError, type LoadResult, type RdbSaveOptions, type SnapshotOptions } from './rdb.js';
+export {
+  encodeRdb,
+  loadRdb,
+  snapshotRdb,
+  encodeCapture,
+  RdbFormatError,
+  type LoadResult,
+  type RdbSaveOptions,
+  type SnapshotOptions,
+} from './rdb.js';
 export { parseRdb } from './rdb-reader.js';
 export { captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 export { RdbPersistence } from './rdb-file.js';
@@ -42,7 +51,12 @@ export function installPersistence(server: Server): Persistence {
   });
   server.infoSections.set('persistence', () => persistenceInfo(server, rdb, aof));
   server.diskErrorGate = () => {
-    if (rdb.lastBgsaveStatus === 'err' && server.config.bool('stop-writes-on-bgsave-error') && rdb.saveParams().length > 0) return MISCONF_RDB;
+    if (
+      rdb.lastBgsaveStatus === 'err' &&
+      server.config.bool('stop-writes-on-bgsave-error') &&
+      rdb.saveParams().length > 0
+    )
+      return MISCONF_RDB;
     if (aof.on && aof.lastWriteStatus === 'err') return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     return null;
   };

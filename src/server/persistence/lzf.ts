@@ -37,8 +37,11 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Buffer | null {
     table[slot] = ip;
     const off = ip - ref - 1;
     if (
-      ref > 0 && off < MAX_OFF &&
-      input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]
+      ref > 0 &&
+      off < MAX_OFF &&
+      input[ref] === input[ip] &&
+      input[ref + 1] === input[ip + 1] &&
+      input[ref + 2] === input[ip + 2]
     ) {
       let len = 2;
       const maxLen = Math.min(n - ip - len, MAX_REF);

@@ -3,7 +3,14 @@
 // bookkeeping follow Redis 7.0's rdb.c/server.c.
 import fs from 'node:fs';
 import type { Server } from '../server.js';
-import { encodeCapture, encodeRdb, loadRdbData, loadRdbDataYielding, type LoadResult, type RdbSaveOptions } from './rdb.js';
+import {
+  encodeCapture,
+  encodeRdb,
+  loadRdbData,
+  loadRdbDataYielding,
+  type LoadResult,
+  type RdbSaveOptions,
+} from './rdb.js';
 import { keyLoadDelay, loadingProgress } from './rdb-loading.js';
 import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 import { cwdOrUnknown, inDir, writeFileAtomicSync, writeTempFile } from './files.js';
@@ -165,7 +172,8 @@ export class RdbPersistence {
     }
     for (const [seconds, changes] of this.saveParams()) {
       if (
-        this.server.dirty >= changes && now - this.lastSave > seconds &&
+        this.server.dirty >= changes &&
+        now - this.lastSave > seconds &&
         (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY_S || this.lastBgsaveStatus === 'ok')
       ) {
         this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
@@ -231,7 +239,11 @@ export class RdbPersistence {
 
   private logLoadError(e: unknown, isAofBase: boolean): void {
     this.server.log.warning(`${(e as Error).message}`);
-    this.server.log.warning(isAofBase ? 'Error reading the RDB base file, AOF loading aborted' : 'Fatal error loading the DB: Invalid argument. Exiting.');
+    this.server.log.warning(
+      isAofBase
+        ? 'Error reading the RDB base file, AOF loading aborted'
+        : 'Fatal error loading the DB: Invalid argument. Exiting.',
+    );
   }
 
   /** rdbLoad with Redis's log lines; used for an AOF base and DEBUG RELOAD. */
@@ -257,14 +269,16 @@ export class RdbPersistence {
     if (value === undefined) return;
     if (key === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
     else if (key === 'ctime') log.notice(`RDB age ${Math.floor(Date.now() / 1000) - Number(value)} seconds`);
-    else if (key === 'used-mem') log.notice(`RDB memory usage when created ${(Number(value) / 1024 / 1024).toFixed(2)} Mb`);
+    else if (key === 'used-mem')
+      log.notice(`RDB memory usage when created ${(Number(value) / 1024 / 1024).toFixed(2)} Mb`);
     else if (key === 'aof-base' && value === '1') log.notice('RDB is base AOF');
   }
 
   /** The lines rdbLoad logs about a loaded RDB; records the key counts for INFO. */
   private logLoaded(res: LoadResult, auxLogged = false): void {
     const server = this.server;
-    if (!auxLogged) for (const aux of ['redis-ver', 'ctime', 'used-mem', 'aof-base']) this.logAux(aux, res.aux.get(aux));
+    if (!auxLogged)
+      for (const aux of ['redis-ver', 'ctime', 'used-mem', 'aof-base']) this.logAux(aux, res.aux.get(aux));
     server.log.notice(`Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
     this.lastLoadKeysLoaded = res.keys;
     this.lastLoadKeysExpired = res.expired;
@@ -300,14 +314,23 @@ export function secondsSince(start: bigint): string {
 /** rdbSave's log line for a failure: the rename, the temp file, or the write. */
 /** strerror() texts for the errors a save can meet (Redis logs them this way). */
 const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', ENOSPC: 'No space left on device',
-  EACCES: 'Permission denied', EPERM: 'Operation not permitted', EROFS: 'Read-only file system', EDQUOT: 'Disk quota exceeded', EIO: 'Input/output error',
+  ENOENT: 'No such file or directory',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ENOSPC: 'No space left on device',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EROFS: 'Read-only file system',
+  EDQUOT: 'Disk quota exceeded',
+  EIO: 'Input/output error',
 };
 
 function describeSaveError(e: unknown, tmpName: string, dest: string): string {
   const err = e as NodeJS.ErrnoException;
   const reason = STRERROR[err.code ?? ''] ?? err.message;
-  if (err.syscall === 'rename') return `Error moving temp DB file ${tmpName} on the final destination ${dest} (in server root dir ${cwdOrUnknown()}): ${reason}`;
-  if (err.syscall === 'open') return `Failed opening the temp RDB file ${tmpName} (in server root dir ${cwdOrUnknown()}) for saving: ${reason}`;
+  if (err.syscall === 'rename')
+    return `Error moving temp DB file ${tmpName} on the final destination ${dest} (in server root dir ${cwdOrUnknown()}): ${reason}`;
+  if (err.syscall === 'open')
+    return `Failed opening the temp RDB file ${tmpName} (in server root dir ${cwdOrUnknown()}) for saving: ${reason}`;
   return `Write error saving DB on disk: ${reason}`;
 }

@@ -96,7 +96,11 @@ export class RdbStreamParser {
     this.crc.update(r.data, this.crcPos, r.pos);
     const rest = r.data.length - r.pos;
     if (rest === 0 && this.chunks.length === 1) r.data = this.chunks[0]!;
-    else r.data = Buffer.concat(rest === 0 ? this.chunks : [r.data.subarray(r.pos), ...this.chunks], rest + this.chunkBytes);
+    else
+      r.data = Buffer.concat(
+        rest === 0 ? this.chunks : [r.data.subarray(r.pos), ...this.chunks],
+        rest + this.chunkBytes,
+      );
     this.base += r.pos;
     r.pos = 0;
     this.crcPos = 0;
@@ -128,10 +132,12 @@ export class RdbStreamParser {
     if (this.version === 0) {
       if (r.final && data.length - r.pos < 9) throw new RdbFormatError('Wrong signature trying to load DB from file');
       r.need(9);
-      if (data.latin1Slice(r.pos, r.pos + 5) !== 'REDIS') throw new RdbFormatError('Wrong signature trying to load DB from file');
+      if (data.latin1Slice(r.pos, r.pos + 5) !== 'REDIS')
+        throw new RdbFormatError('Wrong signature trying to load DB from file');
       const v = data.latin1Slice(r.pos + 5, r.pos + 9);
       const version = Number(v);
-      if (!Number.isInteger(version) || version < 1 || version > 10) throw new RdbFormatError(`Can't handle RDB format version ${v}`);
+      if (!Number.isInteger(version) || version < 1 || version > 10)
+        throw new RdbFormatError(`Can't handle RDB format version ${v}`);
       r.pos += 9;
       this.version = version;
       return true;
@@ -176,7 +182,8 @@ export class RdbStreamParser {
       this.visitor.aux?.(k, v);
       return true;
     }
-    if (type === RDB_OPCODE.MODULE_AUX) throw new RdbFormatError('The RDB file contains AUX module data I can\'t load: no matching module');
+    if (type === RDB_OPCODE.MODULE_AUX)
+      throw new RdbFormatError("The RDB file contains AUX module data I can't load: no matching module");
     if (type === RDB_OPCODE.FUNCTION2) {
       this.visitor.function?.(r.string());
       return true;
@@ -207,7 +214,9 @@ export class RdbStreamParser {
         const got = this.crc.update(r.data, this.crcPos, eofAt).value();
         this.crcPos = eofAt;
         if (got !== expected) {
-          throw new RdbFormatError(`Wrong RDB checksum expected: (${hex16(expected)}) got (${hex16(got)}). Aborting now.`);
+          throw new RdbFormatError(
+            `Wrong RDB checksum expected: (${hex16(expected)}) got (${hex16(got)}). Aborting now.`,
+          );
         }
         checksum = 'ok';
       }
@@ -450,7 +459,9 @@ function readValue(r: Reader, type: number): Value | null {
           l.push(blob.latin1Slice());
           continue;
         }
-        const items = wrapBad('Listpack', () => (type === RDB_TYPE.LIST_QUICKLIST ? decodeZiplist(blob) : decodeListpack(blob)));
+        const items = wrapBad('Listpack', () =>
+          type === RDB_TYPE.LIST_QUICKLIST ? decodeZiplist(blob) : decodeListpack(blob),
+        );
         for (const s of items) l.push(s);
       }
       return l.length === 0 ? null : l;
@@ -459,7 +470,7 @@ function readValue(r: Reader, type: number): Value | null {
     case RDB_TYPE.STREAM_LISTPACKS_2:
       throw new RdbFormatError('Streams are not supported by tsredis-server (RDB type 15/19)');
     case RDB_TYPE.MODULE_2:
-      throw new RdbFormatError('The RDB file contains module data I can\'t load: no matching module');
+      throw new RdbFormatError("The RDB file contains module data I can't load: no matching module");
     case RDB_TYPE.HASH_ZIPMAP:
       throw new RdbFormatError('Zipmap encoded hashes (RDB type 9) are not supported');
     default:

@@ -219,7 +219,13 @@ export function writeDbHeader(out: RdbOutput, id: number, size: number, expires:
  * One key: optional expiry, type, key, value. Empty containers are skipped (returns false).
  * A null key writes the type and value alone (a DUMP payload's body).
  */
-export function writeKeyValue(out: RdbOutput, key: string | null, v: Value, expireMs: number | undefined, lim: EncodingLimits): boolean {
+export function writeKeyValue(
+  out: RdbOutput,
+  key: string | null,
+  v: Value,
+  expireMs: number | undefined,
+  lim: EncodingLimits,
+): boolean {
   if (typeof v !== 'string' && (v instanceof RList ? v.length : v.size) === 0) return false;
   if (expireMs !== undefined) {
     out.byte(RDB_OPCODE.EXPIRETIME_MS);

@@ -5,7 +5,14 @@ import { REDIS_VERSION } from '../server.js';
 import { RHash, RList, RSet, RZSet, type Value } from '../types.js';
 import { strictInt64 } from './listpack.js';
 import { parseRdb, RdbFormatError, RdbStreamParser, type RdbEntry, type RdbVisitor } from './rdb-reader.js';
-import { DEFAULT_LIMITS, RdbOutput, writeDbHeader, writeHeader, writeKeyValue, type EncodingLimits } from './rdb-writer.js';
+import {
+  DEFAULT_LIMITS,
+  RdbOutput,
+  writeDbHeader,
+  writeHeader,
+  writeKeyValue,
+  type EncodingLimits,
+} from './rdb-writer.js';
 import { CaptureCancelled, captureKeyspace, releaseCapture, type Capture } from './snapshot.js';
 
 export { RdbFormatError } from './rdb-reader.js';
@@ -42,7 +49,9 @@ export function encodingLimits(server: Server): EncodingLimits {
 export function setEncodingFlags(v: Value, lim: EncodingLimits): void {
   if (v instanceof RHash) {
     let big = v.size > lim.hashMaxListpackEntries;
-    if (!big) for (const [f, x] of v) if (f.length > lim.hashMaxListpackValue || x.length > lim.hashMaxListpackValue) big = true;
+    if (!big)
+      for (const [f, x] of v)
+        if (f.length > lim.hashMaxListpackValue || x.length > lim.hashMaxListpackValue) big = true;
     v.hashtable = big;
   } else if (v instanceof RSet) {
     let big = v.size > lim.setMaxIntsetEntries;
@@ -245,7 +254,9 @@ class EntrySink implements RdbVisitor {
 
   selectDb(id: number): void {
     if (id >= this.dbs.length) {
-      throw new RdbFormatError(`FATAL: Data file was created with a Redis server configured to handle more than ${this.dbs.length} databases. Exiting`);
+      throw new RdbFormatError(
+        `FATAL: Data file was created with a Redis server configured to handle more than ${this.dbs.length} databases. Exiting`,
+      );
     }
   }
 

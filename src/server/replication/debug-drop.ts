@@ -54,7 +54,9 @@ export class DebugStreamDrop {
     if (!cmd?.isWrite || noopCommandOfLength(bytes) === null) return false;
     this.streamWrites++;
     if (this.streamWrites % every !== 0) return false;
-    this.server.log.warning(`DEBUG replica-drop-every: skipped write #${this.streamWrites} of the master stream: ${argvForLog(argv)}`);
+    this.server.log.warning(
+      `DEBUG replica-drop-every: skipped write #${this.streamWrites} of the master stream: ${argvForLog(argv)}`,
+    );
     this.skipped.push([offsetInBlock, bytes]);
     return true;
   }

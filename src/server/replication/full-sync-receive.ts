@@ -77,7 +77,9 @@ export class FullSyncReceiver {
       return;
     }
     if (!line.startsWith('$')) {
-      this.log.warning(`Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`);
+      this.log.warning(
+        `Bad protocol from MASTER, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`,
+      );
       this.hooks.fail();
       return;
     }
@@ -96,7 +98,9 @@ export class FullSyncReceiver {
       try {
         this.tempFile = { fd: fs.openSync(name, 'w'), name };
       } catch (e) {
-        this.log.warning(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        this.log.warning(
+          `Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -105,7 +109,8 @@ export class FullSyncReceiver {
     if (this.eofMark !== null) {
       if (!this.takePayload(d)) return;
       // the mark ends the transfer (the master sends nothing more until our ACK)
-      this.payloadTail = d.length >= 40 ? d.latin1Slice(d.length - 40) : (this.payloadTail + d.latin1Slice()).slice(-40);
+      this.payloadTail =
+        d.length >= 40 ? d.latin1Slice(d.length - 40) : (this.payloadTail + d.latin1Slice()).slice(-40);
       if (this.payloadBytes < 40 || this.payloadTail !== this.eofMark) return;
       this.finish(Buffer.alloc(0));
       return;
@@ -154,7 +159,9 @@ export class FullSyncReceiver {
   }
 
   private loadFailed(e: Error): void {
-    this.log.warning(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${e.message})`);
+    this.log.warning(
+      `Failed trying to load the MASTER synchronization DB from disk, check server logs. (${e.message})`,
+    );
     for (const db of this.server.dbs) db.flush();
     this.hooks.fail();
   }
@@ -175,7 +182,9 @@ export class FullSyncReceiver {
       try {
         fs.renameSync(name, cfg.get('dbfilename'));
       } catch (e) {
-        this.log.warning(`Failed trying to rename the temp DB into ${cfg.get('dbfilename')} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+        this.log.warning(
+          `Failed trying to rename the temp DB into ${cfg.get('dbfilename')} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`,
+        );
         fs.rmSync(name, { force: true });
       }
     }

@@ -5,7 +5,12 @@ import type { MasterSide } from './master.js';
 import type { ReplicaSide } from './replica.js';
 import type { ReplState } from './state.js';
 
-const PHASE_NAME = { wait_bgsave_start: 'wait_bgsave', wait_bgsave_end: 'wait_bgsave', send_bulk: 'send_bulk', online: 'online' } as const;
+const PHASE_NAME = {
+  wait_bgsave_start: 'wait_bgsave',
+  wait_bgsave_end: 'wait_bgsave',
+  send_bulk: 'send_bulk',
+  online: 'online',
+} as const;
 
 function replicaIp(c: Client): string {
   return c.replicaAnnouncedIp || (c.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -109,12 +114,17 @@ export function writeRole(c: Client, state: ReplState, master: MasterSide, repli
   }
   const st = replica.linkState;
   const name =
-    st === 'none' ? 'none'
-    : st === 'connect' ? 'connect'
-    : st === 'connecting' ? 'connecting'
-    : st === 'transfer' ? 'sync'
-    : st === 'connected' ? 'connected'
-    : 'handshake';
+    st === 'none'
+      ? 'none'
+      : st === 'connect'
+        ? 'connect'
+        : st === 'connecting'
+          ? 'connecting'
+          : st === 'transfer'
+            ? 'sync'
+            : st === 'connected'
+              ? 'connected'
+              : 'handshake';
   r.arrayHeader(5);
   r.bulk('slave');
   r.bulk(server.replication.masterHost);

@@ -117,7 +117,9 @@ export class MasterSide {
     }
     if (over) {
       for (const r of over) {
-        this.server.log.warning(`Client ${r.client.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+        this.server.log.warning(
+          `Client ${r.client.describe()} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+        );
         r.client.close();
       }
     }
@@ -207,15 +209,28 @@ export class MasterSide {
     }
     // full resynchronisation
     const r: AttachedReplica = {
-      client: c, phase: 'wait_bgsave_start', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: !isPsync,
-      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, startOffset: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
+      client: c,
+      phase: 'wait_bgsave_start',
+      capaEof: h.capaEof,
+      capaPsync2: h.capaPsync2,
+      preSync: !isPsync,
+      ackOffset: 0,
+      ackTime: Date.now(),
+      outq: null,
+      outqBytes: 0,
+      startOffset: 0,
+      softSince: null,
+      startOnAck: false,
+      waitingSince: Date.now(),
     };
     this.attach(c, r);
     if (this.replicas.length === 1 && !this.state.backlog) {
       this.state.changeReplicationId();
       this.state.clearReplicationId2();
       this.state.createBacklog();
-      log.notice(`Replication backlog created, my new replication IDs are '${this.state.replid}' and '${this.state.replid2}'`);
+      log.notice(
+        `Replication backlog created, my new replication IDs are '${this.state.replid}' and '${this.state.replid2}'`,
+      );
     }
     const batch = this.diskBatch;
     if (batch && batch.length > 0) {
@@ -230,7 +245,11 @@ export class MasterSide {
       log.notice('Waiting for end of BGSAVE for SYNC');
     } else if (this.syncInProgress) {
       log.notice('Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC');
-    } else if (this.server.config.bool('repl-diskless-sync') && r.capaEof && this.server.config.int('repl-diskless-sync-delay') > 0) {
+    } else if (
+      this.server.config.bool('repl-diskless-sync') &&
+      r.capaEof &&
+      this.server.config.int('repl-diskless-sync-delay') > 0
+    ) {
       log.notice('Delay next BGSAVE for diskless SYNC');
     } else {
       void this.startFullSync();
@@ -273,24 +292,43 @@ export class MasterSide {
           `Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${replid}', my replication IDs are '${this.state.replid}' and '${this.state.replid2}')`,
         );
       } else if (verdict === 'id2-offset') {
-        log.notice(`Partial resynchronization not accepted: Requested offset for second ID was ${offset}, but I can reply up to ${this.state.secondReplOffset}`);
+        log.notice(
+          `Partial resynchronization not accepted: Requested offset for second ID was ${offset}, but I can reply up to ${this.state.secondReplOffset}`,
+        );
       } else {
-        log.notice(`Unable to partial resync with replica ${this.name(c)} for lack of backlog (Replica request was: ${offset}).`);
+        log.notice(
+          `Unable to partial resync with replica ${this.name(c)} for lack of backlog (Replica request was: ${offset}).`,
+        );
         if (offset > this.state.masterReplOffset) {
-          log.warning(`Warning: replica ${this.name(c)} tried to PSYNC with an offset that is greater than the master replication offset.`);
+          log.warning(
+            `Warning: replica ${this.name(c)} tried to PSYNC with an offset that is greater than the master replication offset.`,
+          );
         }
       }
       return false;
     }
     const r: AttachedReplica = {
-      client: c, phase: 'online', capaEof: h.capaEof, capaPsync2: h.capaPsync2, preSync: false,
-      ackOffset: 0, ackTime: Date.now(), outq: null, outqBytes: 0, startOffset: 0, softSince: null, startOnAck: false, waitingSince: Date.now(),
+      client: c,
+      phase: 'online',
+      capaEof: h.capaEof,
+      capaPsync2: h.capaPsync2,
+      preSync: false,
+      ackOffset: 0,
+      ackTime: Date.now(),
+      outq: null,
+      outqBytes: 0,
+      startOffset: 0,
+      softSince: null,
+      startOnAck: false,
+      waitingSince: Date.now(),
     };
     const data = this.state.backlog!.readFrom(offset);
     c.socket?.write(h.capaPsync2 ? `+CONTINUE ${this.state.replid}\r\n` : '+CONTINUE\r\n');
     if (data.length > 0) c.socket?.write(data);
     this.attach(c, r);
-    log.notice(`Partial resynchronization request from ${this.name(c)} accepted. Sending ${data.length} bytes of backlog starting from offset ${offset}.`);
+    log.notice(
+      `Partial resynchronization request from ${this.name(c)} accepted. Sending ${data.length} bytes of backlog starting from offset ${offset}.`,
+    );
     this.refreshGoodReplicas();
     return true;
   }
@@ -308,7 +346,7 @@ export class MasterSide {
     } catch (e) {
       log.warning(`BGSAVE for replication failed: ${(e as Error).message}`);
       for (const r of waiting) {
-        r.client.socket?.write('-ERR BGSAVE failed, replication can\'t continue\r\n');
+        r.client.socket?.write("-ERR BGSAVE failed, replication can't continue\r\n");
         r.client.close();
       }
       return;
@@ -326,7 +364,11 @@ export class MasterSide {
       r.startOffset = offset;
       if (!r.preSync) r.client.socket?.write(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
     }
-    log.notice(socketTarget ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);
+    log.notice(
+      socketTarget
+        ? `Background RDB transfer started by pid ${process.pid}`
+        : `Background saving started by pid ${process.pid}`,
+    );
     const batch = [...waiting];
     if (!socketTarget) this.diskBatch = batch;
     // diskless: the RDB goes to the replicas' sockets while it is being encoded, as Redis's child writes it to them
@@ -338,7 +380,10 @@ export class MasterSide {
     let rdb: Buffer;
     try {
       rdb = await codec.snapshotRdb(this.server, {
-        replId: this.state.replid, replOffset: offset, replStreamDb: streamDb, onChunk: socketTarget ? streamTo : undefined,
+        replId: this.state.replid,
+        replOffset: offset,
+        replStreamDb: streamDb,
+        onChunk: socketTarget ? streamTo : undefined,
       });
     } catch (e) {
       this.syncInProgress = false;
@@ -403,7 +448,9 @@ export class MasterSide {
       this.syncInProgress = false;
       for (const r of members) {
         if (r.client.closed) continue;
-        log.notice(`Streamed RDB transfer with replica ${this.name(r.client)} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming`);
+        log.notice(
+          `Streamed RDB transfer with replica ${this.name(r.client)} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming`,
+        );
         r.phase = 'online';
         r.ackTime = Date.now();
         r.startOnAck = true;
@@ -459,7 +506,9 @@ export class MasterSide {
     const maxReplicas = cfg.int('repl-diskless-sync-max-replicas');
     const oldest = Math.min(...waiting.map((r) => r.waitingSince));
     if (
-      force || !cfg.bool('repl-diskless-sync') || Date.now() - oldest >= delayMs ||
+      force ||
+      !cfg.bool('repl-diskless-sync') ||
+      Date.now() - oldest >= delayMs ||
       (maxReplicas > 0 && waiting.length >= maxReplicas)
     ) {
       void this.startFullSync();
@@ -496,7 +545,9 @@ export class MasterSide {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | null = null;
       const w: Waiter = {
-        client: c, offset, need,
+        client: c,
+        offset,
+        need,
         resolve: () => {
           if (timer) clearTimeout(timer);
           this.waiters = this.waiters.filter((x) => x !== w);
@@ -561,7 +612,13 @@ export class MasterSide {
     }
     // free the backlog after repl-backlog-ttl without replicas (masters only)
     const ttl = cfg.int('repl-backlog-ttl');
-    if (isMaster && this.replicas.length === 0 && ttl > 0 && this.state.backlog && now - this.noReplicasSince > ttl * 1000) {
+    if (
+      isMaster &&
+      this.replicas.length === 0 &&
+      ttl > 0 &&
+      this.state.backlog &&
+      now - this.noReplicasSince > ttl * 1000
+    ) {
       this.state.changeReplicationId();
       this.state.clearReplicationId2();
       this.state.freeBacklog();

@@ -16,7 +16,15 @@ import type { MasterSide } from './master.js';
 import type { ReplState } from './state.js';
 
 /** repl_state; ROLE shows them as none/connect/connecting/handshake/sync/connected. */
-export type LinkState = 'none' | 'connect' | 'connecting' | 'receive_pong' | 'handshake' | 'receive_psync' | 'transfer' | 'connected';
+export type LinkState =
+  | 'none'
+  | 'connect'
+  | 'connecting'
+  | 'receive_pong'
+  | 'handshake'
+  | 'receive_psync'
+  | 'transfer'
+  | 'connected';
 
 interface CachedMaster {
   replid: string;
@@ -203,7 +211,8 @@ export class ReplicaSide {
         this.fullSync.abort();
       }
       if (this.linkState !== 'connected' && this.linkState !== 'none' && this.server.replication.masterHost !== null) {
-        if (this.linkState !== 'connecting') this.log.warning('Master closed the connection while in the handshake / transfer phase.');
+        if (this.linkState !== 'connecting')
+          this.log.warning('Master closed the connection while in the handshake / transfer phase.');
         this.linkState = 'connect';
       }
     });
@@ -267,7 +276,12 @@ export class ReplicaSide {
   }
 
   private onPong(line: string): void {
-    if (line.startsWith('-') && !line.startsWith('-NOAUTH') && !line.startsWith('-NOPERM') && !line.startsWith('-ERR operation not permitted')) {
+    if (
+      line.startsWith('-') &&
+      !line.startsWith('-NOAUTH') &&
+      !line.startsWith('-NOPERM') &&
+      !line.startsWith('-ERR operation not permitted')
+    ) {
       this.log.warning(`Error reply to PING from master: '${line}'`);
       this.fail();
       return;
@@ -304,7 +318,8 @@ export class ReplicaSide {
       this.fail();
       return;
     }
-    if (err && what === 'port') this.log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${line}`);
+    if (err && what === 'port')
+      this.log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${line}`);
     if (err && what === 'ip') this.log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${line}`);
     if (err && what === 'capa') this.log.notice(`(Non critical) Master does not understand REPLCONF capa: ${line}`);
     if (this.expects.length === 0) this.sendPsync();
@@ -538,7 +553,10 @@ export class ReplicaSide {
     const now = Date.now();
     const timeoutMs = this.server.config.int('repl-timeout') * 1000;
     const st = this.linkState;
-    if ((st === 'connecting' || st === 'receive_pong' || st === 'handshake' || st === 'receive_psync') && now - this.transferLastIo > timeoutMs) {
+    if (
+      (st === 'connecting' || st === 'receive_pong' || st === 'handshake' || st === 'receive_psync') &&
+      now - this.transferLastIo > timeoutMs
+    ) {
       this.log.warning('Timeout connecting to the MASTER...');
       this.fail();
     }

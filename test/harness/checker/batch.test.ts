@@ -10,7 +10,12 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/harness/cli.js';
 import { readHistoryJsonl } from '../../../src/harness/history.js';
 import { toEdnHistory } from '../../../src/harness/checker/index.js';
-import { checkHistoryAt, checkHistoryBatch, collectHistoryFiles, type HistoryVerdict } from '../../../src/harness/checker/batch.js';
+import {
+  checkHistoryAt,
+  checkHistoryBatch,
+  collectHistoryFiles,
+  type HistoryVerdict,
+} from '../../../src/harness/checker/batch.js';
 import { genRegisterHistory } from '../../../src/harness/checker/testing.js';
 
 const fixtures = path.join(__dirname, '../../fixtures');
@@ -56,8 +61,18 @@ function write(rel: string, text: string): string {
 
 function corpus(n: number, dir: string): string[] {
   return Array.from({ length: n }, (_, i) => {
-    const h = genRegisterHistory({ seed: 100 + i, ops: 60 + 10 * i, processes: 5, crashRate: 0.03, values: 4, independent: false, corrupt: i % 3 === 0 ? 0.1 : 0 });
-    return i % 2 ? write(`${dir}/h${i}.jsonl`, h.map((o) => JSON.stringify(o)).join('\n') + '\n') : write(`${dir}/h${i}.edn`, toEdnHistory(h));
+    const h = genRegisterHistory({
+      seed: 100 + i,
+      ops: 60 + 10 * i,
+      processes: 5,
+      crashRate: 0.03,
+      values: 4,
+      independent: false,
+      corrupt: i % 3 === 0 ? 0.1 : 0,
+    });
+    return i % 2
+      ? write(`${dir}/h${i}.jsonl`, h.map((o) => JSON.stringify(o)).join('\n') + '\n')
+      : write(`${dir}/h${i}.edn`, toEdnHistory(h));
   });
 }
 
@@ -80,7 +95,10 @@ describe('collectHistoryFiles', () => {
     ]);
     // A file named on the command line is taken as it is, in the order given.
     const named = path.join(root, 'knossos/cas-register/bad/b.edn');
-    expect(collectHistoryFiles([named, path.join(root, 'jepsen')])).toEqual([named, path.join(root, 'jepsen/etcd/20240101T000000/history.edn')]);
+    expect(collectHistoryFiles([named, path.join(root, 'jepsen')])).toEqual([
+      named,
+      path.join(root, 'jepsen/etcd/20240101T000000/history.edn'),
+    ]);
   });
 });
 
@@ -113,14 +131,26 @@ describe('checkHistoryBatch', () => {
     const threaded: HistoryVerdict[] = [];
     const workerUrl = path.resolve('dist/src/harness/checker/batch-worker.js');
     expect(fs.existsSync(workerUrl), 'build first: npx tsc -p tsconfig.json').toBe(true);
-    const totals = await checkHistoryBatch(files, { model: 'cas-register', threads: 2, workerUrl }, (v) => threaded.push(v));
+    const totals = await checkHistoryBatch(files, { model: 'cas-register', threads: 2, workerUrl }, (v) =>
+      threaded.push(v),
+    );
     expect(totals.threads).toBe(2);
-    expect(threaded.map((v) => [v.file, v.valid, v.ops, v.error])).toEqual(inThread.map((v) => [v.file, v.valid, v.ops, v.error]));
+    expect(threaded.map((v) => [v.file, v.valid, v.ops, v.error])).toEqual(
+      inThread.map((v) => [v.file, v.valid, v.ops, v.error]),
+    );
     // Without --model each history is judged by its workload's checkers, in the worker as here.
     const wl: HistoryVerdict[] = [];
-    const mixed = [path.join(fixtures, 'counter-pause-master.history.jsonl'), path.join(fixtures, 'register-pause-master.history.jsonl'), path.join(fixtures, 'list-append-pause-master.history.jsonl')];
+    const mixed = [
+      path.join(fixtures, 'counter-pause-master.history.jsonl'),
+      path.join(fixtures, 'register-pause-master.history.jsonl'),
+      path.join(fixtures, 'list-append-pause-master.history.jsonl'),
+    ];
     await checkHistoryBatch(mixed, { threads: 2, workerUrl }, (v) => wl.push(v));
-    expect(wl.map((v) => [v.workload, v.valid])).toEqual([['counter', true], ['register', true], ['list-append', true]]);
+    expect(wl.map((v) => [v.workload, v.valid])).toEqual([
+      ['counter', true],
+      ['register', true],
+      ['list-append', true],
+    ]);
   });
 
   it('a file that is not a history is unknown with the reason; the others are still checked', async () => {
@@ -144,9 +174,21 @@ describe('harness check --history FILE... | DIR', () => {
     const knossos = write('cli/knossos.edn', KNOSSOS_VALID);
     const jepsen = write('cli/jepsen/history.edn', JEPSEN_INVALID);
     const jsonl = path.join(fixtures, 'register-pause-master.history.jsonl');
-    const r = await harness('check', '--history', knossos, path.join(tmp, 'cli', 'jepsen'), jsonl, '--model', 'cas-register', '--json');
+    const r = await harness(
+      'check',
+      '--history',
+      knossos,
+      path.join(tmp, 'cli', 'jepsen'),
+      jsonl,
+      '--model',
+      'cas-register',
+      '--json',
+    );
     expect(r.code).toBe(1);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(4);
     expect(lines.slice(0, 3).map((l) => [l.file, l.valid, l.ops])).toEqual([
       [knossos, true, 9],
@@ -172,9 +214,13 @@ describe('harness check --history FILE... | DIR', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^file +ops +verdict +check µs$/);
-    expect(lines[1]).toMatch(new RegExp(`^${path.relative(process.cwd(), path.join(dir, 'a.edn')).replace(/[.]/g, '\\.')} +9 +VALID +\\d+$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${path.relative(process.cwd(), path.join(dir, 'a.edn')).replace(/[.]/g, '\\.')} +9 +VALID +\\d+$`),
+    );
     expect(lines[2]).toMatch(/b\.edn +9 +VALID +\d+$/);
-    expect(lines[3]).toMatch(/^2 histories: 2 valid, 0 invalid, 0 unknown; check time \d+ µs in all \(parsing \d+ µs\), wall \d+\.\d\d s, one thread$/);
+    expect(lines[3]).toMatch(
+      /^2 histories: 2 valid, 0 invalid, 0 unknown; check time \d+ µs in all \(parsing \d+ µs\), wall \d+\.\d\d s, one thread$/,
+    );
     expect(lines).toHaveLength(4);
     write('cli-table/c.edn', '[{:process 0 :type :invoke :f :incr :value 1} {:process 0 :type :ok :f :incr :value 1}]');
     const u = await harness('check', '--history', dir, '--model', 'cas-register');
@@ -185,6 +231,8 @@ describe('harness check --history FILE... | DIR', () => {
   it('a directory with no histories and a missing path are usage errors (254)', async () => {
     fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true });
     expect((await harness('check', '--history', path.join(tmp, 'empty'))).code).toBe(254);
-    expect((await harness('check', '--history', write('x/a.edn', KNOSSOS_VALID), path.join(tmp, 'nope.edn'))).code).toBe(254);
+    expect(
+      (await harness('check', '--history', write('x/a.edn', KNOSSOS_VALID), path.join(tmp, 'nope.edn'))).code,
+    ).toBe(254);
   });
 });

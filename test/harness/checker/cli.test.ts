@@ -41,7 +41,9 @@ describe('harness check --history --model', () => {
   it('--model register on a history with cas ops: UNKNOWN (exit 2) naming the op, not VALID', async () => {
     const r = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'register');
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/linear +unknown \(model register has no op cas: \d+ op\(s\) it cannot judge \(first: index \d+, process \d+, cas /);
+    expect(r.out).toMatch(
+      /linear +unknown \(model register has no op cas: \d+ op\(s\) it cannot judge \(first: index \d+, process \d+, cas /,
+    );
     expect(r.out).toContain('verdict: UNKNOWN');
   });
 
@@ -52,7 +54,10 @@ describe('harness check --history --model', () => {
   });
 
   it('--model counter on a register history and --model register on a list-append history: UNKNOWN', async () => {
-    for (const [name, model, f] of [['register-pause-master', 'counter', 'write'], ['list-append-pause-master', 'register', 'txn']] as const) {
+    for (const [name, model, f] of [
+      ['register-pause-master', 'counter', 'write'],
+      ['list-append-pause-master', 'register', 'txn'],
+    ] as const) {
       const r = await harness('check', '--history', path.join(fixtures, `${name}.history.jsonl`), '--model', model);
       expect(r.code, `${name} as ${model}`).toBe(2);
       expect(r.out).toContain(`model ${model} has no op`);
@@ -65,7 +70,15 @@ describe('harness check --history: human summary by default, full result with --
   /** A Knossos-style single-register history that is not linearizable and has more concurrent ops than the summary lists. */
   async function wideFailure(): Promise<{ file: string; result: LinearResult }> {
     for (let seed = 1; seed < 200; seed++) {
-      const h = genRegisterHistory({ seed, ops: 200, processes: 20, crashRate: 0.02, values: 5, independent: false, corrupt: 0.05 });
+      const h = genRegisterHistory({
+        seed,
+        ops: 200,
+        processes: 20,
+        crashRate: 0.02,
+        values: 5,
+        independent: false,
+        corrupt: 0.05,
+      });
       const result = await checkLinearizableHistory(h, { model: 'cas-register' });
       if (result.valid === false && result.failures[0]!.window.length > 14) {
         const file = path.join(tmp, `wide-${seed}.edn`);
@@ -84,13 +97,21 @@ describe('harness check --history: human summary by default, full result with --
     expect(r.code).toBe(1);
     const lines = r.out.trimEnd().split('\n');
     expect(lines.length).toBeLessThan(40);
-    expect(lines[0]).toBe(`history ${file}: ${fs.readFileSync(file, 'utf8').match(/:type/g)!.length} ops (edn), model cas-register`);
-    expect(r.out).toContain(`The first operation that cannot be linearized: #${failure.op.index} process ${failure.op.process} ${failure.op.desc}`);
+    expect(lines[0]).toBe(
+      `history ${file}: ${fs.readFileSync(file, 'utf8').match(/:type/g)!.length} ops (edn), model cas-register`,
+    );
+    expect(r.out).toContain(
+      `The first operation that cannot be linearized: #${failure.op.index} process ${failure.op.process} ${failure.op.desc}`,
+    );
     expect(r.out).toContain(`States the cas-register could be in just before it: ${failure.states.join(', ')}.`);
     expect(r.out).toContain(`Ops concurrent with it (${failure.window.length}):`);
     // The failing op is among the ops listed, marked; the rest are counted.
-    expect(lines.filter((l) => l.includes('<- cannot be linearized'))).toEqual([expect.stringContaining(`#${failure.op.index} process ${failure.op.process}`)]);
-    const listed = lines.slice(lines.findIndex((l) => l.includes('Ops concurrent with it')) + 1).filter((l) => /^ {4}#\d+ /.test(l));
+    expect(lines.filter((l) => l.includes('<- cannot be linearized'))).toEqual([
+      expect.stringContaining(`#${failure.op.index} process ${failure.op.process}`),
+    ]);
+    const listed = lines
+      .slice(lines.findIndex((l) => l.includes('Ops concurrent with it')) + 1)
+      .filter((l) => /^ {4}#\d+ /.test(l));
     expect(listed.length).toBe(12);
     expect(r.out).toContain(`... ${failure.window.length - 12} more (--json has them all)`);
     expect(r.out).toContain('verdict: INVALID');
@@ -112,7 +133,14 @@ describe('harness check --history: human summary by default, full result with --
     expect(parsed.failures[0].ops.length).toBe(result.failures[0]!.ops.length);
     expect(Number.isInteger(parsed.elapsedUs)).toBe(true);
     expect(parsed.elapsedMs).toBeCloseTo(parsed.elapsedUs / 1000, 3);
-    const valid = await harness('check', '--history', asEdn('register-pause-master'), '--model', 'cas-register', '--json');
+    const valid = await harness(
+      'check',
+      '--history',
+      asEdn('register-pause-master'),
+      '--model',
+      'cas-register',
+      '--json',
+    );
     expect(valid.code).toBe(0);
     expect(JSON.parse(valid.out).valid).toBe(true);
   });
@@ -131,7 +159,9 @@ describe('harness check --history: human summary by default, full result with --
 
 describe('harness check --history (workload inferred)', () => {
   it('a Jepsen counter history (f add, numeric reads) is checked as a counter: valid, and invalid past the upper bound', async () => {
-    const ops = readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) => (o.f === 'incr' ? { ...o, f: 'add' } : o));
+    const ops = readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) =>
+      o.f === 'incr' ? { ...o, f: 'add' } : o,
+    );
     const file = path.join(tmp, 'counter-add.edn');
     fs.writeFileSync(file, toEdnHistory(ops));
     const ok = await harness('check', '--history', file);
@@ -161,11 +191,19 @@ describe('checkHistoryFile', () => {
     expect(wrong.results.linear!.error).toMatch(/^model register has no op cas/);
     // Jepsen's counter uses add, as its set does: numeric reads make it a counter (a set model would call it invalid).
     const addFile = path.join(tmp, 'counter-add.jsonl');
-    fs.writeFileSync(addFile, readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl')).map((o) => JSON.stringify(o.f === 'incr' ? { ...o, f: 'add' } : o)).join('\n') + '\n');
+    fs.writeFileSync(
+      addFile,
+      readHistoryJsonl(path.join(fixtures, 'counter-pause-master.history.jsonl'))
+        .map((o) => JSON.stringify(o.f === 'incr' ? { ...o, f: 'add' } : o))
+        .join('\n') + '\n',
+    );
     const ctr = await checkHistoryFile({ file: addFile });
     expect((ctr.results.linear as { model: string }).model).toBe('counter');
     expect(ctr.valid).toBe(true);
-    const notTxn = await checkHistoryFile({ file: path.join(fixtures, 'counter-pause-master.history.jsonl'), workload: 'list-append' });
+    const notTxn = await checkHistoryFile({
+      file: path.join(fixtures, 'counter-pause-master.history.jsonl'),
+      workload: 'list-append',
+    });
     expect(notTxn.valid).toBe('unknown');
     expect(notTxn.results.elle!.error).toMatch(/list-append has no \d+ op\(s\) with f (incr|read)/);
   });

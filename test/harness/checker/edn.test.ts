@@ -16,7 +16,22 @@ describe('EDN reader', () => {
     const [v] = parseEdn(`; a comment
       {:a nil, :b true :c false, :d -12, :e 1.5e3, :f "s\\"q\\n", :g [1 (2 3) #{4}], :h \\x, "sk" :ns/kw,
        :i #_ {:ignored 1} 7, :j #inst "2024-01-01", :k 22N, :l 1/2, :m ##Inf}`);
-    expect(v).toEqual({ a: null, b: true, c: false, d: -12, e: 1500, f: 's"q\n', g: [1, [2, 3], [4]], h: 'x', sk: 'ns/kw', i: 7, j: '2024-01-01', l: 0.5, m: Infinity, k: 22 });
+    expect(v).toEqual({
+      a: null,
+      b: true,
+      c: false,
+      d: -12,
+      e: 1500,
+      f: 's"q\n',
+      g: [1, [2, 3], [4]],
+      h: 'x',
+      sk: 'ns/kw',
+      i: 7,
+      j: '2024-01-01',
+      l: 0.5,
+      m: Infinity,
+      k: 22,
+    });
     expect(() => parseEdn('{:a 1')).toThrow(/missing '}' at line 1/);
   });
 
@@ -34,17 +49,28 @@ describe('EDN reader', () => {
   });
 
   test('a Jepsen store history (one map per line, tagged records) with list-append micro-ops', () => {
-    const ops = parseEdnHistory(`#jepsen.history.Op{:index 0, :time 5, :type :invoke, :process 3, :f :txn, :value [[:append 9 1] [:r 9 nil]]}
+    const ops =
+      parseEdnHistory(`#jepsen.history.Op{:index 0, :time 5, :type :invoke, :process 3, :f :txn, :value [[:append 9 1] [:r 9 nil]]}
 #jepsen.history.Op{:index 1, :time 9, :type :ok, :process 3, :f :txn, :value [[:append 9 1] [:r 9 [1]]]}`);
-    expect(ops[1]!.value).toEqual([['append', 9, 1], ['r', 9, [1]]]);
+    expect(ops[1]!.value).toEqual([
+      ['append', 9, 1],
+      ['r', 9, [1]],
+    ]);
   });
 });
 
 describe('EDN writer', () => {
   test('round trip of register and list-append histories', () => {
     const reg = genRegisterHistory({ seed: 3, ops: 200, processes: 5, keys: 3, crashRate: 0.1 });
-    reg.push({ index: reg.length, time: 1, type: 'info', process: 'nemesis', f: 'kill', value: { node: 'n1', signal: 'SIGKILL' } });
-    reg[1]!.error = 'READONLY You can\'t write against a read only replica.';
+    reg.push({
+      index: reg.length,
+      time: 1,
+      type: 'info',
+      process: 'nemesis',
+      f: 'kill',
+      value: { node: 'n1', signal: 'SIGKILL' },
+    });
+    reg[1]!.error = "READONLY You can't write against a read only replica.";
     expect(parseEdnHistory(toEdnHistory(reg))).toEqual(reg);
     const la = genListAppendHistory({ seed: 3, txns: 100, processes: 4 });
     expect(parseEdnHistory(toEdnHistory(la))).toEqual(la);
@@ -52,17 +78,37 @@ describe('EDN writer', () => {
 
   test("Jepsen's spelling: keywords for type, f, process :nemesis and micro-op names", () => {
     const text = toEdnHistory([
-      { index: 0, time: 10, type: 'invoke', process: 0, f: 'txn', value: [['append', 'x', 1], ['r', 'x', null]] },
+      {
+        index: 0,
+        time: 10,
+        type: 'invoke',
+        process: 0,
+        f: 'txn',
+        value: [
+          ['append', 'x', 1],
+          ['r', 'x', null],
+        ],
+      },
       { index: 1, time: 11, type: 'info', process: 'nemesis', f: 'start', value: null },
     ]);
-    expect(text).toBe('[{:index 0, :time 10, :type :invoke, :process 0, :f :txn, :value [[:append "x" 1] [:r "x" nil]]}\n {:index 1, :time 11, :type :info, :process :nemesis, :f :start, :value nil}]\n');
+    expect(text).toBe(
+      '[{:index 0, :time 10, :type :invoke, :process 0, :f :txn, :value [[:append "x" 1] [:r "x" nil]]}\n {:index 1, :time 11, :type :info, :process :nemesis, :f :start, :value nil}]\n',
+    );
     expect(toEdnHistory([])).toBe('[]\n');
   });
 });
 
 describe('checkHistoryFile', () => {
   test('jsonl and edn files, guessed workload and model', async () => {
-    const bad = genRegisterHistory({ seed: 11, ops: 400, processes: 8, keys: 4, opsPerKey: 50, crashRate: 0.1, corrupt: 0.2 });
+    const bad = genRegisterHistory({
+      seed: 11,
+      ops: 400,
+      processes: 8,
+      keys: 4,
+      opsPerKey: 50,
+      crashRate: 0.1,
+      corrupt: 0.2,
+    });
     const jsonl = path.join(dir, 'history.jsonl');
     fs.writeFileSync(jsonl, bad.map((o) => JSON.stringify(o)).join('\n') + '\n');
     const r1 = await checkHistoryFile({ file: jsonl });

@@ -10,7 +10,8 @@ import type { ElleResult } from '../../../src/harness/checker/elle/index.js';
 import type { LinearResult } from '../../../src/harness/checker/linearizable.js';
 import { checkCounter } from '../../../src/harness/checker/basic.js';
 
-const fixture = (name: string): Op[] => readHistoryJsonl(path.join(__dirname, '../../fixtures', `${name}.history.jsonl`));
+const fixture = (name: string): Op[] =>
+  readHistoryJsonl(path.join(__dirname, '../../fixtures', `${name}.history.jsonl`));
 const clone = (h: readonly Op[]): Op[] => structuredClone(h) as Op[];
 type Pair = { invoke: Op; complete: Op | null };
 
@@ -29,7 +30,13 @@ function written(p: Pair): unknown {
 
 /** An ok read of `key` (or of any key but `notKey`) with a non-nil value, from the middle of the history. */
 function middleRead(h: Op[], notKey?: unknown): Pair {
-  const reads = pairOps(h).filter((p) => p.invoke.f === 'read' && p.complete?.type === 'ok' && (p.complete.value as unknown[])[1] !== null && keyOf(p.invoke) !== notKey);
+  const reads = pairOps(h).filter(
+    (p) =>
+      p.invoke.f === 'read' &&
+      p.complete?.type === 'ok' &&
+      (p.complete.value as unknown[])[1] !== null &&
+      keyOf(p.invoke) !== notKey,
+  );
   return reads[Math.floor(reads.length / 2)]!;
 }
 
@@ -44,13 +51,21 @@ function staleRead(h: Op[], notKey?: unknown): { read: Pair; value: unknown } {
   for (const r of pairs) {
     if (r.invoke.f !== 'read' || r.complete?.type !== 'ok' || keyOf(r.invoke) === notKey) continue;
     const k = keyOf(r.invoke);
-    const sameKey = pairs.filter((p) => keyOf(p.invoke) === k && p.invoke.f !== 'read' && p.invoke.index < r.complete!.index);
+    const sameKey = pairs.filter(
+      (p) => keyOf(p.invoke) === k && p.invoke.f !== 'read' && p.invoke.index < r.complete!.index,
+    );
     for (const v of new Set(sameKey.map(written))) {
       if (v === (r.complete.value as unknown[])[1]) continue;
       const writers = sameKey.filter((p) => written(p) === v);
       const lastEnd = Math.max(...writers.map(end));
       if (lastEnd === Infinity) continue;
-      const overwritten = sameKey.some((p) => written(p) !== v && p.complete?.type === 'ok' && p.invoke.index > lastEnd && p.complete.index < r.invoke.index);
+      const overwritten = sameKey.some(
+        (p) =>
+          written(p) !== v &&
+          p.complete?.type === 'ok' &&
+          p.invoke.index > lastEnd &&
+          p.complete.index < r.invoke.index,
+      );
       if (overwritten) return { read: r, value: v };
     }
   }
@@ -153,7 +168,7 @@ describe('counter: mutations of a real run', () => {
     expect(r['error-count']).toBe(0);
   });
 
-  test('a read exactly at either bound is valid: the bounds are Jepsen\'s', () => {
+  test("a read exactly at either bound is valid: the bounds are Jepsen's", () => {
     const read = counterRead(counter);
     const { lower, upper } = bounds(counter, read);
     for (const v of [lower, upper]) {
@@ -172,7 +187,9 @@ describe('counter: mutations of a real run', () => {
     expect(r.valid).toBe(false);
     expect(r['error-count']).toBe(1);
     expect(r.errors).toEqual([[lower, upper + 1, upper]]);
-    expect(r['error-reads']).toEqual([{ index: read.complete!.index, process: read.complete!.process, lower, value: upper + 1, upper }]);
+    expect(r['error-reads']).toEqual([
+      { index: read.complete!.index, process: read.complete!.process, lower, value: upper + 1, upper },
+    ]);
   });
 
   test('a read below the lower bound is invalid, naming that read', () => {
@@ -191,10 +208,12 @@ describe('counter: mutations of a real run', () => {
 // list-append (Elle)
 
 const listAppend = fixture('list-append-pause-master');
-const elle = async (h: Op[], opts: { timeLimitMs?: number; cycleSearchSteps?: number } = {}) => (await checkListAppend(h, opts)) as ElleResult;
+const elle = async (h: Op[], opts: { timeLimitMs?: number; cycleSearchSteps?: number } = {}) =>
+  (await checkListAppend(h, opts)) as ElleResult;
 type Mop = unknown[];
 const mopsOf = (o: Op) => o.value as Mop[];
-const maxKey = (h: Op[]) => Math.max(...h.filter((o) => o.f === 'txn').flatMap((o) => mopsOf(o).map((m) => Number(m[1]))));
+const maxKey = (h: Op[]) =>
+  Math.max(...h.filter((o) => o.f === 'txn').flatMap((o) => mopsOf(o).map((m) => Number(m[1]))));
 
 const okTxns = (h: Op[]) => pairOps(h).filter((p) => p.invoke.f === 'txn' && p.complete?.type === 'ok');
 /** Two ok transactions of different processes that overlap in time (no real-time order between them). */
@@ -206,7 +225,8 @@ function concurrentPair(h: Op[]): [Pair, Pair] {
   throw new Error('no concurrent pair');
 }
 /** An ok transaction invoked after both completed. */
-const laterTxn = (h: Op[], ...after: Pair[]): Pair => okTxns(h).find((p) => after.every((a) => p.invoke.index > a.complete!.index))!;
+const laterTxn = (h: Op[], ...after: Pair[]): Pair =>
+  okTxns(h).find((p) => after.every((a) => p.invoke.index > a.complete!.index))!;
 
 /** Adds micro-ops to a transaction's invocation and completion; `r` reads carry their result only in the completion. */
 function addMops(p: Pair, mops: Mop[]): void {
@@ -229,9 +249,18 @@ describe('list-append: mutations of a real run', () => {
     const [t1, t2] = concurrentPair(h);
     const x = maxKey(h) + 1;
     const y = x + 1;
-    addMops(t1, [['append', x, 1], ['append', y, 2]]);
-    addMops(t2, [['append', x, 2], ['append', y, 1]]);
-    addMops(laterTxn(h, t1, t2), [['r', x, [1, 2]], ['r', y, [1, 2]]]);
+    addMops(t1, [
+      ['append', x, 1],
+      ['append', y, 2],
+    ]);
+    addMops(t2, [
+      ['append', x, 2],
+      ['append', y, 1],
+    ]);
+    addMops(laterTxn(h, t1, t2), [
+      ['r', x, [1, 2]],
+      ['r', y, [1, 2]],
+    ]);
     const r = await elle(h);
     expect(r.valid).toBe(false);
     expect(r.anomalyTypes).toEqual(['G0']);
@@ -239,13 +268,19 @@ describe('list-append: mutations of a real run', () => {
     expect(r.anomalies.G0![0]!.cycle).toEqual(expect.arrayContaining([t1.invoke.index, t2.invoke.index]));
   });
 
-  test('G1c: each of two transactions reads the other\'s append', async () => {
+  test("G1c: each of two transactions reads the other's append", async () => {
     const h = clone(listAppend);
     const [t1, t2] = concurrentPair(h);
     const x = maxKey(h) + 1;
     const y = x + 1;
-    addMops(t1, [['append', x, 1], ['r', y, [1]]]);
-    addMops(t2, [['append', y, 1], ['r', x, [1]]]);
+    addMops(t1, [
+      ['append', x, 1],
+      ['r', y, [1]],
+    ]);
+    addMops(t2, [
+      ['append', y, 1],
+      ['r', x, [1]],
+    ]);
     const r = await elle(h);
     expect(r.anomalyTypes).toEqual(['G1c']);
     expect(r.strongestModel).toBe('read-uncommitted');
@@ -257,8 +292,14 @@ describe('list-append: mutations of a real run', () => {
     const [writer, reader] = concurrentPair(h);
     const x = maxKey(h) + 1;
     const y = x + 1;
-    addMops(writer, [['append', x, 1], ['append', y, 1]]);
-    addMops(reader, [['r', x, []], ['r', y, [1]]]);
+    addMops(writer, [
+      ['append', x, 1],
+      ['append', y, 1],
+    ]);
+    addMops(reader, [
+      ['r', x, []],
+      ['r', y, [1]],
+    ]);
     addMops(laterTxn(h, writer, reader), [['r', x, [1]]]);
     const r = await elle(h);
     expect(r.anomalyTypes).toEqual(['G-single']);
@@ -273,9 +314,18 @@ describe('list-append: mutations of a real run', () => {
     const [t1, t2] = concurrentPair(h);
     const x = maxKey(h) + 1;
     const y = x + 1;
-    addMops(t1, [['r', x, []], ['append', y, 1]]);
-    addMops(t2, [['r', y, []], ['append', x, 1]]);
-    addMops(laterTxn(h, t1, t2), [['r', x, [1]], ['r', y, [1]]]);
+    addMops(t1, [
+      ['r', x, []],
+      ['append', y, 1],
+    ]);
+    addMops(t2, [
+      ['r', y, []],
+      ['append', x, 1],
+    ]);
+    addMops(laterTxn(h, t1, t2), [
+      ['r', x, [1]],
+      ['r', y, [1]],
+    ]);
     const r = await elle(h);
     expect(r.anomalyTypes).toEqual(['G2']);
     expect(r.strongestModel).toBe('snapshot-isolation');
@@ -285,13 +335,17 @@ describe('list-append: mutations of a real run', () => {
     const h = clone(listAppend);
     // The last read of some key with 2+ elements forgets the last one; its writer had completed.
     const txns = okTxns(h);
-    const victim = [...txns].reverse().find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 2))!;
+    const victim = [...txns]
+      .reverse()
+      .find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 2))!;
     const mops = mopsOf(victim.complete!);
     const i = mops.findIndex((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 2);
     const key = mops[i]![1];
     const list = mops[i]![2] as unknown[];
     const lastEl = list[list.length - 1];
-    const writer = txns.find((p) => mopsOf(p.invoke).some((m) => m[0] === 'append' && m[1] === key && m[2] === lastEl))!;
+    const writer = txns.find((p) =>
+      mopsOf(p.invoke).some((m) => m[0] === 'append' && m[1] === key && m[2] === lastEl),
+    )!;
     expect(writer.complete!.index).toBeLessThan(victim.invoke.index);
     // Later reads of the key show the element, so only this read is stale.
     mops[i] = ['r', key, list.slice(0, -1)];
@@ -304,9 +358,16 @@ describe('list-append: mutations of a real run', () => {
   test('G1a: a read of an append whose transaction failed', async () => {
     const h = clone(listAppend);
     // An ok transaction that only appends, one of whose elements a later transaction read.
-    const reads = okTxns(h).flatMap((p) => mopsOf(p.complete!).filter((m) => m[0] === 'r').flatMap((m) => (m[2] as unknown[]).map((e) => `${m[1]}/${e}`)));
+    const reads = okTxns(h).flatMap((p) =>
+      mopsOf(p.complete!)
+        .filter((m) => m[0] === 'r')
+        .flatMap((m) => (m[2] as unknown[]).map((e) => `${m[1]}/${e}`)),
+    );
     const seen = new Set(reads);
-    const victim = okTxns(h).find((p) => mopsOf(p.invoke).every((m) => m[0] === 'append') && mopsOf(p.invoke).some((m) => seen.has(`${m[1]}/${m[2]}`)))!;
+    const victim = okTxns(h).find(
+      (p) =>
+        mopsOf(p.invoke).every((m) => m[0] === 'append') && mopsOf(p.invoke).some((m) => seen.has(`${m[1]}/${m[2]}`)),
+    )!;
     victim.complete!.type = 'fail';
     victim.complete!.error = 'EXEC: every command failed (mutation)';
     const r = await elle(h);
@@ -319,7 +380,10 @@ describe('list-append: mutations of a real run', () => {
     const h = clone(listAppend);
     const [writer, other] = concurrentPair(h);
     const x = maxKey(h) + 1;
-    addMops(writer, [['append', x, 1], ['append', x, 2]]);
+    addMops(writer, [
+      ['append', x, 1],
+      ['append', x, 2],
+    ]);
     const late = laterTxn(h, writer, other);
     addMops(late, [['r', x, [1]]]);
     addMops(laterTxn(h, late), [['r', x, [1, 2]]]);
@@ -332,7 +396,9 @@ describe('list-append: mutations of a real run', () => {
 
   test('duplicate elements in a read', async () => {
     const h = clone(listAppend);
-    const victim = okTxns(h).reverse().find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3))!;
+    const victim = okTxns(h)
+      .reverse()
+      .find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3))!;
     const m = mopsOf(victim.complete!).find((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3)!;
     const list = m[2] as unknown[];
     m[2] = [...list.slice(0, 2), list[1], ...list.slice(2)];
@@ -345,7 +411,9 @@ describe('list-append: mutations of a real run', () => {
 
   test('incompatible orders: two reads of a key disagree on the order of its first elements', async () => {
     const h = clone(listAppend);
-    const victim = okTxns(h).reverse().find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3))!;
+    const victim = okTxns(h)
+      .reverse()
+      .find((p) => mopsOf(p.complete!).some((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3))!;
     const m = mopsOf(victim.complete!).find((m) => m[0] === 'r' && (m[2] as unknown[]).length >= 3)!;
     const list = m[2] as unknown[];
     m[2] = [list[1], list[0], ...list.slice(2)];
@@ -359,12 +427,20 @@ describe('list-append: mutations of a real run', () => {
     const [writer, reader] = concurrentPair(h);
     const x = maxKey(h) + 1;
     const y = x + 1;
-    addMops(writer, [['append', x, 1], ['append', y, 1]]);
-    addMops(reader, [['r', x, []], ['r', y, [1]]]);
+    addMops(writer, [
+      ['append', x, 1],
+      ['append', y, 1],
+    ]);
+    addMops(reader, [
+      ['r', x, []],
+      ['r', y, [1]],
+    ]);
     addMops(laterTxn(h, writer, reader), [['r', x, [1]]]);
     const r = await elle(h, { cycleSearchSteps: 0 });
     expect(r.truncated).toBe(true);
-    expect(r.text).toContain('Cycle search truncated: the search for G-single in a component of 2 transactions ran out of steps');
+    expect(r.text).toContain(
+      'Cycle search truncated: the search for G-single in a component of 2 transactions ran out of steps',
+    );
     expect(r.anomalyTypes).toEqual(['unnamed-cycle']);
     expect(r.valid).toBe(false); // Tarjan proved the cycle even though no search could name it
     // read-committed is proven by the ww+wr projection; snapshot isolation is ruled out by the cycle.

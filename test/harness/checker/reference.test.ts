@@ -49,7 +49,12 @@ function interleave(ops: Planned[], schedule: number[], keyed: boolean): Op[] {
 
 const small = fc.integer({ min: 0, max: 2 });
 const planned = (fs: fc.Arbitrary<[string, unknown, unknown]>): fc.Arbitrary<Planned> =>
-  fc.record({ p: fc.integer({ min: 0, max: 3 }), fo: fs, end: fc.constantFrom('ok', 'ok', 'ok', 'info', 'fail') as fc.Arbitrary<'ok' | 'info' | 'fail'> })
+  fc
+    .record({
+      p: fc.integer({ min: 0, max: 3 }),
+      fo: fs,
+      end: fc.constantFrom('ok', 'ok', 'ok', 'info', 'fail') as fc.Arbitrary<'ok' | 'info' | 'fail'>,
+    })
     .map(({ p, fo: [f, v, out], end }) => ({ p, f, v, out, end }));
 
 const registerOps = fc.oneof(
@@ -68,10 +73,18 @@ const setOps = fc.oneof(
 
 const key = fc.constantFrom('x', 'y');
 const multiOps = fc
-  .array(fc.oneof(fc.tuple(fc.constant('w'), key, small), fc.tuple(fc.constant('r'), key, fc.option(small, { nil: null }))), { minLength: 1, maxLength: 2 })
+  .array(
+    fc.oneof(fc.tuple(fc.constant('w'), key, small), fc.tuple(fc.constant('r'), key, fc.option(small, { nil: null }))),
+    { minLength: 1, maxLength: 2 },
+  )
   .map((ms): [string, unknown, unknown] => ['txn', ms.map(([f, k, v]) => (f === 'r' ? [f, k, null] : [f, k, v])), ms]);
 
-async function agree(model: string, h: Op[], independent: boolean, tally: { valid: number; invalid: number }): Promise<void> {
+async function agree(
+  model: string,
+  h: Op[],
+  independent: boolean,
+  tally: { valid: number; invalid: number },
+): Promise<void> {
   const fast = await checkLinearizable(h, { model, independent, workers: 1 });
   const slow = checkBruteForce(h, model, independent);
   if (fast.valid !== slow) throw new Error(`${model}: fast=${String(fast.valid)} brute=${slow}\n${JSON.stringify(h)}`);
@@ -89,9 +102,13 @@ describe('WGL agrees with brute force', () => {
     test(`random ${model} histories`, async () => {
       const tally = { valid: 0, invalid: 0 };
       await fc.assert(
-        fc.asyncProperty(fc.array(planned(ops), { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 20 }), async (plan, schedule) => {
-          await agree(model, interleave(plan, schedule, keyed), keyed, tally);
-        }),
+        fc.asyncProperty(
+          fc.array(planned(ops), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 20 }),
+          async (plan, schedule) => {
+            await agree(model, interleave(plan, schedule, keyed), keyed, tally);
+          },
+        ),
         { numRuns: 1000 },
       );
       expect(tally.valid).toBeGreaterThan(50);
@@ -102,10 +119,15 @@ describe('WGL agrees with brute force', () => {
   test('simulated cas-register histories with crashes and corrupted reads', async () => {
     const tally = { valid: 0, invalid: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 4, max: 9 }), async (seed, processes, ops) => {
-        const h = genRegisterHistory({ seed, ops, processes, crashRate: 0.15, corrupt: 0.15, values: 3 });
-        await agree('cas-register', h, true, tally);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 4, max: 9 }),
+        async (seed, processes, ops) => {
+          const h = genRegisterHistory({ seed, ops, processes, crashRate: 0.15, corrupt: 0.15, values: 3 });
+          await agree('cas-register', h, true, tally);
+        },
+      ),
       { numRuns: 1500 },
     );
     expect(tally.valid).toBeGreaterThan(200);
@@ -115,10 +137,15 @@ describe('WGL agrees with brute force', () => {
   test('simulated histories with many crashed ops (dominance pruning)', async () => {
     const tally = { valid: 0, invalid: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 5, max: 10 }), async (seed, processes, ops) => {
-        const h = genRegisterHistory({ seed, ops, processes, crashRate: 0.4, corrupt: 0.2, values: 2, casRate: 0.4 });
-        await agree('cas-register', h, true, tally);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 5, max: 10 }),
+        async (seed, processes, ops) => {
+          const h = genRegisterHistory({ seed, ops, processes, crashRate: 0.4, corrupt: 0.2, values: 2, casRate: 0.4 });
+          await agree('cas-register', h, true, tally);
+        },
+      ),
       { numRuns: 1500 },
     );
     expect(tally.valid).toBeGreaterThan(200);

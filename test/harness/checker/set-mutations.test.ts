@@ -12,18 +12,28 @@ import { loadPlugins } from '../../../src/harness/plugins.js';
 
 const DIR = path.join(__dirname, '../../fixtures', 'set-no-faults');
 const original = readHistoryJsonl(path.join(DIR, 'history.jsonl'));
-const events: ClusterEvent[] = fs.readFileSync(path.join(DIR, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const events: ClusterEvent[] = fs
+  .readFileSync(path.join(DIR, 'events.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 
 const clone = (h: readonly Op[]): Op[] => JSON.parse(JSON.stringify(h));
 const check = (h: readonly Op[]) => checkRun(h, { workload: 'set', events });
 
-interface Ack { key: number; element: number; ackIndex: number }
+interface Ack {
+  key: number;
+  element: number;
+  ackIndex: number;
+}
 /** Every acknowledged add: [k, e] and the index of its ok completion. */
 function acks(h: readonly Op[]): Ack[] {
-  return h.filter((op) => op.f === 'add' && op.type === 'ok').map((op) => {
-    const [key, element] = op.value as [number, number];
-    return { key, element, ackIndex: op.index };
-  });
+  return h
+    .filter((op) => op.f === 'add' && op.type === 'ok')
+    .map((op) => {
+      const [key, element] = op.value as [number, number];
+      return { key, element, ackIndex: op.index };
+    });
 }
 /** Ok reads with their invocation's index. */
 function okReads(h: readonly Op[]): { invokeIndex: number; complete: Op }[] {
@@ -64,8 +74,17 @@ describe('set checkers on mutations of a real recorded run', () => {
   it('unmutated: valid, every acknowledged write verified', async () => {
     const r = await check(original);
     expect(r.valid).toBe(true);
-    expect(r.summary).toMatchObject({ acknowledged: 2370, verified: 2370, lost: 0, unverified: 0, unexpected: 0, duplicated: 0 });
-    expect(r.checkers['set-full']!.line).toBe('2370 acknowledged / 2370 verified by a later read / 0 lost / 0 unverified');
+    expect(r.summary).toMatchObject({
+      acknowledged: 2370,
+      verified: 2370,
+      lost: 0,
+      unverified: 0,
+      unexpected: 0,
+      duplicated: 0,
+    });
+    expect(r.checkers['set-full']!.line).toBe(
+      '2370 acknowledged / 2370 verified by a later read / 0 lost / 0 unverified',
+    );
     expect(r.lost).toEqual([]);
   });
 
@@ -77,14 +96,17 @@ describe('set checkers on mutations of a real recorded run', () => {
       for (const v of victims) {
         for (const r of reads) {
           const [key, members] = r.complete.value as [number, number[]];
-          if (key === v.key && r.invokeIndex > v.ackIndex) (r.complete.value as [number, number[]])[1] = members.filter((e) => e !== v.element);
+          if (key === v.key && r.invokeIndex > v.ackIndex)
+            (r.complete.value as [number, number[]])[1] = members.filter((e) => e !== v.element);
         }
       }
       const res = await check(h);
       expect(res.valid).toBe(false);
       expect(res.summary).toMatchObject({ acknowledged: 2370, lost: k, verified: 2370 - k, unverified: 0 });
       const lost = res.lost as { key: number; element: number; shownBy: { index: number } }[];
-      expect(lost.map((l) => `${l.key}/${l.element}`).sort()).toEqual(victims.map((v) => `${v.key}/${v.element}`).sort());
+      expect(lost.map((l) => `${l.key}/${l.element}`).sort()).toEqual(
+        victims.map((v) => `${v.key}/${v.element}`).sort(),
+      );
       // each loss names a read of its key, invoked after the ack, that lacks it
       for (const l of lost) {
         const v = victims.find((x) => x.element === l.element)!;
@@ -115,7 +137,11 @@ describe('set checkers on mutations of a real recorded run', () => {
     const res = await check(h);
     expect(res.valid).toBe(false);
     expect(res.summary).toMatchObject({ duplicated: 1, lost: 0, unexpected: 0 });
-    expect(res.checkers['set-full']).toMatchObject({ valid: false, 'duplicated-count': 1, duplicated: [{ element: dup, count: 2, read: r.complete.index }] });
+    expect(res.checkers['set-full']).toMatchObject({
+      valid: false,
+      'duplicated-count': 1,
+      duplicated: [{ element: dup, count: 2, read: r.complete.index }],
+    });
   });
 
   it('drop the final reads (timed out): unknown, the acks only they covered are unverified, none lost', async () => {
@@ -124,7 +150,9 @@ describe('set checkers on mutations of a real recorded run', () => {
     const reads = okReads(h);
     // the acks no main-phase read of their key began after
     const mainReads = reads.filter((r) => r.invokeIndex < boundary);
-    const coveredOnlyByFinal = acked.filter((a) => !mainReads.some((r) => (r.complete.value as [number])[0] === a.key && r.invokeIndex > a.ackIndex));
+    const coveredOnlyByFinal = acked.filter(
+      (a) => !mainReads.some((r) => (r.complete.value as [number])[0] === a.key && r.invokeIndex > a.ackIndex),
+    );
     expect(coveredOnlyByFinal.length).toBeGreaterThan(0);
     for (const r of reads) {
       if (r.invokeIndex < boundary) continue;
@@ -134,8 +162,14 @@ describe('set checkers on mutations of a real recorded run', () => {
     }
     const res = await check(h);
     expect(res.valid).toBe('unknown');
-    expect(res.summary).toMatchObject({ lost: 0, unverified: coveredOnlyByFinal.length, verified: 2370 - coveredOnlyByFinal.length });
-    expect(res.checkers.set!.error).toMatch(new RegExp(`^final reads did not complete: ${coveredOnlyByFinal.length} acknowledged writes unverified`));
+    expect(res.summary).toMatchObject({
+      lost: 0,
+      unverified: coveredOnlyByFinal.length,
+      verified: 2370 - coveredOnlyByFinal.length,
+    });
+    expect(res.checkers.set!.error).toMatch(
+      new RegExp(`^final reads did not complete: ${coveredOnlyByFinal.length} acknowledged writes unverified`),
+    );
     expect(res.lost).toEqual([]);
     const per = res.checkers['set-full']!.unverified as { key: number; count: number; reason: string }[];
     expect(per.reduce((s, u) => s + u.count, 0)).toBe(coveredOnlyByFinal.length);
@@ -160,7 +194,9 @@ describe('set checkers on mutations of a real recorded run', () => {
     const boundary = lastAddIndex(h);
     const reads = okReads(h);
     const v = acked[100]!; // key 0, early: main-phase reads of key 0 come after its ack
-    for (const r of reads) if ((r.complete.value as [number])[0] === v.key && r.invokeIndex > v.ackIndex) (r.complete.value as [number, number[]])[1] = membersOf(r.complete).filter((e) => e !== v.element);
+    for (const r of reads)
+      if ((r.complete.value as [number])[0] === v.key && r.invokeIndex > v.ackIndex)
+        (r.complete.value as [number, number[]])[1] = membersOf(r.complete).filter((e) => e !== v.element);
     const final1 = reads.find((r) => r.invokeIndex > boundary && (r.complete.value as [number])[0] === 1)!;
     final1.complete.type = 'info';
     final1.complete.value = [1, null];

@@ -6,8 +6,18 @@ import net from 'node:net';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import {
-  ProxyBackend, IptablesBackend, linksBetween, partitionLinks, listChains, cleanupStaleChains, nodeAddresses,
-  claimNetSlot, NET_SLOT_COUNT, type Network, type NodeAddress, type NetSlotClaim,
+  ProxyBackend,
+  IptablesBackend,
+  linksBetween,
+  partitionLinks,
+  listChains,
+  cleanupStaleChains,
+  nodeAddresses,
+  claimNetSlot,
+  NET_SLOT_COUNT,
+  type Network,
+  type NodeAddress,
+  type NetSlotClaim,
 } from '../../../src/harness/net/index.js';
 import { freePort, waitFor } from '../../helpers/ports.js';
 
@@ -68,7 +78,10 @@ async function startEchoes(addrs: NodeAddress[]): Promise<Echo[]> {
 }
 
 /** A connection from `from`'s address to node `to`, with a ping() that resolves true on echo. */
-async function connect(from: string, to: NodeAddress): Promise<{ ping(ms?: number): Promise<boolean>; sock: net.Socket; errors: string[] }> {
+async function connect(
+  from: string,
+  to: NodeAddress,
+): Promise<{ ping(ms?: number): Promise<boolean>; sock: net.Socket; errors: string[] }> {
   const sock = net.connect({ host: to.publicHost, port: to.port, localAddress: from });
   const errors: string[] = [];
   sock.on('error', (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message));
@@ -105,7 +118,10 @@ async function fresh(from: string, to: NodeAddress, ms = 400): Promise<boolean> 
   return ok;
 }
 
-const backends: [string, boolean][] = [['proxy', true], ['iptables', canIptables]];
+const backends: [string, boolean][] = [
+  ['proxy', true],
+  ['iptables', canIptables],
+];
 
 describe.each(backends)('%s backend', (name, enabled) => {
   let net_: Network | null = null;
@@ -126,7 +142,13 @@ describe.each(backends)('%s backend', (name, enabled) => {
     echoes = await startEchoes(addrs);
     if (name === 'proxy') {
       const p = new ProxyBackend();
-      for (const a of addrs) await p.addNode({ publicHost: a.publicHost, publicPort: a.port, privateHost: a.listenHost, privatePort: a.listenPort });
+      for (const a of addrs)
+        await p.addNode({
+          publicHost: a.publicHost,
+          publicPort: a.port,
+          privateHost: a.listenHost,
+          privatePort: a.listenPort,
+        });
       net_ = p;
     } else {
       const n = new IptablesBackend();
@@ -136,36 +158,44 @@ describe.each(backends)('%s backend', (name, enabled) => {
     return addrs;
   }
 
-  it.skipIf(!enabled)('a partition cuts exactly the listed links, open connections included, and heal restores them', async () => {
-    const [a, b, c] = await setup(ownSlot());
-    const ab = await connect(a!.publicHost, b!);
-    const ba = await connect(b!.publicHost, a!);
-    const bc = await connect(b!.publicHost, c!);
-    const cb = await connect(c!.publicHost, b!);
-    sockets.push(ab.sock, ba.sock, bc.sock, cb.sock);
-    for (const x of [ab, ba, bc, cb]) expect(await x.ping()).toBe(true);
+  it.skipIf(!enabled)(
+    'a partition cuts exactly the listed links, open connections included, and heal restores them',
+    async () => {
+      const [a, b, c] = await setup(ownSlot());
+      const ab = await connect(a!.publicHost, b!);
+      const ba = await connect(b!.publicHost, a!);
+      const bc = await connect(b!.publicHost, c!);
+      const cb = await connect(c!.publicHost, b!);
+      sockets.push(ab.sock, ba.sock, bc.sock, cb.sock);
+      for (const x of [ab, ba, bc, cb]) expect(await x.ping()).toBe(true);
 
-    // isolate a from {b, c}
-    const links = partitionLinks([[a!.publicHost], [b!.publicHost, c!.publicHost]]);
-    expect(links).toHaveLength(4);
-    await net_!.apply(links, { kind: 'drop' });
-    expect(await ab.ping()).toBe(false); // existing connections across the cut stall
-    expect(await ba.ping()).toBe(false);
-    expect(await bc.ping()).toBe(true); // links not listed keep working
-    expect(await cb.ping()).toBe(true);
-    expect(await fresh(a!.publicHost, c!)).toBe(false); // new connections across the cut fail
-    expect(await fresh(c!.publicHost, a!)).toBe(false);
-    expect(await fresh(c!.publicHost, b!)).toBe(true);
-    expect(await fresh('127.0.0.1', a!)).toBe(true); // an address outside the partition still reaches a
-    expect(net_!.active().map((x) => `${x.link.from}>${x.link.to}`).sort()).toEqual(links.map((l) => `${l.from}>${l.to}`).sort());
+      // isolate a from {b, c}
+      const links = partitionLinks([[a!.publicHost], [b!.publicHost, c!.publicHost]]);
+      expect(links).toHaveLength(4);
+      await net_!.apply(links, { kind: 'drop' });
+      expect(await ab.ping()).toBe(false); // existing connections across the cut stall
+      expect(await ba.ping()).toBe(false);
+      expect(await bc.ping()).toBe(true); // links not listed keep working
+      expect(await cb.ping()).toBe(true);
+      expect(await fresh(a!.publicHost, c!)).toBe(false); // new connections across the cut fail
+      expect(await fresh(c!.publicHost, a!)).toBe(false);
+      expect(await fresh(c!.publicHost, b!)).toBe(true);
+      expect(await fresh('127.0.0.1', a!)).toBe(true); // an address outside the partition still reaches a
+      expect(
+        net_!
+          .active()
+          .map((x) => `${x.link.from}>${x.link.to}`)
+          .sort(),
+      ).toEqual(links.map((l) => `${l.from}>${l.to}`).sort());
 
-    await net_!.heal();
-    expect(net_!.active()).toHaveLength(0);
-    // bytes held during the partition arrive (TCP retransmits / the proxy releases them)
-    await waitFor(() => ab.ping(300), 15_000, 'a->b connection to recover after heal');
-    await waitFor(() => ba.ping(300), 15_000, 'b->a connection to recover after heal');
-    expect(await fresh(a!.publicHost, c!, 2000)).toBe(true);
-  });
+      await net_!.heal();
+      expect(net_!.active()).toHaveLength(0);
+      // bytes held during the partition arrive (TCP retransmits / the proxy releases them)
+      await waitFor(() => ab.ping(300), 15_000, 'a->b connection to recover after heal');
+      await waitFor(() => ba.ping(300), 15_000, 'b->a connection to recover after heal');
+      expect(await fresh(a!.publicHost, c!, 2000)).toBe(true);
+    },
+  );
 
   it.skipIf(!enabled)('a one-way cut blocks only its direction of new and open connections', async () => {
     const [a, b] = await setup(ownSlot());
@@ -200,7 +230,13 @@ describe('proxy-only faults', () => {
     const echoes = await startEchoes(addrs);
     const p = new ProxyBackend();
     try {
-      for (const a of addrs) await p.addNode({ publicHost: a.publicHost, publicPort: a.port, privateHost: a.listenHost, privatePort: a.listenPort });
+      for (const a of addrs)
+        await p.addNode({
+          publicHost: a.publicHost,
+          publicPort: a.port,
+          privateHost: a.listenHost,
+          privatePort: a.listenPort,
+        });
       const [a, b, c] = addrs;
       // a -> b is slow: every round trip between a and b crosses it once
       await p.apply([{ from: a!.publicHost, to: b!.publicHost }], { kind: 'delay', latencyMs: 150, jitterMs: 0 });

@@ -1,5 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { isolateMaster, masterWithSentinel, randomHalves, randomNode, sentinelsApart, bridge, majoritiesRing, type NetNode } from '../../../src/harness/net/partitions.js';
+import {
+  isolateMaster,
+  masterWithSentinel,
+  randomHalves,
+  randomNode,
+  sentinelsApart,
+  bridge,
+  majoritiesRing,
+  type NetNode,
+} from '../../../src/harness/net/partitions.js';
 
 const nodes: NetNode[] = [
   { name: 'n1', host: '127.10.1.1', kind: 'server' },
@@ -10,9 +19,10 @@ const nodes: NetNode[] = [
   { name: 's3', host: '127.10.1.6', kind: 'sentinel' },
 ];
 const byHost = new Map(nodes.map((n) => [n.host, n.name]));
-const cut = (links: { from: string; to: string }[]) => new Set(links.map((l) => `${byHost.get(l.from)}>${byHost.get(l.to)}`));
+const cut = (links: { from: string; to: string }[]) =>
+  new Set(links.map((l) => `${byHost.get(l.from)}>${byHost.get(l.to)}`));
 let seed = 1;
-const rng = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+const rng = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 
 describe('partition shapes', () => {
   it('partition-master cuts the master from every other node, both ways, and nothing else', () => {

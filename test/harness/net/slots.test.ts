@@ -8,7 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { claimNetSlot, MAX_NODES_PER_SLOT, NET_SLOT_COUNT, nodeAddresses, processStartTime, readSlotOwner, type NodeAddress } from '../../../src/harness/net/index.js';
+import {
+  claimNetSlot,
+  MAX_NODES_PER_SLOT,
+  NET_SLOT_COUNT,
+  nodeAddresses,
+  processStartTime,
+  readSlotOwner,
+  type NodeAddress,
+} from '../../../src/harness/net/index.js';
 import { cleanupStale, isAlive } from '../../../src/harness/pidfiles.js';
 import { ROOT } from '../../helpers/procs.js';
 import { freePort, waitFor } from '../../helpers/ports.js';
@@ -55,7 +63,23 @@ function writeLock(dir: string, slot: number, owner: object): string {
 const octets = (a: string) => a.split('.').map(Number);
 
 describe('address plan', () => {
-  const edges = [0, 1, 2, 249, 250, 255, 256, 511, 512, 36_499, 36_500, 59_999, 60_000, NET_SLOT_COUNT - 2, NET_SLOT_COUNT - 1];
+  const edges = [
+    0,
+    1,
+    2,
+    249,
+    250,
+    255,
+    256,
+    511,
+    512,
+    36_499,
+    36_500,
+    59_999,
+    60_000,
+    NET_SLOT_COUNT - 2,
+    NET_SLOT_COUNT - 1,
+  ];
 
   it('supports 65,024 slots of up to 127 nodes', () => {
     expect(NET_SLOT_COUNT).toBe(65_024);
@@ -101,7 +125,10 @@ describe('address plan', () => {
     }
     expect(owner.size).toBe(4 * NET_SLOT_COUNT);
     // the two slots that share a <b>.<c> split the last octet between them
-    const [a, b] = [nodeAddresses(MAX_NODES_PER_SLOT, 0, [], 'proxy'), nodeAddresses(MAX_NODES_PER_SLOT, 1, [], 'proxy')];
+    const [a, b] = [
+      nodeAddresses(MAX_NODES_PER_SLOT, 0, [], 'proxy'),
+      nodeAddresses(MAX_NODES_PER_SLOT, 1, [], 'proxy'),
+    ];
     expect(octets(a.at(-1)!.publicHost)[3]).toBeLessThan(octets(b[0]!.publicHost)[3]!);
   });
 
@@ -111,7 +138,9 @@ describe('address plan', () => {
       { publicHost: '127.72.74.2', port: 2, listenHost: '127.199.74.2', listenPort: 2 },
       { publicHost: '127.72.74.3', port: 3, listenHost: '127.199.74.3', listenPort: 3 },
     ]);
-    expect(nodeAddresses(1, NET_SLOT_COUNT - 1, [7], 'proxy')).toEqual([{ publicHost: '127.127.255.128', port: 7, listenHost: '127.254.255.128', listenPort: 7 }]);
+    expect(nodeAddresses(1, NET_SLOT_COUNT - 1, [7], 'proxy')).toEqual([
+      { publicHost: '127.127.255.128', port: 7, listenHost: '127.254.255.128', listenPort: 7 },
+    ]);
   });
 
   it('refuses a slot outside the plan and more nodes than a slot holds', () => {
@@ -131,7 +160,9 @@ describe('address plan', () => {
           const got = await new Promise<string>((resolve, reject) => {
             const s = net.connect({ host, port, localAddress: '127.0.0.1' });
             let data = '';
-            s.on('data', (d) => (data += d)).on('end', () => resolve(data)).on('error', reject);
+            s.on('data', (d) => (data += d))
+              .on('end', () => resolve(data))
+              .on('error', reject);
           });
           expect(got, `${host}:${port}`).toBe('hi');
         } finally {
@@ -149,7 +180,11 @@ describe('slot claims', () => {
     expect(c.slot).toBe(4);
     expect(c.file).toBe(path.join(dir, '4.lock'));
     const owner = readSlotOwner(c.file)!;
-    expect(owner).toMatchObject({ pid: process.pid, start: processStartTime(process.pid), resultsDir: path.resolve(resultsDir) });
+    expect(owner).toMatchObject({
+      pid: process.pid,
+      start: processStartTime(process.pid),
+      resultsDir: path.resolve(resultsDir),
+    });
     // field 22 of /proc/<pid>/stat: clock ticks since boot
     expect(owner.start).toMatch(/^\d+$/);
     const d = claimNetSlot({ slotCount: 10, resultsDir, dir, first: 4 });
@@ -174,7 +209,9 @@ describe('slot claims', () => {
     const { resultsDir } = dirs();
     const file = path.join(resultsDir, 'not-a-dir');
     fs.writeFileSync(file, '');
-    expect(() => claimNetSlot({ slotCount: 10, resultsDir, dir: file })).toThrow(/cannot claim a network slot in .*not-a-dir: .*FAULTLINE_NET_SLOTS_DIR/);
+    expect(() => claimNetSlot({ slotCount: 10, resultsDir, dir: file })).toThrow(
+      /cannot claim a network slot in .*not-a-dir: .*FAULTLINE_NET_SLOTS_DIR/,
+    );
   });
 
   it('FAULTLINE_NET_SLOT chooses the first slot to try', () => {
@@ -184,7 +221,9 @@ describe('slot claims', () => {
       process.env.FAULTLINE_NET_SLOT = '61234';
       expect(claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir }).slot).toBe(61_234);
       process.env.FAULTLINE_NET_SLOT = 'high';
-      expect(() => claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir })).toThrow(/FAULTLINE_NET_SLOT must be a slot number/);
+      expect(() => claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir })).toThrow(
+        /FAULTLINE_NET_SLOT must be a slot number/,
+      );
       process.env.FAULTLINE_NET_SLOT = String(NET_SLOT_COUNT);
       expect(() => claimNetSlot({ slotCount: NET_SLOT_COUNT, resultsDir, dir })).toThrow(/in 0\.\.65023, not "65024"/);
     } finally {
@@ -211,11 +250,16 @@ describe('slot claims', () => {
       c.stdout!.on('data', (d) => (out += d));
       return { c, out: () => out };
     });
-    const lists = await waitFor(() => (procs.every((p) => p.out().includes('\n')) ? procs.map((p) => JSON.parse(p.out()) as number[]) : null), 20_000, 'every process to claim');
+    const lists = await waitFor(
+      () => (procs.every((p) => p.out().includes('\n')) ? procs.map((p) => JSON.parse(p.out()) as number[]) : null),
+      20_000,
+      'every process to claim',
+    );
     const all = lists.flat();
     expect(new Set(all).size).toBe(160);
     expect([...all].sort((a, b) => a - b)).toEqual(Array.from({ length: 160 }, (_, i) => i));
-    for (const [i, p] of procs.entries()) for (const s of lists[i]!) expect(readSlotOwner(path.join(dir, `${s}.lock`))?.pid).toBe(p.c.pid);
+    for (const [i, p] of procs.entries())
+      for (const s of lists[i]!) expect(readSlotOwner(path.join(dir, `${s}.lock`))?.pid).toBe(p.c.pid);
     for (const p of procs) p.c.stdin!.end();
     await Promise.all(procs.map((p) => new Promise((r) => (p.c.exitCode !== null ? r(null) : p.c.once('exit', r)))));
   });
@@ -252,7 +296,11 @@ describe('slot claims', () => {
     // the registry the harness kept of what it started (src/harness/pidfiles.ts)
     const registry = path.join(resultsDir, '.pids', `${pid}-0-abc.json`);
     fs.mkdirSync(path.dirname(registry), { recursive: true });
-    const write = (leftRunning: boolean, markers: string[]) => fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning, records: [{ pid: node, node: 'n1', markers }] }));
+    const write = (leftRunning: boolean, markers: string[]) =>
+      fs.writeFileSync(
+        registry,
+        JSON.stringify({ harnessPid: pid, leftRunning, records: [{ pid: node, node: 'n1', markers }] }),
+      );
     write(true, ['setInterval']);
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(6); // harness cluster up / --leave-running
     write(false, ['setInterval']);
@@ -269,7 +317,14 @@ describe('slot claims', () => {
     const registry = path.join(resultsDir, '.pids', `${pid}-0-abc.json`);
     fs.mkdirSync(path.dirname(registry), { recursive: true });
     // a record as the engine writes it: with the node's start time (reaping signals only that process)
-    fs.writeFileSync(registry, JSON.stringify({ harnessPid: pid, leftRunning: true, records: [{ pid: node, node: 'n1', start: processStartTime(node), markers: ['setInterval'] }] }));
+    fs.writeFileSync(
+      registry,
+      JSON.stringify({
+        harnessPid: pid,
+        leftRunning: true,
+        records: [{ pid: node, node: 'n1', start: processStartTime(node), markers: ['setInterval'] }],
+      }),
+    );
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(6);
     expect(cleanupStale(resultsDir, { includeLeftRunning: true })).toEqual([{ pid: node, node: 'n1' }]);
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 5 }).slot).toBe(5);
@@ -291,7 +346,10 @@ describe('slot claims', () => {
     const pid = await deadPid();
     writeLock(dir, 0, { pid, start: '1', resultsDir, claimedAt: '', claim: 0 });
     const mutex = path.join(dir, '0.takeover');
-    fs.writeFileSync(mutex, JSON.stringify({ pid: await liveProcess(), start: null, resultsDir, claimedAt: '', claim: 0 }));
+    fs.writeFileSync(
+      mutex,
+      JSON.stringify({ pid: await liveProcess(), start: null, resultsDir, claimedAt: '', claim: 0 }),
+    );
     expect(claimNetSlot({ slotCount: 10, resultsDir, dir, first: 0 }).slot).toBe(1);
     fs.writeFileSync(mutex, JSON.stringify({ pid, start: '1', resultsDir, claimedAt: '', claim: 0 }));
     const old = new Date(Date.now() - 60_000);
@@ -337,9 +395,28 @@ function ping(host: string, port: number, password?: string): Promise<boolean> {
 /** Starts `harness run --net proxy` with its first slot forced (the FAULTLINE_NET_SLOT test hook). */
 function startProxyRun(slot: number, timeLimitS: number) {
   const { dir, resultsDir } = dirs();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/harness.js'), 'run', '--workload', 'set', '--nemesis', 'partition-master', '--time-limit', String(timeLimitS), '--net', 'proxy', '--results-dir', resultsDir], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAULTLINE_NET_SLOT: String(slot), FAULTLINE_NET_SLOTS_DIR: dir },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin/harness.js'),
+      'run',
+      '--workload',
+      'set',
+      '--nemesis',
+      'partition-master',
+      '--time-limit',
+      String(timeLimitS),
+      '--net',
+      'proxy',
+      '--results-dir',
+      resultsDir,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FAULTLINE_NET_SLOT: String(slot), FAULTLINE_NET_SLOTS_DIR: dir },
+    },
+  );
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -347,10 +424,16 @@ function startProxyRun(slot: number, timeLimitS: number) {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const lock = path.join(dir, `${slot}.lock`);
   return {
-    child, resultsDir, lock,
+    child,
+    resultsDir,
+    lock,
     output: () => out,
     claimed: () => waitFor(() => readSlotOwner(lock)?.pid === child.pid, 20_000, 'the run to claim its slot'),
-    exit: () => Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`run did not end: ${out}`)), 100_000))]),
+    exit: () =>
+      Promise.race([
+        exited,
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`run did not end: ${out}`)), 100_000)),
+      ]),
   };
 }
 
@@ -374,13 +457,31 @@ describe('a --net proxy run in a slot the old plan could not address', () => {
     // while it runs: it holds the slot, and every node answers on its own listen address
     await run.claimed();
     const test = await waitFor(() => testJson(run.resultsDir), 20_000, 'test.json');
-    const nodes = test.nodes as { name: string; kind: string; host: string; port: number; listenHost: string; listenPort: number }[];
+    const nodes = test.nodes as {
+      name: string;
+      kind: string;
+      host: string;
+      port: number;
+      listenHost: string;
+      listenPort: number;
+    }[];
     expect(nodes).toHaveLength(6);
-    const plan: NodeAddress[] = nodeAddresses(6, slot, nodes.map((n) => n.port), 'proxy');
-    expect(nodes.map((n) => ({ publicHost: n.host, port: n.port, listenHost: n.listenHost, listenPort: n.listenPort }))).toEqual(plan);
+    const plan: NodeAddress[] = nodeAddresses(
+      6,
+      slot,
+      nodes.map((n) => n.port),
+      'proxy',
+    );
+    expect(
+      nodes.map((n) => ({ publicHost: n.host, port: n.port, listenHost: n.listenHost, listenPort: n.listenPort })),
+    ).toEqual(plan);
     for (const n of nodes) {
       const password = n.kind === 'server' ? '123456' : undefined; // the default; test.json stores it redacted
-      await waitFor(() => ping(n.listenHost, n.listenPort, password), 30_000, `${n.name} answering on ${n.listenHost}:${n.listenPort}`);
+      await waitFor(
+        () => ping(n.listenHost, n.listenPort, password),
+        30_000,
+        `${n.name} answering on ${n.listenHost}:${n.listenPort}`,
+      );
     }
 
     const code = await run.exit();

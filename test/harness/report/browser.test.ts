@@ -27,7 +27,13 @@ beforeAll(async () => {
   run = makeFakeRun(tmp, { ops: 20_000, withCheckerFailures: true, startedAt: '2026-11-25T01:55:00.000Z' });
   okRun = makeFakeRun(tmp, { ops: 2_000, name: 'set-pause', startedAt: '2026-11-25T02:10:00.000Z', seed: 7 });
   // a valid run: rewrite its results without losses
-  const okResults = { ...okRun.results, valid: true, lost: [], incidents: [], summary: { ...okRun.results.summary, lost: 0 } };
+  const okResults = {
+    ...okRun.results,
+    valid: true,
+    lost: [],
+    incidents: [],
+    summary: { ...okRun.results.summary, lost: 0 },
+  };
   okResults.checkers.set.valid = true;
   fs.writeFileSync(path.join(okRun.dir, 'results.json'), JSON.stringify(okResults));
   makeFakeRun(tmp, { ops: 500, name: 'crashed', startedAt: '2026-11-25T01:40:00.000Z', noResults: true });
@@ -35,19 +41,54 @@ beforeAll(async () => {
   const odd = makeFakeRun(tmp, { ops: 300, name: 'odd', startedAt: '2026-11-25T01:30:00.000Z' });
   oddDir = odd.dir;
   const t = JSON.parse(fs.readFileSync(path.join(odd.dir, 'test.json'), 'utf8'));
-  fs.writeFileSync(path.join(odd.dir, 'test.json'), JSON.stringify({ ...t, name: '</script><script>window.pwned=1</script>', argv: 'harness run --name "<b>x</b>"', nodes: 'not a list' }));
-  fs.appendFileSync(path.join(odd.dir, 'nodes', 'n1', 'n1.log'), '4101:M 25 Nov 2026 01:30:05.000 # </script><img src=x onerror="window.pwned=2">\ngarbage line without a timestamp\n');
+  fs.writeFileSync(
+    path.join(odd.dir, 'test.json'),
+    JSON.stringify({
+      ...t,
+      name: '</script><script>window.pwned=1</script>',
+      argv: 'harness run --name "<b>x</b>"',
+      nodes: 'not a list',
+    }),
+  );
+  fs.appendFileSync(
+    path.join(odd.dir, 'nodes', 'n1', 'n1.log'),
+    '4101:M 25 Nov 2026 01:30:05.000 # </script><img src=x onerror="window.pwned=2">\ngarbage line without a timestamp\n',
+  );
   fs.appendFileSync(path.join(odd.dir, 'events.jsonl'), '{"time": "soon", "event": 5}\n{"torn": \n');
-  fs.writeFileSync(path.join(odd.dir, 'results.json'), JSON.stringify({
-    valid: 'unknown',
-    checkers: { set: null, linear: { valid: false, failure: { // the plain Jepsen-ops shape
-      key: 'k3', op: { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] },
-      prefix: [{ index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', value: ['k3', 1] }, { index: 1, time: 2e6, type: 'ok', process: 0, f: 'write', value: ['k3', 1] }],
-      window: [{ index: 2, time: 3e6, type: 'invoke', process: 1, f: 'write', value: ['k3', 2] }, { index: 3, time: 4e6, type: 'ok', process: 1, f: 'write', value: ['k3', 2] },
-        { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] }, { index: 5, time: 6e6, type: 'ok', process: 2, f: 'read', value: ['k3', 1] }, 'junk'],
-      states: 7 } }, elle: { valid: false, anomalies: { G0: 'not a list', G1a: [null, { cycle: 'x' }] } }, weird: { valid: 'maybe', big: Array.from({ length: 5000 }, (_, i) => i) } },
-    summary: { lost: 'many' }, lost: [{ element: '<b>x</b>' }, null, { element: [1, 2], incident: 9 }], incidents: [{}, null, { id: 9, failover: {} }],
-  }));
+  fs.writeFileSync(
+    path.join(odd.dir, 'results.json'),
+    JSON.stringify({
+      valid: 'unknown',
+      checkers: {
+        set: null,
+        linear: {
+          valid: false,
+          failure: {
+            // the plain Jepsen-ops shape
+            key: 'k3',
+            op: { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] },
+            prefix: [
+              { index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', value: ['k3', 1] },
+              { index: 1, time: 2e6, type: 'ok', process: 0, f: 'write', value: ['k3', 1] },
+            ],
+            window: [
+              { index: 2, time: 3e6, type: 'invoke', process: 1, f: 'write', value: ['k3', 2] },
+              { index: 3, time: 4e6, type: 'ok', process: 1, f: 'write', value: ['k3', 2] },
+              { index: 4, time: 5e6, type: 'invoke', process: 2, f: 'read', value: ['k3', 1] },
+              { index: 5, time: 6e6, type: 'ok', process: 2, f: 'read', value: ['k3', 1] },
+              'junk',
+            ],
+            states: 7,
+          },
+        },
+        elle: { valid: false, anomalies: { G0: 'not a list', G1a: [null, { cycle: 'x' }] } },
+        weird: { valid: 'maybe', big: Array.from({ length: 5000 }, (_, i) => i) },
+      },
+      summary: { lost: 'many' },
+      lost: [{ element: '<b>x</b>' }, null, { element: [1, 2], incident: 9 }],
+      incidents: [{}, null, { id: 9, failover: {} }],
+    }),
+  );
   for (const d of [run.dir, okRun.dir, odd.dir]) await writeReport(d);
   await writeIndex(tmp);
   ({ context, profile } = await launchChromium());
@@ -76,8 +117,12 @@ describe.skipIf(!browser)('report.html in chromium', () => {
     // cluster timeline: master bars, the kill shaded, sentinel markers
     expect(await page.$$eval('#cluster-timeline .role.master', (e) => e.length)).toBeGreaterThanOrEqual(2);
     expect(await page.$$eval('#cluster-timeline .fault', (e) => e.length)).toBeGreaterThanOrEqual(1);
-    expect(await page.$$eval('#cluster-timeline [data-event="+switch-master"]', (e) => e.length)).toBeGreaterThanOrEqual(1);
-    expect(await page.$$eval('#cluster-timeline [data-event="+convert-to-slave"]', (e) => e.length)).toBeGreaterThanOrEqual(1);
+    expect(
+      await page.$$eval('#cluster-timeline [data-event="+switch-master"]', (e) => e.length),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await page.$$eval('#cluster-timeline [data-event="+convert-to-slave"]', (e) => e.length),
+    ).toBeGreaterThanOrEqual(1);
     // charts drew
     expect(await inkedPixels(page, '#latency-chart canvas')).toBeGreaterThan(2000);
     expect(await inkedPixels(page, '#rate-chart canvas')).toBeGreaterThan(1000);
@@ -88,7 +133,10 @@ describe.skipIf(!browser)('report.html in chromium', () => {
     expect(await page.$$eval('#linear-diagram .lin-op.failing', (e) => e.length)).toBe(1);
     expect(await page.$$eval('#linear-diagram .lin-op.linearized', (e) => e.length)).toBe(3);
     expect(await page.textContent('#linear-body')).toContain('cas-register');
-    expect(await page.$$eval('.anomaly', (e) => e.map((x) => x.getAttribute('data-anomaly')))).toEqual(['G-single', 'G1c']);
+    expect(await page.$$eval('.anomaly', (e) => e.map((x) => x.getAttribute('data-anomaly')))).toEqual([
+      'G-single',
+      'G1c',
+    ]);
     expect(await page.textContent('#elle-body')).toContain('a contradiction');
     // logs
     expect(await page.$$eval('#logs-view .log-line', (e) => e.length)).toBeGreaterThan(10);
@@ -107,7 +155,9 @@ describe.skipIf(!browser)('report.html in chromium', () => {
     await page.waitForSelector('html[data-ready="1"]');
     expect(await page.$$eval('#lost-table tbody tr', (e) => e.length)).toBe(0); // built on first open
     await page.click('.lost-details summary');
-    const rows = await page.$$eval('#lost-table tbody tr.lost-row', (trs) => trs.map((tr) => JSON.parse(tr.getAttribute('data-element')!)));
+    const rows = await page.$$eval('#lost-table tbody tr.lost-row', (trs) =>
+      trs.map((tr) => JSON.parse(tr.getAttribute('data-element')!)),
+    );
     const expected = run.results.lost.map((l: any) => l.element);
     expect(rows.length).toBe(expected.length);
     expect([...rows].sort((a, b) => a - b)).toEqual([...expected].sort((a: number, b: number) => a - b));
@@ -150,10 +200,14 @@ describe.skipIf(!browser)('report.html in chromium', () => {
 
   it('the index lists every run newest first, coloured by verdict, linking to reports', async () => {
     const { page, errors } = await open(path.join(tmp, 'index.html'));
-    const runs = await page.$$eval('#runs tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-run'), tr.getAttribute('data-verdict')]));
+    const runs = await page.$$eval('#runs tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-run'), tr.getAttribute('data-verdict')]),
+    );
     expect(runs.map((r) => r[0]!.split('/')[0])).toEqual(['set-pause', 'set-kill-master', 'crashed', 'odd']);
     expect(runs.map((r) => r[1])).toEqual(['valid', 'invalid', 'unknown', 'unknown']);
-    expect(await page.textContent('#runs tbody tr[data-verdict="invalid"]')).toContain(run.lost.toLocaleString('en-US'));
+    expect(await page.textContent('#runs tbody tr[data-verdict="invalid"]')).toContain(
+      run.lost.toLocaleString('en-US'),
+    );
     await page.screenshot({ path: path.join(OUT, 'report-index.png'), fullPage: true });
     await page.click('#runs tbody tr[data-verdict="invalid"] a');
     await page.waitForSelector('html[data-ready="1"]');

@@ -21,7 +21,9 @@ beforeAll(async () => {
   run = makeFakeRun(tmp, { ops: 5000 });
   model = await buildModel(run.dir);
 });
-afterAll(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 /** Decodes the packed columns the way the page does. */
 function decode(m: ReportModel) {
@@ -32,7 +34,10 @@ function decode(m: ReportModel) {
   for (const c of m.ops.layout) raw[c.name] = new ctor[c.type](ab, c.offset, m.ops.count);
   const start: number[] = [];
   let acc = 0;
-  for (let i = 0; i < m.ops.count; i++) { acc += raw.startUs[i]; start.push(acc / 1000); }
+  for (let i = 0; i < m.ops.count; i++) {
+    acc += raw.startUs[i];
+    start.push(acc / 1000);
+  }
   return { ...raw, start };
 }
 
@@ -42,7 +47,11 @@ describe('buildModel', () => {
     expect(model.summary.ops).toBe(run.ops);
     expect(model.summary.lost).toBe(run.lost);
     const c = decode(model);
-    const history = fs.readFileSync(path.join(run.dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const history = fs
+      .readFileSync(path.join(run.dir, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const invokes = history.filter((o) => o.type === 'invoke' && o.process !== 'nemesis');
     expect(c.start[10]).toBeCloseTo(invokes[10].time / 1e6, 2);
     expect(model.ops.fNames[c.f[10]]).toBe(invokes[10].f);
@@ -61,8 +70,13 @@ describe('buildModel', () => {
     expect(kill.from).toBeCloseTo(10_000, 0);
     expect(kill.to).toBeCloseTo(20_003, 0);
     expect(model.cluster.switches).toEqual([{ t: expect.closeTo(12_200, 0), from: 'n1', to: 'n2' }]);
-    const masters = model.cluster.roles.filter((r) => r.role === 'master').map((r) => [r.node, Math.round(r.from), Math.round(r.to)]);
-    expect(masters).toEqual([['n1', 0, 12200], ['n2', 12200, Math.round(model.tEndMs)]]);
+    const masters = model.cluster.roles
+      .filter((r) => r.role === 'master')
+      .map((r) => [r.node, Math.round(r.from), Math.round(r.to)]);
+    expect(masters).toEqual([
+      ['n1', 0, 12200],
+      ['n2', 12200, Math.round(model.tEndMs)],
+    ]);
     const stale = model.cluster.roles.find((r) => r.role === 'stale-master')!;
     expect(stale.node).toBe('n1');
     expect(stale.to).toBeCloseTo(30_000, 0);
@@ -86,7 +100,10 @@ describe('buildModel', () => {
   it('aligns logs by test.json when it says where the history clock starts', async () => {
     const r = makeFakeRun(tmp, { ops: 300, name: 'explicit', clockOffsetMs: 5000 });
     const t = JSON.parse(fs.readFileSync(path.join(r.dir, 'test.json'), 'utf8'));
-    fs.writeFileSync(path.join(r.dir, 'test.json'), JSON.stringify({ ...t, clockStartedAt: new Date(Date.parse(t.startedAt) + 5000).toISOString() }));
+    fs.writeFileSync(
+      path.join(r.dir, 'test.json'),
+      JSON.stringify({ ...t, clockStartedAt: new Date(Date.parse(t.startedAt) + 5000).toISOString() }),
+    );
     const m = await buildModel(r.dir);
     expect(m.logs.alignment.source).toBe('test.json');
     const s2 = m.logs.nodes.indexOf('s2');
@@ -114,9 +131,14 @@ describe('robustness', () => {
   it('reports a run that crashed early (torn history, no results, no events)', async () => {
     const dir = path.join(tmp, 'torn', '20261125T000000.000Z');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'test.json'), JSON.stringify({ name: 'torn', startedAt: '2026-11-25T00:00:00.000Z', argv: ['harness', 'run'] }));
-    fs.writeFileSync(path.join(dir, 'history.jsonl'),
-      '{"index":0,"time":1000,"type":"invoke","process":0,"f":"add","value":1}\n{"index":1,"time":2000,"type":"ok","process":0,"f":"add","value":1}\n{"index":2,"time":3000,"type":"invoke","process":0,"f":"add","val');
+    fs.writeFileSync(
+      path.join(dir, 'test.json'),
+      JSON.stringify({ name: 'torn', startedAt: '2026-11-25T00:00:00.000Z', argv: ['harness', 'run'] }),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'history.jsonl'),
+      '{"index":0,"time":1000,"type":"invoke","process":0,"f":"add","value":1}\n{"index":1,"time":2000,"type":"ok","process":0,"f":"add","value":1}\n{"index":2,"time":3000,"type":"invoke","process":0,"f":"add","val',
+    );
     const m = await buildModel(dir);
     expect(m.incomplete).toBe(true);
     expect(m.verdict).toBe('unknown');
@@ -156,7 +178,11 @@ describe('index', () => {
       fs.symlinkSync(path.relative(root, a.dir), path.join(root, 'latest'));
       fs.symlinkSync(path.basename(a.dir), path.join(root, 'a', 'latest'));
       const runs = collectRuns(root);
-      expect(runs.map((r) => r.rel)).toEqual(['b/20261125T030000.000Z', 'a/20261125T020000.000Z', 'a/20261125T010000.000Z']);
+      expect(runs.map((r) => r.rel)).toEqual([
+        'b/20261125T030000.000Z',
+        'a/20261125T020000.000Z',
+        'a/20261125T010000.000Z',
+      ]);
       expect(runs[0]!.incomplete).toBe(true);
       expect(runs[1]!.verdict).toBe(false);
       expect(runs[1]!.lost).toBeGreaterThan(0);
@@ -172,10 +198,19 @@ describe('index', () => {
 });
 
 describe('fault intervals from the nemeses test.json declares', () => {
-  const nodes = [1, 2, 3].map((i) => ({ name: `n${i}`, kind: 'server', host: '127.0.0.1', port: 7000 + i, initialRole: i === 1 ? 'master' : 'replica' }));
+  const nodes = [1, 2, 3].map((i) => ({
+    name: `n${i}`,
+    kind: 'server',
+    host: '127.0.0.1',
+    port: 7000 + i,
+    initialRole: i === 1 ? 'master' : 'replica',
+  }));
   const op = (ms: number, f: string, value: unknown) => ({ time: ms * 1e6, type: 'info', f, value });
   // invocation + completion 100 ms later, as the engine writes them
-  const pair = (ms: number, f: string, nemesis: string, done: Record<string, unknown> = {}) => [op(ms, f, { nemesis }), op(ms + 100, f, { nemesis, ...done })];
+  const pair = (ms: number, f: string, nemesis: string, done: Record<string, unknown> = {}) => [
+    op(ms, f, { nemesis }),
+    op(ms + 100, f, { nemesis, ...done }),
+  ];
 
   it('pairs op names no pattern knows, by nemesis; the completion says which node lane goes down or pauses', () => {
     const declared = [
@@ -199,7 +234,9 @@ describe('fault intervals from the nemeses test.json declares', () => {
       ['kill n1', 2000, 9100, false],
       ['kill n2', 3000, 4100, false],
     ]);
-    expect(c.roles.filter((r) => r.role === 'down' || r.role === 'paused').map((r) => [r.node, r.role, r.from, r.to])).toEqual([
+    expect(
+      c.roles.filter((r) => r.role === 'down' || r.role === 'paused').map((r) => [r.node, r.role, r.from, r.to]),
+    ).toEqual([
       ['n3', 'paused', 1000, 5100],
       ['n1', 'down', 2000, 9100],
       ['n2', 'down', 3000, 4100],

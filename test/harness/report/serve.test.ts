@@ -16,14 +16,29 @@ let run: FakeRun;
 let srv: ServeHandle;
 
 /** Raw GET: the path goes on the wire exactly as given (no client-side normalisation of ..); `host` forges the Host header. */
-function get(rawPath: string, host?: string, url = srv.url): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function get(
+  rawPath: string,
+  host?: string,
+  url = srv.url,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: rawPath, method: 'GET', ...(host !== undefined ? { headers: { host } } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: rawPath,
+        method: 'GET',
+        ...(host !== undefined ? { headers: { host } } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -82,9 +97,21 @@ describe('harness serve', () => {
   });
 
   it.each([
-    '/../secret.txt', '/..', '/%2e%2e/secret.txt', '/%2E%2E/secret.txt', '/..%2fsecret.txt', '/%2e%2e%2fsecret.txt',
-    '/set-kill-master/../../secret.txt', '/set-kill-master/%2e%2e/%2e%2e/secret.txt', '/..%5csecret.txt', '/%5c..%5csecret.txt',
-    '/escape/secret.txt', '/secret-link.txt', '/escape/', '/%00', '/%zz',
+    '/../secret.txt',
+    '/..',
+    '/%2e%2e/secret.txt',
+    '/%2E%2E/secret.txt',
+    '/..%2fsecret.txt',
+    '/%2e%2e%2fsecret.txt',
+    '/set-kill-master/../../secret.txt',
+    '/set-kill-master/%2e%2e/%2e%2e/secret.txt',
+    '/..%5csecret.txt',
+    '/%5c..%5csecret.txt',
+    '/escape/secret.txt',
+    '/secret-link.txt',
+    '/escape/',
+    '/%00',
+    '/%zz',
   ])('refuses %s', async (p) => {
     const r = await get(p);
     expect([400, 403]).toContain(r.status);
@@ -99,15 +126,31 @@ describe('harness serve', () => {
 
   it('`harness serve` (bin, built dist/) serves the index on 127.0.0.1', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['bin/harness.js', 'serve', '--port', String(port), '--results-dir', results], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['bin/harness.js', 'serve', '--port', String(port), '--results-dir', results],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     try {
       await waitFor(() => out.includes('serving'), 20_000, `harness serve to start (output: ${out})`);
       expect(out).toContain(`http://127.0.0.1:${port}/`);
       const body = await new Promise<string>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port, path: '/' }, (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.on('end', () => resolve(b)); }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+            let b = '';
+            res.on('data', (c) => {
+              b += c;
+            });
+            res.on('end', () => resolve(b));
+          })
+          .on('error', reject);
       });
       expect(body).toContain('faultline results');
     } finally {
@@ -124,12 +167,22 @@ describe('harness serve', () => {
       expect(JSON.parse(r.body).name).toBeDefined();
     });
     it.each([
-      (p: string) => `evil.example:${p}`, (p: string) => 'evil.example', (p: string) => `localhost.evil.example:${p}`,
-      (p: string) => `127.0.0.1.nip.io:${p}`, (p: string) => `127.0.0.1:${Number(p) + 1}`, (p: string) => '127.0.0.1',
-      (p: string) => `localhost:${p}@evil.example`, (p: string) => `[::1]:${p}x`, () => '127.0.0.1:0',
+      (p: string) => `evil.example:${p}`,
+      (p: string) => 'evil.example',
+      (p: string) => `localhost.evil.example:${p}`,
+      (p: string) => `127.0.0.1.nip.io:${p}`,
+      (p: string) => `127.0.0.1:${Number(p) + 1}`,
+      (p: string) => '127.0.0.1',
+      (p: string) => `localhost:${p}@evil.example`,
+      (p: string) => `[::1]:${p}x`,
+      () => '127.0.0.1:0',
     ])('refuses a forged Host (%#)', async (forge) => {
       const host = forge(port());
-      for (const target of ['/', '/latest/test.json', `/${path.relative(results, run.dir).split(path.sep).join('/')}/nodes/n1/redis.conf`]) {
+      for (const target of [
+        '/',
+        '/latest/test.json',
+        `/${path.relative(results, run.dir).split(path.sep).join('/')}/nodes/n1/redis.conf`,
+      ]) {
         const r = await get(target, host);
         expect(r.status, `${host} ${target}`).toBe(403);
         expect(r.body).toMatch(/^forbidden: Host/);
@@ -138,9 +191,13 @@ describe('harness serve', () => {
     it('refuses a request without a Host header (HTTP/1.0)', async () => {
       const net = await import('node:net');
       const reply = await new Promise<string>((resolve, reject) => {
-        const sock = net.connect(Number(port()), '127.0.0.1', () => sock.write('GET /latest/test.json HTTP/1.0\r\n\r\n'));
+        const sock = net.connect(Number(port()), '127.0.0.1', () =>
+          sock.write('GET /latest/test.json HTTP/1.0\r\n\r\n'),
+        );
         let b = '';
-        sock.on('data', (d) => { b += d; });
+        sock.on('data', (d) => {
+          b += d;
+        });
         sock.on('end', () => resolve(b));
         sock.on('error', reject);
       });
@@ -162,7 +219,10 @@ describe('harness serve', () => {
   it('refuses other methods', async () => {
     const u = new URL(srv.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, path: '/', method: 'POST' }, (res) => { res.resume(); resolve(res.statusCode!); });
+      const req = http.request({ host: u.hostname, port: u.port, path: '/', method: 'POST' }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
       req.on('error', reject);
       req.end();
     });
@@ -174,7 +234,9 @@ describe('harness serve', () => {
     try {
       const page = await context.newPage();
       const errors: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(srv.url);
       await page.click('#runs tbody tr[data-run^="set-kill-master/"] a');

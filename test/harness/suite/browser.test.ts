@@ -18,14 +18,54 @@ let profile: string;
 
 function summary(startedAt: string, verdict: 'valid' | 'invalid', lost: number): SuiteSummary {
   return {
-    suite: 'demo', file: 'suites/demo.yaml', startedAt, endedAt: startedAt, durationS: 61, parallel: 1, exitCode: verdict === 'invalid' ? 0 : 1,
-    counts: { cases: 2, runs: 3, met: verdict === 'invalid' ? 2 : 1, unmet: verdict === 'invalid' ? 0 : 1, crashed: 0, unknown: 0 },
+    suite: 'demo',
+    file: 'suites/demo.yaml',
+    startedAt,
+    endedAt: startedAt,
+    durationS: 61,
+    parallel: 1,
+    exitCode: verdict === 'invalid' ? 0 : 1,
+    counts: {
+      cases: 2,
+      runs: 3,
+      met: verdict === 'invalid' ? 2 : 1,
+      unmet: verdict === 'invalid' ? 0 : 1,
+      crashed: 0,
+      unknown: 0,
+    },
     cases: [
-      { name: 'partition[target=redis]', testName: 'partition.target-redis', options: { workload: 'set', nemesis: 'partition-master', target: 'redis' }, expect: 'invalid',
-        runs: [1, 2].map((attempt) => ({ attempt, verdict, exitCode: verdict === 'invalid' ? 1 : 0, durationS: 30, runDir: null, report: null, lost, acknowledged: 1000, ops: 2100, log: '/tmp/x.log' })),
-        met: verdict === 'invalid', message: verdict === 'invalid' ? '' : "case 'partition[target=redis]' run 1: expected invalid but observed valid" },
-      { name: 'counter', testName: 'counter', options: { workload: 'counter' }, expect: 'valid',
-        runs: [{ attempt: 1, verdict: 'valid', exitCode: 0, durationS: 10, runDir: null, report: null, log: '/tmp/y.log' }], met: true, message: '' },
+      {
+        name: 'partition[target=redis]',
+        testName: 'partition.target-redis',
+        options: { workload: 'set', nemesis: 'partition-master', target: 'redis' },
+        expect: 'invalid',
+        runs: [1, 2].map((attempt) => ({
+          attempt,
+          verdict,
+          exitCode: verdict === 'invalid' ? 1 : 0,
+          durationS: 30,
+          runDir: null,
+          report: null,
+          lost,
+          acknowledged: 1000,
+          ops: 2100,
+          log: '/tmp/x.log',
+        })),
+        met: verdict === 'invalid',
+        message:
+          verdict === 'invalid' ? '' : "case 'partition[target=redis]' run 1: expected invalid but observed valid",
+      },
+      {
+        name: 'counter',
+        testName: 'counter',
+        options: { workload: 'counter' },
+        expect: 'valid',
+        runs: [
+          { attempt: 1, verdict: 'valid', exitCode: 0, durationS: 10, runDir: null, report: null, log: '/tmp/y.log' },
+        ],
+        met: true,
+        message: '',
+      },
     ],
   };
 }
@@ -34,7 +74,11 @@ beforeAll(async () => {
   if (!browser) return;
   fs.mkdirSync(OUT, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fl-suite-'));
-  const days: [string, 'valid' | 'invalid', number][] = [['20261123T020000.000Z', 'invalid', 480], ['20261124T020000.000Z', 'invalid', 515], ['20261125T020000.000Z', 'valid', 0]];
+  const days: [string, 'valid' | 'invalid', number][] = [
+    ['20261123T020000.000Z', 'invalid', 480],
+    ['20261124T020000.000Z', 'invalid', 515],
+    ['20261125T020000.000Z', 'valid', 0],
+  ];
   for (const [d, v, lost] of days) {
     const dir = path.join(tmp, d);
     fs.mkdirSync(dir);
@@ -59,7 +103,10 @@ describe.skipIf(!browser)('suite pages in chromium', () => {
   it('summary page shows every case, its verdicts and the unmet expectation', async () => {
     const { page, errors } = await open(path.join(tmp, '20261125T020000.000Z', 'summary.html'));
     await page.waitForSelector('#cases tbody tr');
-    expect(await page.$$eval('#cases tbody tr', (rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual(['partition[target=redis]', 'counter']);
+    expect(await page.$$eval('#cases tbody tr', (rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual([
+      'partition[target=redis]',
+      'counter',
+    ]);
     expect(await page.textContent('#problems')).toContain('expected invalid but observed valid');
     expect(await page.textContent('header')).toMatch(/did not meet expectations/);
     await page.screenshot({ path: path.join(OUT, 'suite-summary.png'), fullPage: true });

@@ -5,7 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parseSuite, loadSuite, junitXml, writeTrendHtml, testNameOf, type SuiteSummary } from '../../../src/harness/suite/index.js';
+import {
+  parseSuite,
+  loadSuite,
+  junitXml,
+  writeTrendHtml,
+  testNameOf,
+  type SuiteSummary,
+} from '../../../src/harness/suite/index.js';
 
 const xmllint = (() => {
   try {
@@ -52,7 +59,12 @@ cases:
       'counter-none-tsredis',
     ]);
     expect(s.cases.map((c) => c.expect)).toEqual(['any', 'any', 'any', 'invalid', 'valid']);
-    expect(s.cases[0]!.options).toMatchObject({ 'time-limit': '20', workload: 'set', nemesis: 'kill-master', target: 'tsredis' });
+    expect(s.cases[0]!.options).toMatchObject({
+      'time-limit': '20',
+      workload: 'set',
+      nemesis: 'kill-master',
+      target: 'tsredis',
+    });
     expect(s.cases[0]!.repeat).toBe(2);
     expect(testNameOf(s.cases[1]!.name)).toBe('crash.nemesis-kill-master.target-redis');
   });
@@ -66,8 +78,12 @@ cases:
       }
       return 'no error';
     };
-    expect(bad('cases:\n  - workload: set\n    nemsis: kill-master\n')).toMatch(/^suites\/x\.yaml:3: 'nemsis': unknown option/);
-    expect(bad('cases:\n  - workload: set\n    expect: maybe\n')).toMatch(/^suites\/x\.yaml:3: 'expect': must be one of/);
+    expect(bad('cases:\n  - workload: set\n    nemsis: kill-master\n')).toMatch(
+      /^suites\/x\.yaml:3: 'nemsis': unknown option/,
+    );
+    expect(bad('cases:\n  - workload: set\n    expect: maybe\n')).toMatch(
+      /^suites\/x\.yaml:3: 'expect': must be one of/,
+    );
     expect(bad('cases:\n  - workload: set\n    repeat: 0\n')).toMatch(/^suites\/x\.yaml:3: 'repeat'/);
     expect(bad('name: x\nfoo: 1\ncases: []\n')).toMatch(/^suites\/x\.yaml:2: 'foo'/);
     expect(bad('cases: [\n')).toMatch(/^suites\/x\.yaml:\d+: YAML syntax error/);
@@ -84,16 +100,59 @@ cases:
 
 function fakeSummary(startedAt: string, verdict: 'valid' | 'invalid' | 'crashed', lost: number): SuiteSummary {
   return {
-    suite: 'demo', file: 'suites/demo.yaml', startedAt, endedAt: startedAt, durationS: 12.5, parallel: 1,
+    suite: 'demo',
+    file: 'suites/demo.yaml',
+    startedAt,
+    endedAt: startedAt,
+    durationS: 12.5,
+    parallel: 1,
     exitCode: verdict === 'crashed' ? 255 : verdict === 'invalid' ? 1 : 0,
     counts: { cases: 2, runs: 2, met: 1, unmet: 1, crashed: verdict === 'crashed' ? 1 : 0, unknown: 0 },
     cases: [
-      { name: 'a[target=redis]', testName: 'a.target-redis', options: { workload: 'set', target: 'redis' }, expect: 'invalid',
-        runs: [{ attempt: 1, verdict, exitCode: 1, durationS: 6, runDir: '/tmp/r1', report: '/tmp/r1/report.html', lost, acknowledged: 1000, ops: 2000, log: '/tmp/l1', tail: 'x<y & "z"' }],
-        met: verdict === 'invalid', message: '' },
-      { name: 'b', testName: 'b', options: { workload: 'counter' }, expect: 'valid',
-        runs: [{ attempt: 1, verdict: 'valid', exitCode: 0, durationS: 6, runDir: '/tmp/r2', report: null, acknowledged: 10, lost: 0, log: '/tmp/l2' }],
-        met: true, message: '' },
+      {
+        name: 'a[target=redis]',
+        testName: 'a.target-redis',
+        options: { workload: 'set', target: 'redis' },
+        expect: 'invalid',
+        runs: [
+          {
+            attempt: 1,
+            verdict,
+            exitCode: 1,
+            durationS: 6,
+            runDir: '/tmp/r1',
+            report: '/tmp/r1/report.html',
+            lost,
+            acknowledged: 1000,
+            ops: 2000,
+            log: '/tmp/l1',
+            tail: 'x<y & "z"',
+          },
+        ],
+        met: verdict === 'invalid',
+        message: '',
+      },
+      {
+        name: 'b',
+        testName: 'b',
+        options: { workload: 'counter' },
+        expect: 'valid',
+        runs: [
+          {
+            attempt: 1,
+            verdict: 'valid',
+            exitCode: 0,
+            durationS: 6,
+            runDir: '/tmp/r2',
+            report: null,
+            acknowledged: 10,
+            lost: 0,
+            log: '/tmp/l2',
+          },
+        ],
+        met: true,
+        message: '',
+      },
     ],
   };
 }
@@ -113,11 +172,17 @@ describe('suite outputs', () => {
 
   it('trend page flags a case whose behaviour changed', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trend-'));
-    const runs: [string, 'valid' | 'invalid'][] = [['20261124T030000.000Z', 'invalid'], ['20261125T030000.000Z', 'valid']];
+    const runs: [string, 'valid' | 'invalid'][] = [
+      ['20261124T030000.000Z', 'invalid'],
+      ['20261125T030000.000Z', 'valid'],
+    ];
     for (const [d, v] of runs) {
       fs.mkdirSync(path.join(root, d));
       const at = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T03:00:00.000Z`;
-      fs.writeFileSync(path.join(root, d, 'summary.json'), JSON.stringify(fakeSummary(at, v, v === 'invalid' ? 40 : 0)));
+      fs.writeFileSync(
+        path.join(root, d, 'summary.json'),
+        JSON.stringify(fakeSummary(at, v, v === 'invalid' ? 40 : 0)),
+      );
     }
     writeTrendHtml(root);
     const html = fs.readFileSync(path.join(root, 'trend.html'), 'utf8');

@@ -137,42 +137,45 @@ describe('DEBUG LOADAOF', () => {
 });
 
 describe('damaged AOF tails', () => {
-  it.skipIf(!real)('a truncated tail is cut off with Redis\'s log lines (aof-load-truncated yes), refused with no', async () => {
-    const { dir, expected } = await realWritesAof('yes');
-    const incr = lastIncrFile(dir);
-    const goodSize = fs.statSync(incr).size;
-    fs.appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$5\r\nhal');
-    const name = path.basename(incr);
-    // refused when aof-load-truncated is no
-    expect(await exitOutput(['--appendonly', 'yes', '--aof-load-truncated', 'no'], dir)).toContain(
-      `# Unexpected end of file reading the append only file ${name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
-    );
-    expect(fs.statSync(incr).size).toBeGreaterThan(goodSize);
-    const p = await start('tsredis', ['--appendonly', 'yes'], dir);
-    const c = await p.client();
-    try {
-      expect(await normaliseViaSave(p, c)).toEqual(expected);
-      await c.callOk('SET', 'after-repair', '1');
-    } finally {
-      c.close();
-      await p.stop();
-    }
-    const out = p.output();
-    expect(out).toContain(`# !!! Warning: short read while loading the AOF file ${name}!!!`);
-    expect(out).toContain(`# !!! Truncating the AOF ${name} at offset ${goodSize} !!!`);
-    expect(out).toContain(`# AOF ${name} loaded anyway because aof-load-truncated is enabled`);
-    // the repaired file continues cleanly: real redis reads it, with the write made afterwards
-    const r = await start('redis', ['--appendonly', 'yes'], dir);
-    const rc = await r.client();
-    await waitLoaded(rc);
-    try {
-      expect(await rc.callOk('GET', 'after-repair')).toBe('1');
-      expect(await rc.callOk('EXISTS', 'lost')).toBe(0);
-    } finally {
-      rc.close();
-      await r.stop();
-    }
-  });
+  it.skipIf(!real)(
+    "a truncated tail is cut off with Redis's log lines (aof-load-truncated yes), refused with no",
+    async () => {
+      const { dir, expected } = await realWritesAof('yes');
+      const incr = lastIncrFile(dir);
+      const goodSize = fs.statSync(incr).size;
+      fs.appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$5\r\nhal');
+      const name = path.basename(incr);
+      // refused when aof-load-truncated is no
+      expect(await exitOutput(['--appendonly', 'yes', '--aof-load-truncated', 'no'], dir)).toContain(
+        `# Unexpected end of file reading the append only file ${name}. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`,
+      );
+      expect(fs.statSync(incr).size).toBeGreaterThan(goodSize);
+      const p = await start('tsredis', ['--appendonly', 'yes'], dir);
+      const c = await p.client();
+      try {
+        expect(await normaliseViaSave(p, c)).toEqual(expected);
+        await c.callOk('SET', 'after-repair', '1');
+      } finally {
+        c.close();
+        await p.stop();
+      }
+      const out = p.output();
+      expect(out).toContain(`# !!! Warning: short read while loading the AOF file ${name}!!!`);
+      expect(out).toContain(`# !!! Truncating the AOF ${name} at offset ${goodSize} !!!`);
+      expect(out).toContain(`# AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+      // the repaired file continues cleanly: real redis reads it, with the write made afterwards
+      const r = await start('redis', ['--appendonly', 'yes'], dir);
+      const rc = await r.client();
+      await waitLoaded(rc);
+      try {
+        expect(await rc.callOk('GET', 'after-repair')).toBe('1');
+        expect(await rc.callOk('EXISTS', 'lost')).toBe(0);
+      } finally {
+        rc.close();
+        await r.stop();
+      }
+    },
+  );
 
   it('an unfinished MULTI at the end is reverted', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aofm-'));

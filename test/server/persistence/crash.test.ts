@@ -20,7 +20,9 @@ interface RoundResult {
 
 /** Writers INCR their own counter as fast as acks come back; returns the highest acked value per writer. */
 async function writeUntilKilled(p: Proc, writers: number, killAfterMs: number): Promise<RoundResult> {
-  const clients = await Promise.all(Array.from({ length: writers }, () => RespClient.connect({ host: p.host, port: p.port })));
+  const clients = await Promise.all(
+    Array.from({ length: writers }, () => RespClient.connect({ host: p.host, port: p.port })),
+  );
   const acked = new Array<number>(writers).fill(0);
   const lastAckAt = new Array<number>(writers).fill(0);
   let writes = 0;
@@ -41,7 +43,9 @@ async function writeUntilKilled(p: Proc, writers: number, killAfterMs: number): 
   });
   await new Promise((r) => setTimeout(r, killAfterMs));
   p.kill('SIGKILL');
-  await new Promise<void>((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', () => r())));
+  await new Promise<void>((r) =>
+    p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', () => r()),
+  );
   stop = true;
   await Promise.all(loops);
   for (const c of clients) c.close();
@@ -100,7 +104,9 @@ describe('AOF crash safety (kill -9)', () => {
   it('appendfsync always: 50 kill -9 rounds lose zero acknowledged writes', async () => {
     const t0 = Date.now();
     const r = await crashRounds('always', 50, 4);
-    console.log(`[persistence] always: 50 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `[persistence] always: 50 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost}, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     expect(r.totalWrites).toBeGreaterThan(100);
     expect(r.lost).toBe(0);
     expect(r.overshoot).toBe(0);
@@ -109,7 +115,9 @@ describe('AOF crash safety (kill -9)', () => {
   it('appendfsync everysec: losses reported and within one second of writes', async () => {
     const r = await crashRounds('everysec', 8, 4);
     const perSecond = r.totalWrites / (8 * 0.09);
-    console.log(`[persistence] everysec: 8 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost} (bound: one second ~ ${Math.round(perSecond)} writes)`);
+    console.log(
+      `[persistence] everysec: 8 rounds, ${r.totalWrites} acknowledged writes, lost ${r.lost} (bound: one second ~ ${Math.round(perSecond)} writes)`,
+    );
     expect(r.lost).toBeLessThanOrEqual(perSecond);
     expect(r.overshoot).toBe(0);
   }, 60_000);

@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc64 } from '../../../src/server/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../../../src/server/persistence/lzf.js';
-import { decodeListpack, encodeListpack, decodeIntset, encodeIntset } from '../../../src/server/persistence/listpack.js';
+import {
+  decodeListpack,
+  encodeListpack,
+  decodeIntset,
+  encodeIntset,
+} from '../../../src/server/persistence/listpack.js';
 import { d2string } from '../../../src/server/persistence/rdb-format.js';
 import { encodeRdb, loadRdb, snapshotRdb, parseRdb } from '../../../src/server/persistence/index.js';
 import { RdbStreamLoad } from '../../../src/server/persistence/rdb.js';
@@ -34,8 +39,32 @@ describe('rdb codecs', () => {
     expect(lzfCompress(rnd, rnd.length - 4)).toBeNull();
   });
   it('listpack and intset round trip every entry encoding', () => {
-    const items = ['0', '127', '128', '-1', '-4096', '4095', '4096', '-32768', '32767', '8388607', '-8388608', '2147483647', '-2147483648',
-      '9223372036854775807', '-9223372036854775808', '9223372036854775808', '01', '', 'a'.repeat(63), 'b'.repeat(64), 'c'.repeat(4095), 'd'.repeat(4096), '+1', '1.5'];
+    const items = [
+      '0',
+      '127',
+      '128',
+      '-1',
+      '-4096',
+      '4095',
+      '4096',
+      '-32768',
+      '32767',
+      '8388607',
+      '-8388608',
+      '2147483647',
+      '-2147483648',
+      '9223372036854775807',
+      '-9223372036854775808',
+      '9223372036854775808',
+      '01',
+      '',
+      'a'.repeat(63),
+      'b'.repeat(64),
+      'c'.repeat(4095),
+      'd'.repeat(4096),
+      '+1',
+      '1.5',
+    ];
     expect(decodeListpack(encodeListpack(items))).toEqual(items);
     const ints = [5n, -3n, 70000n, -9223372036854775808n];
     expect(decodeIntset(encodeIntset(ints))).toEqual(['-9223372036854775808', '-3', '5', '70000']);
@@ -88,7 +117,9 @@ describe('rdb codecs', () => {
     const rdb = encodeRdb(a);
     rdb[rdb.length - 20] ^= 0x55;
     expect(() => loadRdb(new Server(), rdb)).toThrow(/Wrong RDB checksum|Short read|integrity|LZF|encoding/);
-    expect(() => loadRdb(new Server(), Buffer.from('REDIS0011\xff', 'latin1'))).toThrow("Can't handle RDB format version 0011");
+    expect(() => loadRdb(new Server(), Buffer.from('REDIS0011\xff', 'latin1'))).toThrow(
+      "Can't handle RDB format version 0011",
+    );
     expect(() => loadRdb(new Server(), Buffer.from('NOTREDIS00'))).toThrow('Wrong signature');
   });
   it('a streamed RDB loads the same whatever its chunking, beside the old dataset until finish()', async () => {

@@ -23,13 +23,23 @@ async function start(kind: 'tsredis' | 'redis', args: string[] = [], dir?: strin
   return p;
 }
 const real = requireReal('redis-server');
-const fieldNames = (info: string) => info.split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]);
-const exited = (p: Proc) => new Promise<void>((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', () => r())));
+const fieldNames = (info: string) =>
+  info
+    .split('\r\n')
+    .filter((l) => l.includes(':'))
+    .map((l) => l.split(':')[0]);
+const exited = (p: Proc) =>
+  new Promise<void>((r) =>
+    p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', () => r()),
+  );
 
 describe('persistence commands', () => {
   it.skipIf(!real)('INFO persistence has real 7.0 fields in order (AOF off and on)', async () => {
     for (const aof of ['no', 'yes']) {
-      const [a, b] = await Promise.all([start('redis', ['--appendonly', aof]), start('tsredis', ['--appendonly', aof])]);
+      const [a, b] = await Promise.all([
+        start('redis', ['--appendonly', aof]),
+        start('tsredis', ['--appendonly', aof]),
+      ]);
       const [ca, cb] = await Promise.all([a.client(), b.client()]);
       const ia = (await ca.callOk('INFO', 'persistence')) as string;
       const ib = (await cb.callOk('INFO', 'persistence')) as string;
@@ -80,8 +90,10 @@ describe('persistence commands', () => {
     await waitFor(async () => (await c.callOk('DBSIZE')) === 30500, 20_000, 'load');
     // one write batch: BGSAVE, then mutations of existing containers and new keys
     const after: Buffer[] = [encodeCommand(['BGSAVE'])];
-    for (let i = 0; i < 500; i++) after.push(encodeCommand(['RPUSH', `list:${i}`, 'LATER']), encodeCommand(['LPOP', `list:${(i + 7) % 500}`]));
-    for (let i = 0; i < 200; i++) after.push(encodeCommand(['SET', `new:${i}`, 'x']), encodeCommand(['DEL', `key:${i}`]));
+    for (let i = 0; i < 500; i++)
+      after.push(encodeCommand(['RPUSH', `list:${i}`, 'LATER']), encodeCommand(['LPOP', `list:${(i + 7) % 500}`]));
+    for (let i = 0; i < 200; i++)
+      after.push(encodeCommand(['SET', `new:${i}`, 'x']), encodeCommand(['DEL', `key:${i}`]));
     after.push(encodeCommand(['FLUSHDB'])); // FLUSHALL would kill the BGSAVE, as in Redis
     c.sendRaw(Buffer.concat(after));
     await waitFor(async () => (await c.callOk('DBSIZE')) === 0, 20_000, 'writes after BGSAVE');
@@ -106,7 +118,12 @@ describe('persistence commands', () => {
     const p = await start('tsredis', ['--save', '1 1']);
     const c = await p.client();
     await c.callOk('SET', 'a', '1');
-    await waitFor(() => /\* 1 changes in 1 seconds\. Saving\.\.\.\n/.test(p.output()) && fs.existsSync(path.join(p.dir, 'dump.rdb')), 10_000, 'scheduled save');
+    await waitFor(
+      () =>
+        /\* 1 changes in 1 seconds\. Saving\.\.\.\n/.test(p.output()) && fs.existsSync(path.join(p.dir, 'dump.rdb')),
+      10_000,
+      'scheduled save',
+    );
     await waitNoBgsave(c);
     expect(await infoField(c, 'rdb_changes_since_last_save')).toBe('0');
     c.close();
@@ -124,7 +141,11 @@ describe('stop-writes-on-bgsave-error', () => {
       expect(await c.callOk('BGSAVE')).toBe('Background saving started');
       await waitNoBgsave(c);
       expect(await infoField(c, 'rdb_last_bgsave_status')).toBe('err');
-      const got = [String(await c.call('SET', 'b', '2')), String(await c.call('PING')), String(await c.call('GET', 'a'))];
+      const got = [
+        String(await c.call('SET', 'b', '2')),
+        String(await c.call('PING')),
+        String(await c.call('GET', 'a')),
+      ];
       await c.callOk('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no');
       got.push(String(await c.call('SET', 'b', '2')));
       errors.push(got);
@@ -138,7 +159,7 @@ describe('stop-writes-on-bgsave-error', () => {
 });
 
 describe('loading and shutdown', () => {
-  it.skipIf(!real)('tsredis loads a dump.rdb saved by real redis at start, with Redis\'s log lines', async () => {
+  it.skipIf(!real)("tsredis loads a dump.rdb saved by real redis at start, with Redis's log lines", async () => {
     const r = await start('redis');
     const rc = await r.client();
     await putByCommands(rc, richDataset());
@@ -199,27 +220,38 @@ describe('loading and shutdown', () => {
     expect(fs.existsSync(path.join(dir, 'dump.rdb'))).toBe(false);
   });
 
-  it.skipIf(!real)('a failed final save cancels the shutdown (SHUTDOWN and SIGTERM) until FORCE, as in real redis', async () => {
-    const seen: unknown[] = [];
-    for (const kind of ['redis', 'tsredis'] as const) {
-      const p = await start(kind, ['--save', '3600 1', '--appendonly', 'yes']);
-      fs.mkdirSync(path.join(p.dir, 'dump.rdb')); // the final rename must fail
-      const c = await p.client();
-      await c.callOk('SET', 'a', '1');
-      const replies = [String(await c.call('SHUTDOWN')), String(await c.call('PING'))];
-      p.kill('SIGTERM');
-      await waitFor(() => p.output().split("can't exit").length === 3, 10_000, 'second refusal');
-      replies.push(String(await c.call('SET', 'b', '2')), String(await c.call('GET', 'a')));
-      await c.call('SHUTDOWN', 'FORCE').catch(() => {});
-      await exited(p);
-      const lines = p.output().split('\n').map((l) => l.replace(/^\d+:(M|signal-handler) [^*#]*[*#] /, '').replace(/\(\d+\) /, '').replace(/^\d+:/, ''))
-        .filter((l) => /shut|save the DB|Saving the final|fsync|SIGTERM|ready to exit/i.test(l));
-      seen.push({ replies, lines });
-      c.close();
-    }
-    expect(seen[1]).toEqual(seen[0]);
-    expect((seen[0] as { replies: string[] }).replies[0]).toBe('ERR Errors trying to SHUTDOWN. Check logs.');
-  });
+  it.skipIf(!real)(
+    'a failed final save cancels the shutdown (SHUTDOWN and SIGTERM) until FORCE, as in real redis',
+    async () => {
+      const seen: unknown[] = [];
+      for (const kind of ['redis', 'tsredis'] as const) {
+        const p = await start(kind, ['--save', '3600 1', '--appendonly', 'yes']);
+        fs.mkdirSync(path.join(p.dir, 'dump.rdb')); // the final rename must fail
+        const c = await p.client();
+        await c.callOk('SET', 'a', '1');
+        const replies = [String(await c.call('SHUTDOWN')), String(await c.call('PING'))];
+        p.kill('SIGTERM');
+        await waitFor(() => p.output().split("can't exit").length === 3, 10_000, 'second refusal');
+        replies.push(String(await c.call('SET', 'b', '2')), String(await c.call('GET', 'a')));
+        await c.call('SHUTDOWN', 'FORCE').catch(() => {});
+        await exited(p);
+        const lines = p
+          .output()
+          .split('\n')
+          .map((l) =>
+            l
+              .replace(/^\d+:(M|signal-handler) [^*#]*[*#] /, '')
+              .replace(/\(\d+\) /, '')
+              .replace(/^\d+:/, ''),
+          )
+          .filter((l) => /shut|save the DB|Saving the final|fsync|SIGTERM|ready to exit/i.test(l));
+        seen.push({ replies, lines });
+        c.close();
+      }
+      expect(seen[1]).toEqual(seen[0]);
+      expect((seen[0] as { replies: string[] }).replies[0]).toBe('ERR Errors trying to SHUTDOWN. Check logs.');
+    },
+  );
 
   it('DEBUG RELOAD keeps the dataset', async () => {
     const p = await start('tsredis', ['--enable-debug-command', 'yes']);

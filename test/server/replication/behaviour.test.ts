@@ -6,7 +6,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../helpers/ports.js';
 import { requireReal, startServerProcess } from '../../helpers/procs.js';
-import { connect, diffDatasets, dumpDataset, role, waitCaughtUp, WriteLoad, nodePool } from '../../helpers/replication-util.js';
+import {
+  connect,
+  diffDatasets,
+  dumpDataset,
+  role,
+  waitCaughtUp,
+  WriteLoad,
+  nodePool,
+} from '../../helpers/replication-util.js';
 import { RespError, type RespValue } from '../../../src/resp/reply-parser.js';
 
 const real = requireReal('redis-server');
@@ -21,20 +29,45 @@ async function errorScript(kind: 'tsredis' | 'redis'): Promise<unknown[]> {
   const dead = String(await freePort());
   const out: unknown[] = [];
   for (const cmd of [
-    ['WAIT', '1', 'abc'], ['WAIT', 'x', '5'], ['WAIT', '-1', '-5'], ['WAIT', '0', '0'], ['WAIT', '1', '0x'],
-    ['REPLCONF', 'foo', 'bar'], ['REPLCONF', 'ack'], ['REPLCONF', 'listening-port', 'x'], ['REPLCONF', 'capa', 'eof'],
-    ['REPLICAOF', '127.0.0.1', 'abc'], ['REPLICAOF', '127.0.0.1', '70000'], ['REPLICAOF', 'no', 'one'],
+    ['WAIT', '1', 'abc'],
+    ['WAIT', 'x', '5'],
+    ['WAIT', '-1', '-5'],
+    ['WAIT', '0', '0'],
+    ['WAIT', '1', '0x'],
+    ['REPLCONF', 'foo', 'bar'],
+    ['REPLCONF', 'ack'],
+    ['REPLCONF', 'listening-port', 'x'],
+    ['REPLCONF', 'capa', 'eof'],
+    ['REPLICAOF', '127.0.0.1', 'abc'],
+    ['REPLICAOF', '127.0.0.1', '70000'],
+    ['REPLICAOF', 'no', 'one'],
     ['CONFIG', 'GET', 'replicaof'],
-    ['REPLICAOF', '127.0.0.1', dead], ['REPLICAOF', '127.0.0.1', dead], ['CONFIG', 'GET', 'replicaof'],
-    ['SET', 'k', 'v'], ['WAIT', '1', '10'], ['GET', 'k'],
-    ['SLAVEOF', 'NO', 'ONE'], ['CONFIG', 'GET', 'replicaof'],
-    ['MULTI'], ['SLAVEOF', '127.0.0.1', dead], ['SLAVEOF', 'NO', 'ONE'], ['EXEC'],
-    ['MULTI'], ['PSYNC', '?', '-1'], ['DISCARD'],
+    ['REPLICAOF', '127.0.0.1', dead],
+    ['REPLICAOF', '127.0.0.1', dead],
+    ['CONFIG', 'GET', 'replicaof'],
+    ['SET', 'k', 'v'],
+    ['WAIT', '1', '10'],
+    ['GET', 'k'],
+    ['SLAVEOF', 'NO', 'ONE'],
+    ['CONFIG', 'GET', 'replicaof'],
+    ['MULTI'],
+    ['SLAVEOF', '127.0.0.1', dead],
+    ['SLAVEOF', 'NO', 'ONE'],
+    ['EXEC'],
+    ['MULTI'],
+    ['PSYNC', '?', '-1'],
+    ['DISCARD'],
   ]) {
     const v = await c.call(...cmd);
     out.push(cmd[0] === 'CONFIG' ? show(v) : Array.isArray(v) ? v.map(show) : show(v));
   }
-  return out.map((x) => (typeof x === 'string' ? x.replace(dead, 'DEAD') : Array.isArray(x) ? x.map((y) => (typeof y === 'string' ? y.replace(dead, 'DEAD') : y)) : x));
+  return out.map((x) =>
+    typeof x === 'string'
+      ? x.replace(dead, 'DEAD')
+      : Array.isArray(x)
+        ? x.map((y) => (typeof y === 'string' ? y.replace(dead, 'DEAD') : y))
+        : x,
+  );
 }
 
 describe.skipIf(!real)('replication commands: replies as real Redis 7.0', () => {
@@ -51,8 +84,12 @@ describe.skipIf(!real)('replication commands: replies as real Redis 7.0', () => 
       const n = await node(kind, ['--replicaof', '127.0.0.1', dead, '--replica-serve-stale-data', 'no']);
       const stale = await node(kind, ['--replicaof', '127.0.0.1', dead]);
       seen.push([
-        show(await n.c.call('GET', 'x')), show(await n.c.call('PING')), show(await n.c.call('INFO', 'nosuchsection')),
-        show(await n.c.call('SET', 'x', '1')), show(await stale.c.call('GET', 'x')), show(await stale.c.call('SET', 'x', '1')),
+        show(await n.c.call('GET', 'x')),
+        show(await n.c.call('PING')),
+        show(await n.c.call('INFO', 'nosuchsection')),
+        show(await n.c.call('SET', 'x', '1')),
+        show(await stale.c.call('GET', 'x')),
+        show(await stale.c.call('SET', 'x', '1')),
       ]);
     }
     expect(seen[0]![0]).toBe("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
@@ -66,7 +103,11 @@ describe('replication behaviour (tsredis)', () => {
     expect(show(await m.c.call('SET', 'a', '1'))).toBe('-NOREPLICAS Not enough good replicas to write.');
     const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);
     const r2 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port)]);
-    await waitFor(async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected', 20_000, 'replicas');
+    await waitFor(
+      async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected',
+      20_000,
+      'replicas',
+    );
     // good replicas are re-evaluated once a second
     await waitFor(async () => show(await m.c.call('SET', 'a', '1')) === 'OK', 5_000, 'writes accepted');
     expect(show(await r1.c.call('SET', 'a', '2'))).toBe("-READONLY You can't write against a read only replica.");
@@ -86,7 +127,11 @@ describe('replication behaviour (tsredis)', () => {
     const [pm, pr] = [(await m.c.callOk('PTTL', 'ttl')) as number, (await r1.c.callOk('PTTL', 'ttl')) as number];
     expect(Math.abs(pm - pr)).toBeLessThan(200);
     r1.p.kill('SIGKILL');
-    await waitFor(async () => show(await m.c.call('SET', 'b', '1')) !== 'OK', 15_000, 'NOREPLICAS once a replica is gone');
+    await waitFor(
+      async () => show(await m.c.call('SET', 'b', '1')) !== 'OK',
+      15_000,
+      'NOREPLICAS once a replica is gone',
+    );
   });
 
   it('a chain A -> B -> C (tsredis B serving a real Redis C) carries the stream; C continues after B is promoted', async () => {
@@ -146,7 +191,12 @@ describe('replication behaviour (tsredis)', () => {
       const pending: Promise<unknown>[] = [];
       for (let i = 0; i < 100_000; i++) {
         if (i % 1000 === 500) {
-          pending.push(a.c.call('MULTI'), a.c.call('INCR', 'tx:n'), a.c.call('RPUSH', 'tx:l', String(i)), a.c.call('EXEC'));
+          pending.push(
+            a.c.call('MULTI'),
+            a.c.call('INCR', 'tx:n'),
+            a.c.call('RPUSH', 'tx:l', String(i)),
+            a.c.call('EXEC'),
+          );
         }
         pending.push(a.c.call('SET', `k:${i % 2000}`, `value-${i}`));
         if (pending.length >= 5000) await Promise.all(pending.splice(0));
@@ -193,12 +243,33 @@ describe('replication behaviour (tsredis)', () => {
     const kind = real ? 'redis' : 'tsredis';
     const m = await node(kind, ['--requirepass', 'sekret', '--protected-mode', 'no']);
     await m.c.callOk('AUTH', 'sekret');
-    const r1 = await node('tsredis', ['--replicaof', m.p.host, String(m.p.port), '--masterauth', 'sekret', '--bind-source-addr', '127.0.0.2']);
-    const r2 = await node('tsredis', [
-      '--replicaof', m.p.host, String(m.p.port), '--masteruser', 'default', '--masterauth', 'sekret',
-      '--replica-announce-ip', '127.0.0.9', '--replica-announce-port', '4242',
+    const r1 = await node('tsredis', [
+      '--replicaof',
+      m.p.host,
+      String(m.p.port),
+      '--masterauth',
+      'sekret',
+      '--bind-source-addr',
+      '127.0.0.2',
     ]);
-    await waitFor(async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected', 20_000, 'replicas');
+    const r2 = await node('tsredis', [
+      '--replicaof',
+      m.p.host,
+      String(m.p.port),
+      '--masteruser',
+      'default',
+      '--masterauth',
+      'sekret',
+      '--replica-announce-ip',
+      '127.0.0.9',
+      '--replica-announce-port',
+      '4242',
+    ]);
+    await waitFor(
+      async () => (await role(r1.c)).state === 'connected' && (await role(r2.c)).state === 'connected',
+      20_000,
+      'replicas',
+    );
     // the master lists a replica once it is online: after a diskless sync, once its first REPLCONF ACK arrived
     await waitFor(async () => (await role(m.c)).replicas!.length === 2, 5_000, 'both replicas online at the master');
     const replicas = (await role(m.c)).replicas!.map((x) => `${x[0]}:${x[1]}`).sort();

@@ -6,7 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { requireReal, type Proc } from '../../helpers/procs.js';
 import { waitFor } from '../../helpers/ports.js';
-import { WriteLoad, diffDatasets, dumpDataset, infoFields, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
+import {
+  WriteLoad,
+  diffDatasets,
+  dumpDataset,
+  infoFields,
+  logLines,
+  role,
+  waitCaughtUp,
+  nodePool,
+} from '../../helpers/replication-util.js';
 import type { RespClient } from '../../../src/resp/client.js';
 
 const real = requireReal('redis-server');
@@ -46,7 +55,11 @@ async function failover(kind: 'tsredis' | 'redis', aRunsPast: boolean) {
   const c = await node(kind, ['--replicaof', a.p.host, String(a.p.port)]);
   const loadA = new WriteLoad(a.c, 3);
   loadA.start();
-  await waitFor(async () => (await role(b.c)).state === 'connected' && (await role(c.c)).state === 'connected', 20_000, 'replicas up');
+  await waitFor(
+    async () => (await role(b.c)).state === 'connected' && (await role(c.c)).state === 'connected',
+    20_000,
+    'replicas up',
+  );
   await new Promise((r) => setTimeout(r, 300));
   if (!aRunsPast) {
     await loadA.stop();
@@ -93,7 +106,8 @@ async function failover(kind: 'tsredis' | 'redis', aRunsPast: boolean) {
     },
     aRanPast: aOffset + 1 > Number(afterB.get('second_repl_offset')),
     offsetsAgree: final.every((o) => o === final[0]),
-    bLostNothing: [...bData.keys()].filter((k) => !dumps[1]!.has(k) && !k.startsWith('0:t:') && !k.startsWith('2:t:')).length === 0,
+    bLostNothing:
+      [...bData.keys()].filter((k) => !dumps[1]!.has(k) && !k.startsWith('0:t:') && !k.startsWith('2:t:')).length === 0,
     diffs: [diffDatasets(dumps[1]!, dumps[0]!), diffDatasets(dumps[1]!, dumps[2]!)],
     errors: [...loadA.errors, ...loadB.errors],
     bLog: logLines(b.p, 'Partial resynchronization not accepted').length,

@@ -12,21 +12,42 @@ const { start: node, clients } = nodePool(['--repl-diskless-sync-delay', '0']);
 
 /** Field names in order; the slaveN line is shown with its sub-field names. */
 function shape(fields: [string, string][]): string[] {
-  return fields.map(([k, v]) => (/^slave\d+$/.test(k) ? `${k}:${v.split(',').map((x) => x.split('=')[0]).join(',')}` : k));
+  return fields.map(([k, v]) =>
+    /^slave\d+$/.test(k)
+      ? `${k}:${v
+          .split(',')
+          .map((x) => x.split('=')[0])
+          .join(',')}`
+      : k,
+  );
 }
 
 /** Values that must be equal whatever the implementation (ids and offsets differ). */
 const STABLE = new Set([
-  'role', 'connected_slaves', 'master_link_status', 'master_sync_in_progress', 'slave_priority', 'slave_read_only',
-  'replica_announced', 'master_failover_state', 'repl_backlog_active', 'repl_backlog_size', 'min_slaves_good_slaves',
-  'second_repl_offset', 'master_link_down_since_seconds',
+  'role',
+  'connected_slaves',
+  'master_link_status',
+  'master_sync_in_progress',
+  'slave_priority',
+  'slave_read_only',
+  'replica_announced',
+  'master_failover_state',
+  'repl_backlog_active',
+  'repl_backlog_size',
+  'min_slaves_good_slaves',
+  'second_repl_offset',
+  'master_link_down_since_seconds',
 ]);
 
 function stableValues(fields: [string, string][]): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of fields) {
     if (STABLE.has(k)) o[k] = v;
-    if (/^slave\d+$/.test(k)) o[k] = v.split(',').filter((x) => x.startsWith('state=') || x.startsWith('ip=')).join(',');
+    if (/^slave\d+$/.test(k))
+      o[k] = v
+        .split(',')
+        .filter((x) => x.startsWith('state=') || x.startsWith('ip='))
+        .join(',');
   }
   return o;
 }
@@ -42,8 +63,16 @@ async function situation(kind: 'tsredis' | 'redis') {
   await waitFor(async () => (await role(r.c)).state === 'connected', 20_000, 'replica up');
   await m.c.call('SET', 'k', 'v');
   // wait until the replica acked and counts as good
-  await waitFor(async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'slave0' && v.includes('state=online')), 10_000, 'online');
-  await waitFor(async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'min_slaves_good_slaves' && v === '1'), 10_000, 'good replica');
+  await waitFor(
+    async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'slave0' && v.includes('state=online')),
+    10_000,
+    'online',
+  );
+  await waitFor(
+    async () => (await infoFields(m.c, 'replication')).some(([k, v]) => k === 'min_slaves_good_slaves' && v === '1'),
+    10_000,
+    'good replica',
+  );
   const masterInfo = await infoFields(m.c, 'replication');
   const replicaInfo = await infoFields(r.c, 'replication');
   const masterRole = typeShape((await m.c.callOk('ROLE')) as RespValue);
@@ -56,7 +85,16 @@ async function situation(kind: 'tsredis' | 'redis') {
   await waitFor(async () => (await role(orphan.c)).state === 'connect', 5_000, 'orphan retrying');
   const orphanInfo = await infoFields(orphan.c, 'replication');
   const orphanRole = ((await orphan.c.callOk('ROLE')) as RespValue[]).map((x, i) => (i === 2 ? 'port' : x));
-  return { masterInfo, replicaInfo, masterRole, replicaRole, replicaRoleValues: replicaRoleValues.map((x, i) => (i === 2 ? 'port' : x)), loneInfo, orphanInfo, orphanRole };
+  return {
+    masterInfo,
+    replicaInfo,
+    masterRole,
+    replicaRole,
+    replicaRoleValues: replicaRoleValues.map((x, i) => (i === 2 ? 'port' : x)),
+    loneInfo,
+    orphanInfo,
+    orphanRole,
+  };
 }
 
 describe.skipIf(!real)('INFO replication and ROLE match real Redis 7.0', () => {
@@ -96,10 +134,14 @@ describe.skipIf(!real)('INFO replication and ROLE match real Redis 7.0', () => {
         await m.c.callOk('SET', 'marker', String(round));
         await waitCaughtUp(m.c, r.c);
         const f = new Map(await infoFields(m.c, 'replication'));
-        seen.push(`${f.get('master_repl_offset')} ${f.get('repl_backlog_first_byte_offset')} ${f.get('repl_backlog_histlen')}`);
+        seen.push(
+          `${f.get('master_repl_offset')} ${f.get('repl_backlog_first_byte_offset')} ${f.get('repl_backlog_histlen')}`,
+        );
       }
       // a PSYNC from before the first byte held is refused, one inside is accepted
-      const first = Number((await infoFields(m.c, 'replication')).find(([k]) => k === 'repl_backlog_first_byte_offset')![1]);
+      const first = Number(
+        (await infoFields(m.c, 'replication')).find(([k]) => k === 'repl_backlog_first_byte_offset')![1],
+      );
       const id = (await infoFields(m.c, 'replication')).find(([k]) => k === 'master_replid')![1];
       const answers: string[] = [];
       for (const off of [first - 1, first]) {

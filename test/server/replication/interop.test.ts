@@ -4,7 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { requireReal } from '../../helpers/procs.js';
 import { waitFor } from '../../helpers/ports.js';
-import { WriteLoad, diffDatasets, dumpDataset, logLines, role, waitCaughtUp, nodePool } from '../../helpers/replication-util.js';
+import {
+  WriteLoad,
+  diffDatasets,
+  dumpDataset,
+  logLines,
+  role,
+  waitCaughtUp,
+  nodePool,
+} from '../../helpers/replication-util.js';
 
 const real = requireReal('redis-server');
 
@@ -25,7 +33,11 @@ async function scenario(masterKind: 'tsredis' | 'redis', replicaKind: 'tsredis' 
   // cut the link from the side that is real Redis (CLIENT KILL is its command)
   if (replicaKind === 'redis') await r.c.callOk('CLIENT', 'KILL', 'TYPE', 'master');
   else await m.c.callOk('CLIENT', 'KILL', 'TYPE', 'replica');
-  await waitFor(() => logLines(r.p, 'Successful partial resynchronization with master.').length === 1, 10_000, 'partial resync');
+  await waitFor(
+    () => logLines(r.p, 'Successful partial resynchronization with master.').length === 1,
+    10_000,
+    'partial resync',
+  );
   await waitFor(async () => (await role(r.c)).state === 'connected', 10_000, 'link up again');
   await new Promise((res) => setTimeout(res, 300));
   await load.stop();
@@ -55,7 +67,12 @@ describe.skipIf(!real)('replication interop with real Redis 7.0', () => {
   });
 
   it('a tsredis replica loads a diskless $EOF payload from a real master', async () => {
-    const { r } = await scenario('redis', 'tsredis', ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']);
+    const { r } = await scenario('redis', 'tsredis', [
+      '--repl-diskless-sync',
+      'yes',
+      '--repl-diskless-sync-delay',
+      '0',
+    ]);
     expect(logLines(r.p, 'receiving streamed RDB from master with EOF')).toHaveLength(1);
   });
 });

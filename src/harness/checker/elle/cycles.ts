@@ -64,7 +64,9 @@ const LEVELS = [
   { suffix: '-realtime', extra: PROCESS | REALTIME },
 ] as const;
 /** (base, level) pairs in an order compatible with implication: specific before general. */
-const SEARCH_ORDER = BASES.flatMap((_, b) => LEVELS.map((_, l) => [b, l] as const)).sort((x, y) => x[0] + x[1] - (y[0] + y[1]) || x[0] - y[0]);
+const SEARCH_ORDER = BASES.flatMap((_, b) => LEVELS.map((_, l) => [b, l] as const)).sort(
+  (x, y) => x[0] + x[1] - (y[0] + y[1]) || x[0] - y[0],
+);
 
 type Step = { from: number; to: number; label: number };
 /** A found cycle, or null (none exists), or 'budget' (the search ran out before deciding). */
@@ -74,8 +76,20 @@ type Found = Step[] | null | 'budget';
 export function classify(steps: readonly Step[]): string {
   const rw = steps.filter((s) => s.label === RW).length;
   const adjacent = steps.some((s, i) => s.label === RW && steps[(i + 1) % steps.length]!.label === RW);
-  const base = rw === 1 ? 'G-single' : rw > 1 ? (adjacent ? 'G2' : 'G-nonadjacent') : steps.some((s) => s.label === WR) ? 'G1c' : 'G0';
-  return base + (steps.some((s) => s.label === REALTIME) ? '-realtime' : steps.some((s) => s.label === PROCESS) ? '-process' : '');
+  const base =
+    rw === 1
+      ? 'G-single'
+      : rw > 1
+        ? adjacent
+          ? 'G2'
+          : 'G-nonadjacent'
+        : steps.some((s) => s.label === WR)
+          ? 'G1c'
+          : 'G0';
+  return (
+    base +
+    (steps.some((s) => s.label === REALTIME) ? '-realtime' : steps.some((s) => s.label === PROCESS) ? '-process' : '')
+  );
 }
 
 function rankOf(type: string): [number, number] {
@@ -90,13 +104,22 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
   const counts: Record<string, number> = {};
   const anomalies: Anomaly[] = [];
   const notes: string[] = [];
-  const acyclic: Record<Projection, Decided> = { ww: 'unknown', 'ww+wr': 'unknown', si: 'unknown', 'ww+wr+rw': 'unknown', all: 'unknown' };
+  const acyclic: Record<Projection, Decided> = {
+    ww: 'unknown',
+    'ww+wr': 'unknown',
+    si: 'unknown',
+    'ww+wr+rw': 'unknown',
+    all: 'unknown',
+  };
   const MAX_NOTES = 10;
   const result = (): CycleSearch => ({
     anomalies,
     counts,
     truncated: notes.length > 0,
-    notes: notes.length > MAX_NOTES ? [...notes.slice(0, MAX_NOTES), `${notes.length - MAX_NOTES} more searches cut short`] : notes,
+    notes:
+      notes.length > MAX_NOTES
+        ? [...notes.slice(0, MAX_NOTES), `${notes.length - MAX_NOTES} more searches cut short`]
+        : notes,
     acyclic,
   });
 
@@ -115,14 +138,21 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
   const cyclicNodes = [...sccs.values()].flat();
 
   // 1. Claims: every smaller cycle lies inside one of the whole graph's components.
-  const projections: [Projection, number][] = [['ww+wr+rw', DEP | RW], ['ww+wr', DEP], ['ww', WW]];
+  const projections: [Projection, number][] = [
+    ['ww+wr+rw', DEP | RW],
+    ['ww+wr', DEP],
+    ['ww', WW],
+  ];
   for (const [p, mask] of projections) {
     if (late()) {
-      notes.push(`the time limit was reached before the ${p} projection was searched: models forbidding its cycles are not claimed`);
+      notes.push(
+        `the time limit was reached before the ${p} projection was searched: models forbidding its cycles are not claimed`,
+      );
       break;
     }
     acyclic[p] = g.condense(mask, cyclicNodes).cyclic.length === 0;
-    if (acyclic[p] === true) for (const [q] of projections.slice(projections.findIndex(([x]) => x === p) + 1)) acyclic[q] = true;
+    if (acyclic[p] === true)
+      for (const [q] of projections.slice(projections.findIndex(([x]) => x === p) + 1)) acyclic[q] = true;
     if (acyclic[p] === true) break;
   }
   const products = new Map<string, ProductGraph>();
@@ -158,8 +188,18 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
     seen.add(sig);
     counts[type] = (counts[type] ?? 0) + 1;
     if (counts[type]! > MAX_EXAMPLES) return type;
-    const named = steps.map((s) => ({ from: s.from, to: s.to, edge: EDGE_NAMES[s.label]!, why: why(an, s.from, s.to, s.label) }));
-    anomalies.push({ type, cycle: cycle.map((id) => an.txns[id]!.index), steps: named, explanation: explainCycle(an, type, cycle, named) });
+    const named = steps.map((s) => ({
+      from: s.from,
+      to: s.to,
+      edge: EDGE_NAMES[s.label]!,
+      why: why(an, s.from, s.to, s.label),
+    }));
+    anomalies.push({
+      type,
+      cycle: cycle.map((id) => an.txns[id]!.index),
+      steps: named,
+      explanation: explainCycle(an, type, cycle, named),
+    });
     return type;
   };
   for (const [c, members] of sccs) {
@@ -181,11 +221,14 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
       let r: Found;
       if (base === 'G0') r = closeAny(g, members, subOf(WW | extra), WW | extra, WW | extra, budget);
       else if (base === 'G1c') r = closeAny(g, members, subOf(DEP | extra), DEP | extra, WR, budget);
-      else if (base === 'G-single') r = singleRw(g, members, whole.comp, c, subOf(DEP | extra).comp, DEP | extra, budget);
+      else if (base === 'G-single')
+        r = singleRw(g, members, whole.comp, c, subOf(DEP | extra).comp, DEP | extra, budget);
       else if (base === 'G-nonadjacent') r = productCycle(productOf(c, members, l), budget);
       else r = closeAny(g, members, subOf(DEP | RW | extra), DEP | RW | extra, RW, budget);
       if (r === 'budget') {
-        notes.push(`the search for ${base}${LEVELS[l]!.suffix} in a component of ${members.length} transactions ran out of steps`);
+        notes.push(
+          `the search for ${base}${LEVELS[l]!.suffix} in a component of ${members.length} transactions ran out of steps`,
+        );
         continue;
       }
       if (r) found.push(rankOf(report(r)));
@@ -193,8 +236,12 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
     if (found.length === 0) {
       // Tarjan proved a cycle here, but every search that could name it was cut short.
       counts['unnamed-cycle'] = (counts['unnamed-cycle'] ?? 0) + 1;
-      anomalies.push({ type: 'unnamed-cycle', transactions: members.length, cycle: members.slice(0, 20).map((id) => an.txns[id]!.index),
-        explanation: `unnamed-cycle: ${members.length} transactions are strongly connected (so some cycle exists among them), but the search for its type was cut short.` });
+      anomalies.push({
+        type: 'unnamed-cycle',
+        transactions: members.length,
+        cycle: members.slice(0, 20).map((id) => an.txns[id]!.index),
+        explanation: `unnamed-cycle: ${members.length} transactions are strongly connected (so some cycle exists among them), but the search for its type was cut short.`,
+      });
     }
   }
   return result();
@@ -203,7 +250,8 @@ export function findCycles(an: Analysis, limits: SearchLimits): CycleSearch {
 /** Steps of the cycle path[0] -> ... -> path[n-1] -> path[0], closed by an edge of type `closing`. */
 function stepsOf(g: Graph, path: number[], allowed: number, closing: number): Step[] {
   const steps: Step[] = [];
-  for (let i = 0; i + 1 < path.length; i++) steps.push({ from: path[i]!, to: path[i + 1]!, label: pick(g.edgeMask(path[i]!, path[i + 1]!) & allowed) });
+  for (let i = 0; i + 1 < path.length; i++)
+    steps.push({ from: path[i]!, to: path[i + 1]!, label: pick(g.edgeMask(path[i]!, path[i + 1]!) & allowed) });
   steps.push({ from: path[path.length - 1]!, to: path[0]!, label: closing });
   return steps;
 }
@@ -212,7 +260,14 @@ function stepsOf(g: Graph, path: number[], allowed: number, closing: number): St
  * A cycle over `allowed` edges through some edge of type `through`: exists exactly when such an
  * edge lies inside a strongly connected component of the projection.
  */
-function closeAny(g: Graph, members: number[], sub: { comp: Int32Array; cyclic: number[] }, allowed: number, through: number, budget: { steps: number }): Found {
+function closeAny(
+  g: Graph,
+  members: number[],
+  sub: { comp: Int32Array; cyclic: number[] },
+  allowed: number,
+  through: number,
+  budget: { steps: number },
+): Found {
   if (sub.cyclic.length === 0) return null;
   const cyclic = new Set(sub.cyclic);
   for (const a of members) {
@@ -236,7 +291,15 @@ function closeAny(g: Graph, members: number[], sub: { comp: Int32Array; cyclic: 
  * numbers dep components in reverse topological order, so only b with dc[b] >= dc[a] can, through
  * nodes between the two.
  */
-function singleRw(g: Graph, members: number[], comp: Int32Array, c: number, dc: Int32Array, dep: number, budget: { steps: number }): Found {
+function singleRw(
+  g: Graph,
+  members: number[],
+  comp: Int32Array,
+  c: number,
+  dc: Int32Array,
+  dep: number,
+  budget: { steps: number },
+): Found {
   for (const a of members) {
     const o = g.out[a]!;
     const m = g.mask[a]!;
@@ -245,7 +308,10 @@ function singleRw(g: Graph, members: number[], comp: Int32Array, c: number, dc: 
       if ((m[i]! & RW) === 0 || comp[b] !== c || dc[b]! < dc[a]!) continue;
       const lo = dc[a]!;
       const hi = dc[b]!;
-      const p = lo === hi ? g.path(b, a, dep, dc, lo, budget) : g.path(b, a, dep, comp, c, budget, (w) => dc[w]! >= lo && dc[w]! <= hi);
+      const p =
+        lo === hi
+          ? g.path(b, a, dep, dc, lo, budget)
+          : g.path(b, a, dep, comp, c, budget, (w) => dc[w]! >= lo && dc[w]! <= hi);
       if (p) return stepsOf(g, p, dep, RW);
       if (budget.steps <= 0) return 'budget';
     }
@@ -330,7 +396,8 @@ function why(an: Analysis, a: number, b: number, label: number): string {
       for (let i = p + 1; i < order.length; i++) {
         const w = an.writer.get(k)?.get(vid(order[i]));
         if (w === a) continue;
-        if (w === b) return `${A} appended ${show(m[2])} to key ${show(m[1])} and ${B} appended ${show(order[i])} after it`;
+        if (w === b)
+          return `${A} appended ${show(m[2])} to key ${show(m[1])} and ${B} appended ${show(order[i])} after it`;
         break;
       }
     }
@@ -347,7 +414,13 @@ function why(an: Analysis, a: number, b: number, label: number): string {
   for (const r of an.extReads.get(a) ?? []) {
     const order = an.versions.get(vid(r.key)) ?? [];
     // The next version installed after the one read (aborted appends in between install none).
-    const nextEl = order.slice(r.list.length).find((e) => an.txns[an.writer.get(vid(r.key))?.get(vid(e)) ?? -1]?.type !== 'fail' && an.writer.get(vid(r.key))?.has(vid(e)));
+    const nextEl = order
+      .slice(r.list.length)
+      .find(
+        (e) =>
+          an.txns[an.writer.get(vid(r.key))?.get(vid(e)) ?? -1]?.type !== 'fail' &&
+          an.writer.get(vid(r.key))?.has(vid(e)),
+      );
     if (nextEl !== undefined && an.writer.get(vid(r.key))?.get(vid(nextEl)) === b)
       return `${A} read key ${show(r.key)} as ${show(r.list)}, which does not include ${B}'s append of ${show(nextEl)} (${B} overwrote the version ${A} read)`;
   }
@@ -357,18 +430,24 @@ function why(an: Analysis, a: number, b: number, label: number): string {
 const MEANING: Record<string, string> = {
   G0: 'a write cycle: the transactions overwrote each other in an order no serial execution allows (dirty write)',
   G1c: 'circular information flow: each transaction saw (or overwrote) the effects of the next one',
-  'G-single': 'read skew: one transaction missed a write while its other observations depend on that write having happened',
-  'G-nonadjacent': 'an anti-dependency cycle with no two anti-dependencies adjacent: not allowed under snapshot isolation',
-  G2: 'an anti-dependency cycle (write skew): transactions each missed the other\'s writes',
+  'G-single':
+    'read skew: one transaction missed a write while its other observations depend on that write having happened',
+  'G-nonadjacent':
+    'an anti-dependency cycle with no two anti-dependencies adjacent: not allowed under snapshot isolation',
+  G2: "an anti-dependency cycle (write skew): transactions each missed the other's writes",
 };
 
 function explainCycle(an: Analysis, type: string, cycle: number[], steps: CycleStep[]): string {
-  const lines = [`${type}: a cycle of ${cycle.length} transactions — ${MEANING[type.replace(/-(process|realtime)$/, '')]}.`];
+  const lines = [
+    `${type}: a cycle of ${cycle.length} transactions — ${MEANING[type.replace(/-(process|realtime)$/, '')]}.`,
+  ];
   for (const id of cycle) lines.push(`  T${id} = ${txnText(an.txns[id]!)}`);
   lines.push('  Then:');
   steps.forEach((s, i) => {
     const last = i === steps.length - 1;
-    lines.push(`  - ${last ? 'However, ' : ''}T${s.from} < T${s.to}, because ${s.why} (${s.edge})${last ? ': a contradiction!' : '.'}`);
+    lines.push(
+      `  - ${last ? 'However, ' : ''}T${s.from} < T${s.to}, because ${s.why} (${s.edge})${last ? ': a contradiction!' : '.'}`,
+    );
   });
   return lines.join('\n');
 }

@@ -7,7 +7,13 @@ export const RW = 4; // read-write (anti-dependency): a read a version, b append
 export const PROCESS = 8; // a and b ran on the same process, a first
 export const REALTIME = 16; // a completed before b was invoked
 
-export const EDGE_NAMES: Record<number, string> = { [WW]: 'ww', [WR]: 'wr', [RW]: 'rw', [PROCESS]: 'process', [REALTIME]: 'realtime' };
+export const EDGE_NAMES: Record<number, string> = {
+  [WW]: 'ww',
+  [WR]: 'wr',
+  [RW]: 'rw',
+  [PROCESS]: 'process',
+  [REALTIME]: 'realtime',
+};
 
 export class Graph {
   readonly out: number[][];

@@ -8,7 +8,14 @@ import type { Verdict } from '../verdict.js';
 export type { Anomaly } from './list-append.js';
 
 /** Consistency models from strongest to weakest (snapshot-isolation and repeatable-read are incomparable). */
-export const CONSISTENCY_MODELS = ['strict-serializable', 'serializable', 'snapshot-isolation', 'repeatable-read', 'read-committed', 'read-uncommitted'] as const;
+export const CONSISTENCY_MODELS = [
+  'strict-serializable',
+  'serializable',
+  'snapshot-isolation',
+  'repeatable-read',
+  'read-committed',
+  'read-uncommitted',
+] as const;
 
 /** The weakest model each anomaly rules out (and with it every stronger one). */
 const RULES_OUT: Record<string, string[]> = {
@@ -38,7 +45,13 @@ const PROJECTION_OF: Record<(typeof CONSISTENCY_MODELS)[number], Projection> = {
 
 /** Models implied by each model (a violation of an implied model violates the model too). */
 const STRONGER: Record<string, string[]> = {
-  'read-uncommitted': ['read-committed', 'repeatable-read', 'snapshot-isolation', 'serializable', 'strict-serializable'],
+  'read-uncommitted': [
+    'read-committed',
+    'repeatable-read',
+    'snapshot-isolation',
+    'serializable',
+    'strict-serializable',
+  ],
   'read-committed': ['repeatable-read', 'snapshot-isolation', 'serializable', 'strict-serializable'],
   'repeatable-read': ['serializable', 'strict-serializable'],
   'snapshot-isolation': ['serializable', 'strict-serializable'],
@@ -103,16 +116,27 @@ function foreignOps(history: readonly Op[]): string | null {
   for (const op of history) {
     if (op.process === 'nemesis' || op.type !== 'invoke') continue;
     if (op.f !== 'txn') fs.set(op.f, (fs.get(op.f) ?? 0) + 1);
-    else if (Array.isArray(op.value)) for (const m of op.value) if (!Array.isArray(m) || !MICRO_OPS.has(String(m[0]))) mops.set(Array.isArray(m) ? String(m[0]) : typeof m, (mops.get(String(Array.isArray(m) ? m[0] : typeof m)) ?? 0) + 1);
+    else if (Array.isArray(op.value))
+      for (const m of op.value)
+        if (!Array.isArray(m) || !MICRO_OPS.has(String(m[0])))
+          mops.set(
+            Array.isArray(m) ? String(m[0]) : typeof m,
+            (mops.get(String(Array.isArray(m) ? m[0] : typeof m)) ?? 0) + 1,
+          );
   }
   const parts = [
     ...[...fs].map(([f, n]) => `${n} op(s) with f ${f}`),
     ...[...mops].map(([t, n]) => `${n} micro-op(s) of type ${t}`),
   ];
-  return parts.length ? `list-append has no ${parts.join(', ')}: they cannot be judged, so the verdict is unknown` : null;
+  return parts.length
+    ? `list-append has no ${parts.join(', ')}: they cannot be judged, so the verdict is unknown`
+    : null;
 }
 
-export async function checkListAppendHistory(history: readonly Op[], opts: ListAppendOptions = {}): Promise<ElleResult> {
+export async function checkListAppendHistory(
+  history: readonly Op[],
+  opts: ListAppendOptions = {},
+): Promise<ElleResult> {
   const started = Date.now();
   const deadline = started + (opts.timeLimitMs ?? 60_000);
   const foreign = foreignOps(history);
@@ -130,9 +154,14 @@ export async function checkListAppendHistory(history: readonly Op[], opts: ListA
   const notSatisfied: Record<string, string[]> = {};
   for (const t of types) if (t !== 'unnamed-cycle') for (const m of ruledOutBy(t)) (notSatisfied[m] ??= []).push(t);
   // A cycle Tarjan proved but no search named still rules out every model forbidding it.
-  for (const m of CONSISTENCY_MODELS) if (!notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === false) notSatisfied[m] = ['unnamed-cycle'];
-  const satisfied = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === true && an.committed.length > 0);
-  const undecided = CONSISTENCY_MODELS.filter((m) => !notSatisfied[m] && (cyc.acyclic[PROJECTION_OF[m]] === 'unknown' || an.committed.length === 0));
+  for (const m of CONSISTENCY_MODELS)
+    if (!notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === false) notSatisfied[m] = ['unnamed-cycle'];
+  const satisfied = CONSISTENCY_MODELS.filter(
+    (m) => !notSatisfied[m] && cyc.acyclic[PROJECTION_OF[m]] === true && an.committed.length > 0,
+  );
+  const undecided = CONSISTENCY_MODELS.filter(
+    (m) => !notSatisfied[m] && (cyc.acyclic[PROJECTION_OF[m]] === 'unknown' || an.committed.length === 0),
+  );
   const strongestModel = satisfied[0] ?? (undecided.length ? 'unknown' : 'none');
   // Elle's boundary: `not` the weakest models ruled out, `alsoNot` the stronger ones they imply.
   const ruledOut = CONSISTENCY_MODELS.filter((m) => notSatisfied[m]);
@@ -140,20 +169,29 @@ export async function checkListAppendHistory(history: readonly Op[], opts: ListA
   const alsoNot = ruledOut.filter((m) => !not.includes(m));
   // As Elle's :empty-transaction-graph: with no committed transaction there is nothing to judge.
   const empty = an.committed.length === 0;
-  const valid = foreign || (empty && !types.length) ? 'unknown' : types.length ? false : undecided.length ? 'unknown' : true;
+  const valid =
+    foreign || (empty && !types.length) ? 'unknown' : types.length ? false : undecided.length ? 'unknown' : true;
   const lines: string[] = [];
   if (foreign) lines.push(`unknown: ${foreign}.`);
   if (empty && !types.length) lines.push('unknown: empty transaction graph (no committed transaction to check).');
   if (types.length === 0)
-    lines.push(`${an.txns.length} transactions: no anomalies found${undecided.length ? '' : '; consistent with strict-serializable'}.`);
+    lines.push(
+      `${an.txns.length} transactions: no anomalies found${undecided.length ? '' : '; consistent with strict-serializable'}.`,
+    );
   else {
     lines.push(`${an.txns.length} transactions: anomalies ${types.map((t) => `${t} (${counts[t]})`).join(', ')}.`);
-    lines.push(`Strongest model still satisfied: ${strongestModel}. Ruled out: ${Object.entries(notSatisfied).map(([m, ts]) => `${m} (by ${ts.join(', ')})`).join('; ')}.`);
+    lines.push(
+      `Strongest model still satisfied: ${strongestModel}. Ruled out: ${Object.entries(notSatisfied)
+        .map(([m, ts]) => `${m} (by ${ts.join(', ')})`)
+        .join('; ')}.`,
+    );
   }
   if (cyc.truncated)
     lines.push(
       `Cycle search truncated: ${cyc.notes.join('; ')}.` +
-        (undecided.length ? ` Not decided: ${undecided.join(', ')}${satisfied.length ? `; proven: ${satisfied.join(', ')}` : ''}.` : ' Every model claim above is still proven; only cycle names may be missing.'),
+        (undecided.length
+          ? ` Not decided: ${undecided.join(', ')}${satisfied.length ? `; proven: ${satisfied.join(', ')}` : ''}.`
+          : ' Every model claim above is still proven; only cycle names may be missing.'),
     );
   for (const t of types) lines.push('', anomalies[t]![0]!.explanation);
   const text = lines.join('\n');

@@ -112,8 +112,14 @@ export function analyze(history: readonly Op[]): Analysis {
       const ids = list.map(vid);
       if (new Set(ids).size !== ids.length) {
         const dups = [...new Set(ids.filter((x, i) => ids.indexOf(x) !== i))];
-        anomalies.push({ type: 'duplicate-elements', txn: t.id, key: m[1], duplicates: dups, read: list,
-          explanation: `${txnText(t)} read key ${show(m[1])} as ${show(list)}: element(s) ${dups.map(show).join(', ')} appear more than once, but each was appended once.` });
+        anomalies.push({
+          type: 'duplicate-elements',
+          txn: t.id,
+          key: m[1],
+          duplicates: dups,
+          read: list,
+          explanation: `${txnText(t)} read key ${show(m[1])} as ${show(list)}: element(s) ${dups.map(show).join(', ')} appear more than once, but each was appended once.`,
+        });
       }
       const expected = st.read ? [...st.read, ...st.appended] : null;
       const ownTail = st.appended;
@@ -121,8 +127,14 @@ export function analyze(history: readonly Op[]): Analysis {
         ? sameList(expected, list)
         : ownTail.length === 0 || sameList(list.slice(list.length - ownTail.length), ownTail);
       if (!consistent) {
-        anomalies.push({ type: 'internal', txn: t.id, key: m[1], read: list, expected: expected ?? ['...', ...ownTail],
-          explanation: `${txnText(t)} read key ${show(m[1])} as ${show(list)}, but given its own earlier ${st.read ? `read ${show(st.read)} and ` : ''}appends ${show(ownTail)} it should have seen ${expected ? show(expected) : `a list ending in ${show(ownTail)}`}.` });
+        anomalies.push({
+          type: 'internal',
+          txn: t.id,
+          key: m[1],
+          read: list,
+          expected: expected ?? ['...', ...ownTail],
+          explanation: `${txnText(t)} read key ${show(m[1])} as ${show(list)}, but given its own earlier ${st.read ? `read ${show(st.read)} and ` : ''}appends ${show(ownTail)} it should have seen ${expected ? show(expected) : `a list ending in ${show(ownTail)}`}.`,
+        });
       }
       if (!st.read && ownTail.length === 0) {
         let r = extReads.get(t.id);
@@ -150,13 +162,20 @@ export function analyze(history: readonly Op[]): Analysis {
       let ok = true;
       for (let i = 0; i < r.list.length; i++) if (vid(r.list[i]) !== ids[i]) (ok = false), (i = r.list.length);
       if (!ok) {
-        anomalies.push({ type: 'incompatible-order', key: k, reads: [r.list, order], txns: [r.txn, longest.txn],
-          explanation: `Key ${show(k)} was read as ${show(r.list)} by ${txnText(txns[r.txn]!)} and as ${show(order)} by ${txnText(txns[longest.txn]!)}: neither is a prefix of the other, so appends were reordered or lost.` });
+        anomalies.push({
+          type: 'incompatible-order',
+          key: k,
+          reads: [r.list, order],
+          txns: [r.txn, longest.txn],
+          explanation: `Key ${show(k)} was read as ${show(r.list)} by ${txnText(txns[r.txn]!)} and as ${show(order)} by ${txnText(txns[longest.txn]!)}: neither is a prefix of the other, so appends were reordered or lost.`,
+        });
       }
     }
     versions.set(k, order);
     const p = new Map<unknown, number>();
-    ids.forEach((e, i) => { if (!p.has(e)) p.set(e, i); });
+    ids.forEach((e, i) => {
+      if (!p.has(e)) p.set(e, i);
+    });
     position.set(k, p);
   }
 
@@ -170,11 +189,22 @@ export function analyze(history: readonly Op[]): Analysis {
       for (const e of r.list) {
         const wid = w?.get(vid(e));
         if (wid === undefined) {
-          anomalies.push({ type: 'garbage-read', txn: tid, key: r.key, element: e,
-            explanation: `${txnText(t)} read element ${show(e)} of key ${show(r.key)}, which no transaction appended.` });
+          anomalies.push({
+            type: 'garbage-read',
+            txn: tid,
+            key: r.key,
+            element: e,
+            explanation: `${txnText(t)} read element ${show(e)} of key ${show(r.key)}, which no transaction appended.`,
+          });
         } else if (txns[wid]!.type === 'fail') {
-          anomalies.push({ type: 'G1a', txn: tid, writer: wid, key: r.key, element: e,
-            explanation: `${txnText(t)} read element ${show(e)} of key ${show(r.key)}, appended by ${txnText(txns[wid]!)}, which failed (aborted): an aborted write was read.` });
+          anomalies.push({
+            type: 'G1a',
+            txn: tid,
+            writer: wid,
+            key: r.key,
+            element: e,
+            explanation: `${txnText(t)} read element ${show(e)} of key ${show(r.key)}, appended by ${txnText(txns[wid]!)}, which failed (aborted): an aborted write was read.`,
+          });
         } else if (txns[wid]!.type === 'info') committedSet.add(wid);
       }
       if (r.list.length) {
@@ -183,8 +213,14 @@ export function analyze(history: readonly Op[]): Analysis {
         if (wid !== undefined && wid !== tid && txns[wid]!.type !== 'fail') {
           const appends = txns[wid]!.mops.filter((m) => isAppend(m[0]) && vid(m[1]) === vid(r.key));
           if (appends.length && vid(appends[appends.length - 1]![2]) !== vid(last))
-            anomalies.push({ type: 'G1b', txn: tid, writer: wid, key: r.key, element: last,
-              explanation: `${txnText(t)} read key ${show(r.key)} as ${show(r.list)}, ending in ${show(last)}, an intermediate state of ${txnText(txns[wid]!)}, which appended more to that key afterwards.` });
+            anomalies.push({
+              type: 'G1b',
+              txn: tid,
+              writer: wid,
+              key: r.key,
+              element: last,
+              explanation: `${txnText(t)} read key ${show(r.key)} as ${show(r.list)}, ending in ${show(last)}, an intermediate state of ${txnText(txns[wid]!)}, which appended more to that key afterwards.`,
+            });
         }
       }
     }
@@ -196,15 +232,28 @@ export function analyze(history: readonly Op[]): Analysis {
     for (const r of reads) {
       const k = vid(r.key);
       if (!txns[tid]!.mops.some((m) => isAppend(m[0]) && vid(m[1]) === k)) continue;
-      const sig = (typeof k === 'string' ? 's' + k : String(k)) + '@' + r.list.length + '@' + (r.list.length ? String(vid(r.list[r.list.length - 1])) : '');
+      const sig =
+        (typeof k === 'string' ? 's' + k : String(k)) +
+        '@' +
+        r.list.length +
+        '@' +
+        (r.list.length ? String(vid(r.list[r.list.length - 1])) : '');
       let g = readThenAppend.get(sig);
       if (!g) readThenAppend.set(sig, (g = { key: r.key, version: r.list, txns: [] }));
       g.txns.push(tid);
     }
   for (const { key, version, txns: group } of readThenAppend.values()) {
     if (group.length < 2) continue;
-    anomalies.push({ type: 'lost-update', key, version, txns: group,
-      explanation: `${group.length} committed transactions read key ${show(key)} as the same version ${show(version)} and each appended to it: ${group.slice(0, 4).map((g) => txnText(txns[g]!)).join('; ')}. One update was computed from a stale version.` });
+    anomalies.push({
+      type: 'lost-update',
+      key,
+      version,
+      txns: group,
+      explanation: `${group.length} committed transactions read key ${show(key)} as the same version ${show(version)} and each appended to it: ${group
+        .slice(0, 4)
+        .map((g) => txnText(txns[g]!))
+        .join('; ')}. One update was computed from a stale version.`,
+    });
   }
 
   // The dependency graph. An aborted (failed) append installs no version (Adya): version-order

@@ -2,12 +2,22 @@
 'use strict';
 window.FL = (function () {
   const model = JSON.parse(document.getElementById('fl-model').textContent);
-  const COLORS = { ok: '#2f9e44', fail: '#e03131', info: '#f08c00', fault: 'rgba(224,49,49,0.13)', faultEdge: 'rgba(224,49,49,0.55)', master: '#1c7ed6' };
+  const COLORS = {
+    ok: '#2f9e44',
+    fail: '#e03131',
+    info: '#f08c00',
+    fault: 'rgba(224,49,49,0.13)',
+    faultEdge: 'rgba(224,49,49,0.55)',
+    master: '#1c7ed6',
+  };
   const TYPES = ['', 'ok', 'fail', 'info'];
   const focusListeners = [];
 
   function esc(s) {
-    return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+    return String(s == null ? '' : s).replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+    );
   }
   /** el('div', {class: 'x', onclick: f}, child, 'text', ...) */
   function el(tag, attrs, ...children) {
@@ -18,17 +28,21 @@ window.FL = (function () {
       else if (k === 'html') e.innerHTML = v;
       else e.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat(Infinity)) if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children.flat(Infinity))
+      if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     return e;
   }
   const SVGNS = 'http://www.w3.org/2000/svg';
   function svg(tag, attrs, ...children) {
     const e = document.createElementNS(SVGNS, tag);
     for (const [k, v] of Object.entries(attrs || {})) if (v != null) e.setAttribute(k, String(v));
-    for (const c of children.flat(Infinity)) if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    for (const c of children.flat(Infinity))
+      if (c != null && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     return e;
   }
-  function title(text) { return svg('title', {}, text); }
+  function title(text) {
+    return svg('title', {}, text);
+  }
   /** parent.append that skips null/false (Element.append would write "null"). */
   function add(parent, ...kids) {
     for (const k of kids.flat(Infinity)) if (k != null && k !== false) parent.append(k);
@@ -43,10 +57,18 @@ window.FL = (function () {
   }
   function fmtLat(ms) {
     if (ms == null || !isFinite(ms)) return '–';
-    return ms < 1 ? (ms * 1000).toFixed(0) + ' µs' : ms < 1000 ? ms.toFixed(ms < 10 ? 2 : 1) + ' ms' : (ms / 1000).toFixed(2) + ' s';
+    return ms < 1
+      ? (ms * 1000).toFixed(0) + ' µs'
+      : ms < 1000
+        ? ms.toFixed(ms < 10 ? 2 : 1) + ' ms'
+        : (ms / 1000).toFixed(2) + ' s';
   }
-  function fmtN(n) { return n == null ? '–' : Number(n).toLocaleString('en-US'); }
-  function nsToMs(ns) { return typeof ns === 'number' ? ns / 1e6 : null; }
+  function fmtN(n) {
+    return n == null ? '–' : Number(n).toLocaleString('en-US');
+  }
+  function nsToMs(ns) {
+    return typeof ns === 'number' ? ns / 1e6 : null;
+  }
 
   const addrToNode = {};
   for (const n of model.run.nodes || []) addrToNode[n.host + ':' + n.port] = n.name;
@@ -69,7 +91,9 @@ window.FL = (function () {
       i = j + 1;
     }
     const all = parts.concat(others);
-    return all.length > max ? all.slice(0, max).join(', ') + ', … (' + (all.length - max) + ' more ranges)' : all.join(', ');
+    return all.length > max
+      ? all.slice(0, max).join(', ') + ', … (' + (all.length - max) + ' more ranges)'
+      : all.join(', ');
   }
 
   async function decodeOps() {
@@ -93,16 +117,24 @@ window.FL = (function () {
     const raw = {};
     for (const c of meta.layout) raw[c.name] = new ctor[c.type](buf, c.offset, meta.count);
     // undo the compact encodings (see OpColumns in data.ts): ms times, NaN for never completed
-    const n = meta.count, NONE = -2147483648;
-    const start = new Float64Array(n), lat = new Float32Array(n), val = new Int32Array(n);
-    let acc = 0, prevVal = 0;
+    const n = meta.count,
+      NONE = -2147483648;
+    const start = new Float64Array(n),
+      lat = new Float32Array(n),
+      val = new Int32Array(n);
+    let acc = 0,
+      prevVal = 0;
     for (let i = 0; i < n; i++) {
       acc += raw.startUs[i];
       start[i] = acc / 1000;
       const l = raw.latUs[i];
       lat[i] = l === 0xffffffff ? NaN : l / 1000;
       const d = raw.val[i];
-      if (d === NONE) val[i] = NONE; else { prevVal = (prevVal + d) | 0; val[i] = prevVal; }
+      if (d === NONE) val[i] = NONE;
+      else {
+        prevVal = (prevVal + d) | 0;
+        val[i] = prevVal;
+      }
     }
     Object.assign(out, raw, { start, lat, val });
     return out;
@@ -114,44 +146,92 @@ window.FL = (function () {
     const switches = model.cluster.switches || [];
     return {
       hooks: {
-        drawClear: [(u) => {
-          const ctx = u.ctx;
-          ctx.save();
-          for (const f of faults) {
-            const x0 = u.valToPos(f.from / 1000, 'x', true), x1 = u.valToPos(f.to / 1000, 'x', true);
-            const a = Math.max(u.bbox.left, Math.min(x0, x1)), b = Math.min(u.bbox.left + u.bbox.width, Math.max(x0, x1));
-            if (b <= a) continue;
-            ctx.fillStyle = COLORS.fault;
-            ctx.fillRect(a, u.bbox.top, Math.max(1, b - a), u.bbox.height);
-          }
-          ctx.restore();
-        }],
-        draw: [(u) => {
-          const ctx = u.ctx;
-          ctx.save();
-          ctx.strokeStyle = COLORS.master;
-          ctx.setLineDash([4, 3]);
-          ctx.lineWidth = Math.max(1, devicePixelRatio);
-          for (const s of switches) {
-            const x = u.valToPos(s.t / 1000, 'x', true);
-            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-            ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-          }
-          ctx.restore();
-        }],
+        drawClear: [
+          (u) => {
+            const ctx = u.ctx;
+            ctx.save();
+            for (const f of faults) {
+              const x0 = u.valToPos(f.from / 1000, 'x', true),
+                x1 = u.valToPos(f.to / 1000, 'x', true);
+              const a = Math.max(u.bbox.left, Math.min(x0, x1)),
+                b = Math.min(u.bbox.left + u.bbox.width, Math.max(x0, x1));
+              if (b <= a) continue;
+              ctx.fillStyle = COLORS.fault;
+              ctx.fillRect(a, u.bbox.top, Math.max(1, b - a), u.bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
+        draw: [
+          (u) => {
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.strokeStyle = COLORS.master;
+            ctx.setLineDash([4, 3]);
+            ctx.lineWidth = Math.max(1, devicePixelRatio);
+            for (const s of switches) {
+              const x = u.valToPos(s.t / 1000, 'x', true);
+              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              ctx.beginPath();
+              ctx.moveTo(x, u.bbox.top);
+              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+            }
+            ctx.restore();
+          },
+        ],
       },
     };
   }
 
-  function onFocus(fn) { focusListeners.push(fn); }
+  function onFocus(fn) {
+    focusListeners.push(fn);
+  }
   /** Everyone (logs, op timeline) looks at time `t` (ms since start). */
-  function focus(t, opts) { for (const fn of focusListeners) { try { fn(t, opts || {}); } catch (e) { console.error(e); } } }
+  function focus(t, opts) {
+    for (const fn of focusListeners) {
+      try {
+        fn(t, opts || {});
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
 
   function sectionError(id, e) {
     console.error(e);
     const s = document.getElementById(id);
-    if (s) s.append(el('div', { class: 'section-error' }, 'This part of the report could not be drawn: ' + (e && e.message ? e.message : e)));
+    if (s)
+      s.append(
+        el(
+          'div',
+          { class: 'section-error' },
+          'This part of the report could not be drawn: ' + (e && e.message ? e.message : e),
+        ),
+      );
   }
 
-  return { model, COLORS, TYPES, esc, el, svg, title, add, fmtT, fmtLat, fmtN, nsToMs, nodeLabel, addrToNode, ranges, decodeOps, faultsPlugin, onFocus, focus, sectionError, timings: {} };
+  return {
+    model,
+    COLORS,
+    TYPES,
+    esc,
+    el,
+    svg,
+    title,
+    add,
+    fmtT,
+    fmtLat,
+    fmtN,
+    nsToMs,
+    nodeLabel,
+    addrToNode,
+    ranges,
+    decodeOps,
+    faultsPlugin,
+    onFocus,
+    focus,
+    sectionError,
+    timings: {},
+  };
 })();
