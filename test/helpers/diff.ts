@@ -416,3 +416,16 @@ export async function withDiffPair<T>(fn: (pair: DiffPair) => Promise<T>, args: 
 export function haveRealRedis(): boolean {
   return requireReal('redis-server') !== null;
 }
+
+/** Pipelines `cmds` on the pair's main connection and expects identical bytes for each. */
+export async function expectSamePipeline(
+  pair: DiffPair,
+  cmds: string[][],
+  norm?: Record<number, Normaliser>,
+): Promise<void> {
+  const [r, t] = await Promise.all([pair.real.pipeline(cmds), pair.ts.pipeline(cmds)]);
+  cmds.forEach((argv, i) => {
+    const res = compare(argv, r[i]!, t[i]!, norm?.[i] ?? undefined);
+    if (!res.same) throw new Error(`command ${i + 1}: ${describeDiff(res)}`);
+  });
+}
