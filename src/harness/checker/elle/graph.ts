@@ -55,71 +55,6 @@ export class Graph {
   }
 
   /**
-   * Strongly connected components (with more than one node) over edges whose type intersects
-   * `allowed`. Returns comp[node] (-1 for nodes in no such component) and the components.
-   */
-  sccs(allowed: number, nodes?: Iterable<number>): { comp: Int32Array; comps: number[][] } {
-    const n = this.size;
-    const index = new Int32Array(n).fill(-1);
-    const low = new Int32Array(n);
-    const onStack = new Uint8Array(n);
-    const comp = new Int32Array(n).fill(-1);
-    const comps: number[][] = [];
-    const stack: number[] = [];
-    let counter = 0;
-    // Iterative Tarjan: call stack of (node, next edge position).
-    const callNode: number[] = [];
-    const callEdge: number[] = [];
-    for (const root of nodes ?? range(n)) {
-      if (index[root] !== -1) continue;
-      callNode.push(root);
-      callEdge.push(0);
-      index[root] = low[root] = counter++;
-      stack.push(root);
-      onStack[root] = 1;
-      while (callNode.length) {
-        const v = callNode[callNode.length - 1]!;
-        const e = callEdge[callEdge.length - 1]!;
-        const o = this.out[v]!;
-        const m = this.mask[v]!;
-        if (e < o.length) {
-          callEdge[callEdge.length - 1] = e + 1;
-          if ((m[e]! & allowed) === 0) continue;
-          const w = o[e]!;
-          if (index[w] === -1) {
-            index[w] = low[w] = counter++;
-            stack.push(w);
-            onStack[w] = 1;
-            callNode.push(w);
-            callEdge.push(0);
-          } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
-          continue;
-        }
-        callNode.pop();
-        callEdge.pop();
-        if (callNode.length) {
-          const u = callNode[callNode.length - 1]!;
-          low[u] = Math.min(low[u]!, low[v]!);
-        }
-        if (low[v] === index[v]) {
-          const members: number[] = [];
-          let w: number;
-          do {
-            w = stack.pop()!;
-            onStack[w] = 0;
-            members.push(w);
-          } while (w !== v);
-          if (members.length > 1) {
-            for (const x of members) comp[x] = comps.length;
-            comps.push(members);
-          }
-        }
-      }
-    }
-    return { comp, comps };
-  }
-
-  /**
    * Tarjan over edges whose type intersects `allowed`, among `members` only (edges leaving them
    * are not followed). Every member gets a component id (-1 for non-members), numbered in the
    * order Tarjan closes them: an edge between two components goes from the higher id to the
@@ -225,8 +160,4 @@ export class Graph {
     }
     return null;
   }
-}
-
-function* range(n: number): Iterable<number> {
-  for (let i = 0; i < n; i++) yield i;
 }
